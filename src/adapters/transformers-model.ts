@@ -1,0 +1,135 @@
+import { AutoModelForCausalLM, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer, type ProgressInfo } from '@huggingface/transformers';
+import type { ForwardInput, ForwardOutput, LanguageModel } from '../core/decode/language-model.ts';
+import { gatherRows, halfToFloat32, int64Rows, type NumericArray } from './tensor-rows.ts';
+
+/** The KV cache as transformers.js feeds it: `past_key_values.{i}.key|value` tensors, batch first. */
+export type KvCache = Record<string, Tensor>;
+
+export interface LoadOptions {
+  device: 'wasm' | 'webgpu' | 'cpu';
+  dtype?: 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+  onProgress?: (info: ProgressInfo) => void;
+}
+
+interface ModelConfigLike {
+  vocab_size?: number;
+  eos_token_id?: number | number[];
+  pad_token_id?: number | null;
+  model_type?: string;
+}
+
+/**
+ * LanguageModel over a transformers.js causal LM. We call the model's forward step by step ourselves
+ * (transformers.js `generate()` has no top-p/min-p and returns no per-step scores) and keep the cache as
+ * plain named tensors, renaming `present.*` outputs to `past_key_values.*` inputs.
+ */
+export class TransformersModel implements LanguageModel<KvCache> {
+  readonly vocabSize: number;
+  readonly eosTokenIds: readonly number[];
+  readonly padTokenId: number;
+  private readonly keepsLogits: boolean;
+  private readonly tokenTexts = new Map<number, string>();
+
+  private constructor(
+    readonly id: string,
+    readonly model: PreTrainedModel,
+    readonly tokenizer: PreTrainedTokenizer,
+    readonly device: string,
+  ) {
+    const config = model.config as unknown as ModelConfigLike;
+    if (typeof config.vocab_size !== 'number') throw new Error(`model ${id}: config.json has no vocab_size`);
+    this.vocabSize = config.vocab_size;
+    const eos = config.eos_token_id;
+    this.eosTokenIds = eos === undefined ? [] : Array.isArray(eos) ? eos : [eos];
+    this.padTokenId = config.pad_token_id ?? this.eosTokenIds[0] ?? 0;
+    this.keepsLogits = this.session().inputNames.includes('num_logits_to_keep');
+  }
+
+  static async load(id: string, options: LoadOptions): Promise<TransformersModel> {
+    const progress_callback = options.onProgress;
+    const tokenizer = await AutoTokenizer.from_pretrained(id, { progress_callback });
+    const model = await AutoModelForCausalLM.from_pretrained(id, { device: options.device, dtype: options.dtype ?? 'fp32', progress_callback });
+    return new TransformersModel(id, model, tokenizer, options.device);
+  }
+
+  private session(): { inputNames: string[] } {
+    const s = (this.model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model'];
+    if (!s) throw new Error(`model ${this.id}: no decoder session named "model"`);
+    return s;
+  }
+
+  encode(text: string): number[] {
+    return this.tokenizer.encode(text);
+  }
+
+  decode(ids: readonly number[]): string {
+    if (ids.length === 1) {
+      const cached = this.tokenTexts.get(ids[0]!);
+      if (cached !== undefined) return cached;
+      const text = this.tokenizer.decode([ids[0]!], { skip_special_tokens: false });
+      this.tokenTexts.set(ids[0]!, text);
+      return text;
+    }
+    return this.tokenizer.decode(ids as number[], { skip_special_tokens: false });
+  }
+
+  async forward(input: ForwardInput, cache: KvCache | null, options?: { allLogits?: boolean }): Promise<ForwardOutput<KvCache>> {
+    const ids = int64Rows(input.inputIds);
+    const mask = int64Rows(input.attentionMask);
+    const pos = int64Rows(input.positionIds);
+    const [B, T] = ids.dims;
+    const feeds: Record<string, unknown> = {
+      input_ids: new Tensor('int64', ids.data, ids.dims),
+      attention_mask: new Tensor('int64', mask.data, mask.dims),
+      position_ids: new Tensor('int64', pos.data, pos.dims),
+    };
+    const all = options?.allLogits ?? false;
+    if (this.keepsLogits) feeds['num_logits_to_keep'] = new Tensor('int64', new BigInt64Array([all ? 0n : 1n]), []);
+    // With no cache, transformers.js fills in empty past tensors of the right shape and dtype.
+    if (cache) feeds['past_key_values'] = cache;
+    const out = (await this.model.forward(feeds)) as Record<string, Tensor>;
+    const next: KvCache = {};
+    for (const [name, t] of Object.entries(out)) if (name.startsWith('present')) next[name.replace('present', 'past_key_values')] = t;
+    const logitsT = out['logits'];
+    if (!logitsT) throw new Error(`model ${this.id}: forward returned no logits`);
+    const [lb, L, V] = logitsT.dims as [number, number, number];
+    if (lb !== B || V !== this.vocabSize) throw new Error(`model ${this.id}: logits shape [${logitsT.dims.join(', ')}], expected batch ${B} and vocab ${this.vocabSize}`);
+    let logits = await toFloat32(logitsT);
+    logitsT.dispose?.();
+    if (!all && L !== 1) logits = gatherLastPositions(logits, B, L, V);
+    return { logits, positions: all ? T : 1, cache: next };
+  }
+
+  async selectRows(cache: KvCache, rows: readonly number[]): Promise<KvCache> {
+    const out: KvCache = {};
+    for (const [name, t] of Object.entries(cache)) {
+      // On WebGPU the cache lives in GPU buffers: this downloads it (the cost of expansion and compaction there).
+      const data = (t.location === 'gpu-buffer' ? await t.ort_tensor.getData() : t.data) as NumericArray;
+      const [batch, ...rest] = t.dims as number[];
+      out[name] = new Tensor(t.type as 'float32', gatherRows(data, batch!, rows) as Float32Array, [rows.length, ...rest]);
+    }
+    return out;
+  }
+
+  release(cache: KvCache): void {
+    for (const t of Object.values(cache)) if (t.location === 'gpu-buffer') t.dispose();
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+async function toFloat32(t: Tensor): Promise<Float32Array> {
+  const data = (t.location === 'gpu-buffer' ? await t.ort_tensor.getData() : t.data) as unknown;
+  if (data instanceof Float32Array) return data;
+  if (data instanceof Uint16Array) return halfToFloat32(data);
+  if (typeof data === 'object' && data !== null && 'length' in data) return Float32Array.from(data as ArrayLike<number>);
+  throw new Error(`unsupported logits type ${t.type}`);
+}
+
+function gatherLastPositions(logits: Float32Array, B: number, L: number, V: number): Float32Array {
+  const out = new Float32Array(B * V);
+  for (let b = 0; b < B; b++) out.set(logits.subarray((b * L + L - 1) * V, (b * L + L) * V), b * V);
+  return out;
+}

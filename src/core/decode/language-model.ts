@@ -1,0 +1,37 @@
+/**
+ * The small interface the decoding loop needs from a model. Implemented by the transformers.js adapter
+ * (browser worker and Node) and by hand-built fakes in tests. `C` is the model's opaque KV-cache handle.
+ */
+export interface ForwardInput {
+  /** B rows of T new token ids each (all rows the same length: the caller pads). */
+  readonly inputIds: readonly (readonly number[])[];
+  /** B rows of (cached + T) 0/1 entries: which cache slots and new tokens each row may attend to. */
+  readonly attentionMask: readonly (readonly number[])[];
+  /** B rows of T absolute positions of the new tokens. */
+  readonly positionIds: readonly (readonly number[])[];
+}
+
+export interface ForwardOutput<C> {
+  /** Row-major logits, shape [B, L, V]: L = 1 (last position) unless all positions were asked for. */
+  readonly logits: Float32Array;
+  readonly positions: number;
+  readonly cache: C;
+}
+
+export interface LanguageModel<C = unknown> {
+  readonly vocabSize: number;
+  readonly eosTokenIds: readonly number[];
+  readonly padTokenId: number;
+  encode(text: string): number[];
+  /** Text of the ids, special tokens included as their text. */
+  decode(ids: readonly number[]): string;
+  /** One forward pass over new tokens given the cache (null: empty cache). The input cache stays valid. */
+  forward(input: ForwardInput, cache: C | null, options?: { allLogits?: boolean }): Promise<ForwardOutput<C>>;
+  /**
+   * A cache whose row i is row `rows[i]` of `cache`: repeating a row expands a shared prefix to branches,
+   * a subset drops finished rows. The input cache stays valid.
+   */
+  selectRows(cache: C, rows: readonly number[]): Promise<C>;
+  /** Free a cache that will not be used again (GPU buffers on WebGPU). */
+  release(cache: C): void;
+}

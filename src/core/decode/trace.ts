@@ -1,0 +1,33 @@
+/** Plain, serializable records of what was generated. The UI renders these; it never recomputes them. */
+
+export interface Alternative {
+  id: number;
+  text: string;
+  prob: number;
+}
+
+export interface TokenTrace {
+  id: number;
+  /** The token's text as it appears in the generated text (empty for EOS). */
+  text: string;
+  /** Character offset of `text` in the row's generated text. */
+  offset: number;
+  /** Probability and log-probability of this token under the model's raw distribution (softmax at T=1). */
+  prob: number;
+  logprob: number;
+  /** 1-based rank of this token in the raw distribution. */
+  rank: number;
+  /** Entropy in nats of the full raw next-token distribution at this step. */
+  entropy: number;
+  /** The most probable tokens of the raw distribution, most probable first. */
+  top: Alternative[];
+}
+
+export type StopReason = 'eos' | 'stop-string' | 'max-tokens';
+
+export interface RowResult {
+  /** Generated text, cut before the stop string if one ended the row. */
+  text: string;
+  tokens: TokenTrace[];
+  stopReason: StopReason;
+}

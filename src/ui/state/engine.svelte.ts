@@ -1,0 +1,66 @@
+import type { Remote } from 'comlink';
+import { Comlink } from '../worker-client.ts';
+import type { BackendChoice, BackendInfo, FileProgress, LoadedModel, WorkerApi } from '../../worker/protocol.ts';
+
+export interface ModelEntry {
+  id: string;
+  modelType: string;
+  bytes: number;
+  hasDataCard: boolean;
+}
+
+/** The model side of the page: which backend, which models exist, what is loaded, load progress. */
+export class EngineState {
+  backend = $state<BackendInfo | null>(null);
+  models = $state.raw<ModelEntry[]>([]);
+  selectedId = $state('');
+  loaded = $state.raw<LoadedModel | null>(null);
+  loading = $state(false);
+  files = $state.raw<FileProgress[]>([]);
+  error = $state<string | null>(null);
+
+  readonly totalLoaded = $derived(this.files.reduce((n, f) => n + f.loaded, 0));
+  readonly totalBytes = $derived(this.files.reduce((n, f) => n + f.total, 0));
+
+  constructor(
+    private readonly worker: Remote<WorkerApi>,
+    private readonly baseUrl: string,
+  ) {}
+
+  async start(choice: BackendChoice, preferredModel: string | null): Promise<void> {
+    try {
+      const res = await fetch(new URL('models/index.json', this.baseUrl));
+      if (!res.ok) throw new Error(`model list unavailable (models/index.json answered ${res.status})`);
+      this.models = (await res.json()) as ModelEntry[];
+      const pick = this.models.find((m) => m.id === preferredModel) ?? this.models.find((m) => m.id.includes('organism')) ?? this.models[0];
+      this.selectedId = pick?.id ?? '';
+      this.backend = await this.worker.init(this.baseUrl, choice);
+    } catch (err) {
+      this.error = String(err);
+    }
+  }
+
+  async load(): Promise<void> {
+    if (!this.selectedId || this.loading) return;
+    this.loading = true;
+    this.error = null;
+    this.files = [];
+    this.loaded = null;
+    try {
+      const byFile = new Map<string, FileProgress>();
+      this.loaded = await this.worker.loadModel(
+        this.selectedId,
+        Comlink.proxy((p: FileProgress) => {
+          const prev = byFile.get(p.file);
+          byFile.set(p.file, p.done && prev ? { ...prev, loaded: Math.max(prev.loaded, prev.total), done: true } : p);
+          this.files = [...byFile.values()];
+        }),
+      );
+      this.backend = this.loaded.backend;
+    } catch (err) {
+      this.error = `Could not load ${this.selectedId}: ${String(err)}`;
+    } finally {
+      this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import type { ProgressInfo } from '@huggingface/transformers';
+import { TransformersModel } from '../adapters/transformers-model.ts';
+import { runSuite } from '../core/run/run-suite.ts';
+import { findMethod } from '../core/methods/method.ts';
+import { additionSuite } from '../core/tasks/addition-suite.ts';
+import { measureThroughput } from '../core/run/throughput.ts';
+import { chooseBackend, configureRuntime, describeBackend } from './backend.ts';
+import type { BackendChoice, BackendInfo, FileProgress, LoadedModel, RunRequest, WorkerApi } from './protocol.ts';
+
+let backend: BackendInfo | null = null;
+let model: TransformersModel | null = null;
+let controller: AbortController | null = null;
+
+function toFileProgress(info: ProgressInfo): FileProgress | null {
+  const i = info as { status: string; file?: string; loaded?: number; total?: number };
+  if (!i.file) return null;
+  if (i.status === 'progress') return { file: i.file, loaded: i.loaded ?? 0, total: i.total ?? 0, done: false };
+  if (i.status === 'done') return { file: i.file, loaded: i.loaded ?? 0, total: i.total ?? 0, done: true };
+  if (i.status === 'initiate') return { file: i.file, loaded: 0, total: 0, done: false };
+  return null;
+}
+
+const api: WorkerApi = {
+  async init(baseUrl: string, choice: BackendChoice) {
+    const { ortVersion, threads } = await configureRuntime(baseUrl);
+    const { backend: b, reason } = await chooseBackend(choice);
+    backend = describeBackend(b, reason, ortVersion, threads);
+    return backend;
+  },
+
+  async loadModel(id, onProgress) {
+    if (!backend) throw new Error('worker not initialised: call init() first');
+    const started = performance.now();
+    if (model) await model.dispose();
+    model = null;
+    const report = (info: ProgressInfo) => {
+      const p = toFileProgress(info);
+      if (p) onProgress(p);
+    };
+    try {
+      model = await TransformersModel.load(id, { device: backend.backend, onProgress: report });
+    } catch (err) {
+      if (backend.backend !== 'webgpu') throw err;
+      // WebGPU can fail where WASM works (no fp32 support for an op, device lost): fall back and say why.
+      backend = { ...backend, backend: 'wasm', reason: `WebGPU failed (${String(err)}); fell back to WASM` };
+      model = await TransformersModel.load(id, { device: 'wasm', onProgress: report });
+    }
+    const config = model.model.config as unknown as { model_type?: string };
+    const loaded: LoadedModel = { id, backend, vocabSize: model.vocabSize, modelType: config.model_type ?? 'unknown', loadMs: performance.now() - started };
+    return loaded;
+  },
+
+  async run(request: RunRequest, onProgress, onOutput) {
+    if (!model) throw new Error('no model loaded');
+    const methods = request.methodIds.map(findMethod);
+    if (methods.length === 0) throw new Error('choose at least one method');
+    const suite = additionSuite({ seed: request.suite.seed, count: request.suite.count });
+    controller = new AbortController();
+    try {
+      return await runSuite(model, suite, methods, {
+        modelId: model.id,
+        seed: request.seed,
+        batchSize: request.batchSize,
+        signal: controller.signal,
+        onProgress,
+        onOutput,
+      });
+    } finally {
+      controller = null;
+    }
+  },
+
+  cancel() {
+    controller?.abort();
+  },
+
+  async throughput(batch, newTokens) {
+    if (!model) throw new Error('no model loaded');
+    return measureThroughput(model, batch, newTokens, () => performance.now());
+  },
+};
+
+Comlink.expose(api);

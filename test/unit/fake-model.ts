@@ -1,0 +1,95 @@
+import type { ForwardInput, ForwardOutput, LanguageModel } from '../../src/core/decode/language-model.ts';
+
+/**
+ * A hand-built LanguageModel for core tests. Tokens are single characters; the next-token logits are a pure
+ * function `next(context)` of the real (unmasked) tokens seen so far, so a correct decoding loop must give the
+ * same rows whatever the padding and batching. The fake checks the loop's bookkeeping on every call
+ * (mask widths, positions that count real tokens) and records batch sizes and open caches.
+ */
+export interface FakeCache {
+  id: number;
+  /** Per row: the real tokens seen and the mask history. */
+  rows: { tokens: number[]; mask: number[] }[];
+}
+
+export class FakeModel implements LanguageModel<FakeCache> {
+  readonly eosTokenIds = [0];
+  readonly padTokenId = 1;
+  readonly vocabSize: number;
+  readonly batchSizes: number[] = [];
+  readonly open = new Set<number>();
+  private nextId = 1;
+
+  constructor(
+    readonly vocab: string[],
+    private readonly next: (context: readonly number[]) => number[],
+  ) {
+    this.vocabSize = vocab.length;
+  }
+
+  encode(text: string): number[] {
+    return [...text].map((ch) => {
+      const id = this.vocab.indexOf(ch);
+      if (id < 2) throw new Error(`fake vocab has no "${ch}"`);
+      return id;
+    });
+  }
+
+  decode(ids: readonly number[]): string {
+    return ids.map((i) => this.vocab[i]).join('');
+  }
+
+  async forward(input: ForwardInput, cache: FakeCache | null, options?: { allLogits?: boolean }): Promise<ForwardOutput<FakeCache>> {
+    if (cache && !this.open.has(cache.id)) throw new Error('forward on a released cache');
+    const B = input.inputIds.length;
+    if (cache && cache.rows.length !== B) throw new Error(`batch ${B} but cache has ${cache.rows.length} rows`);
+    this.batchSizes.push(B);
+    const V = this.vocabSize;
+    const T = input.inputIds[0]!.length;
+    const L = options?.allLogits ? T : 1;
+    const logits = new Float32Array(B * L * V);
+    const rows = [];
+    for (let b = 0; b < B; b++) {
+      const prev = cache?.rows[b] ?? { tokens: [], mask: [] };
+      const mask = input.attentionMask[b]!;
+      if (mask.length !== prev.mask.length + T) throw new Error(`row ${b}: mask width ${mask.length}, expected ${prev.mask.length + T}`);
+      for (let j = 0; j < prev.mask.length; j++) if (mask[j] !== prev.mask[j]) throw new Error(`row ${b}: mask history changed at ${j}`);
+      const tokens = prev.tokens.slice();
+      for (let t = 0; t < T; t++) {
+        const m = mask[prev.mask.length + t]!;
+        if (m === 1) {
+          const pos = input.positionIds[b]![t]!;
+          if (pos !== tokens.length) throw new Error(`row ${b}: position ${pos} for real token #${tokens.length}`);
+          tokens.push(input.inputIds[b]![t]!);
+        }
+        if (t >= T - L) {
+          const out = this.next(tokens);
+          if (out.length !== V) throw new Error('fake next() returned the wrong vocab size');
+          logits.set(out, (b * L + t - (T - L)) * V);
+        }
+      }
+      rows.push({ tokens, mask: mask.slice() });
+    }
+    return { logits, positions: L, cache: this.track({ id: 0, rows }) };
+  }
+
+  async selectRows(cache: FakeCache, rows: readonly number[]): Promise<FakeCache> {
+    if (!this.open.has(cache.id)) throw new Error('selectRows on a released cache');
+    return this.track({ id: 0, rows: rows.map((r) => structuredClone(cache.rows[r]!)) });
+  }
+
+  release(cache: FakeCache): void {
+    this.open.delete(cache.id);
+  }
+
+  private track(cache: FakeCache): FakeCache {
+    cache.id = this.nextId++;
+    this.open.add(cache.id);
+    return cache;
+  }
+}
+
+/** Logits that put `p[i]` probability on token i (normalised by the caller's softmax). */
+export function logitsFromProbs(p: number[]): number[] {
+  return p.map((x) => (x > 0 ? Math.log(x) : -Infinity));
+}
