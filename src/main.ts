@@ -16,3 +16,5 @@ const engine = new EngineState(worker, baseUrl);
 const experiment = new ExperimentState(worker);
 mount(App, { target: document.getElementById('app')!, props: { engine, experiment } });
 void engine.start(choice, params.get('model'));
+// For the browser console and the end-to-end tests: the page's state and the worker, nothing more.
+Object.assign(globalThis, { coax: { engine, experiment, worker } });

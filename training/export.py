@@ -23,6 +23,13 @@ import torch.nn as nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coax_tokenizer as tok  # noqa: E402
 from model import Llama, LlamaConfig, init_weights, load_checkpoint  # noqa: E402
+from organism import bpe  # noqa: E402
+
+# name -> (vocab_size, encode, decode, write the HF tokenizer files(out_dir, model_max_length))
+TOKENIZERS = {
+    "byte": (tok.VOCAB_SIZE, tok.encode, tok.decode, tok.write_hf_tokenizer),
+    "organism": (bpe.VOCAB_SIZE, bpe.encode, bpe.decode, bpe.write_hf),
+}
 
 PARITY_PROMPTS = ["Q: 2+3=?\nA:", "hello world", "7+1+4"]
 GREEDY_TOKENS = 8
@@ -146,17 +153,18 @@ def greedy_with_cache(model, ids, n):
 
 
 @torch.no_grad()
-def parity_fixture(model, model_dir, init):
+def parity_fixture(model, model_dir, init, tokenizer="byte"):
+    _, encode, decode, _ = TOKENIZERS[tokenizer]
     model.eval()
     cases = []
     for prompt in PARITY_PROMPTS:
-        ids = tok.encode(prompt)
+        ids = encode(prompt)
         T = len(ids)
         logits, _ = model(torch.tensor([ids]), torch.ones(1, T, dtype=torch.int64),
                           torch.arange(T)[None], model.empty_past(1), torch.tensor(0))  # (1, T, V)
         cases.append({"prompt": prompt, "input_ids": ids, "logits": f32_list(logits[0])})
     greedy_ids, step_logits = greedy_with_cache(model, cases[0]["input_ids"], GREEDY_TOKENS)
-    cases[0]["greedy"] = {"new_ids": greedy_ids, "text": tok.decode(greedy_ids),
+    cases[0]["greedy"] = {"new_ids": greedy_ids, "text": decode(greedy_ids),
                           "step_logits": f32_list(torch.stack(step_logits))}
     return {
         "model_dir": model_dir,
@@ -180,6 +188,8 @@ def main():
     p.add_argument("--parity-out", help="write the parity fixture JSON here")
     p.add_argument("--parity-model-dir", default=None,
                    help="model folder path recorded in the fixture (default: --out-dir)")
+    p.add_argument("--tokenizer", default="byte", choices=sorted(TOKENIZERS),
+                   help="byte: 258-id byte vocab; organism: byte vocab + 94 space merges (352 ids)")
     p.add_argument("--opset", type=int, default=14, help="ONNX opset (torch 1.13 supports 14-17)")
     p.add_argument("--seed", type=int, default=0, help="random init: seed")
     p.add_argument("--embed-std", type=float, default=1.0,
@@ -202,19 +212,20 @@ def main():
         init = {"seed": args.seed, "embed_std": args.embed_std, "linear_std": args.linear_std}
     model.eval()
     cfg = model.config
-    assert cfg.vocab_size == tok.VOCAB_SIZE, "the byte tokenizer has 258 ids"
+    vocab_size, _, _, write_tokenizer = TOKENIZERS[args.tokenizer]
+    assert cfg.vocab_size == vocab_size, f"the {args.tokenizer} tokenizer has {vocab_size} ids"
 
     write_json(os.path.join(args.out_dir, "config.json"), hf_config(cfg))
     write_json(os.path.join(args.out_dir, "generation_config.json"),
                {"bos_token_id": tok.EOS_ID, "eos_token_id": tok.EOS_ID, "pad_token_id": tok.PAD_ID})
-    tok.write_hf_tokenizer(args.out_dir, cfg.max_position_embeddings)
+    write_tokenizer(args.out_dir, cfg.max_position_embeddings)
     graph = export_onnx(model, os.path.join(args.out_dir, "onnx", "model.onnx"), args.opset)
     print("inputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.input))
     print("outputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.output))
 
     if args.parity_out:
         model_dir = args.parity_model_dir or args.out_dir
-        write_json(args.parity_out, parity_fixture(model, model_dir, init), indent=None)
+        write_json(args.parity_out, parity_fixture(model, model_dir, init, args.tokenizer), indent=None)
         print(f"wrote {args.parity_out}")
 
 

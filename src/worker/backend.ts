@@ -43,7 +43,8 @@ export async function configureRuntime(baseUrl: string): Promise<{ ortVersion: s
   }
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
-  env.localModelPath = new URL('models/', baseUrl).href;
+  // A path, not a full URL: transformers.js skips its local lookup for anything that parses as an http URL.
+  env.localModelPath = new URL('models/', baseUrl).pathname;
   return { ortVersion: runtimeVersion, threads };
 }
 

@@ -13,6 +13,17 @@ let backend: BackendInfo | null = null;
 let model: TransformersModel | null = null;
 let controller: AbortController | null = null;
 
+// A task boundary (not a microtask) between decoding steps, so a cancel message from the page is handled.
+const channel = new MessageChannel();
+const waiting: (() => void)[] = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+function yieldToHost(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(null);
+  });
+}
+
 function toFileProgress(info: ProgressInfo): FileProgress | null {
   const i = info as { status: string; file?: string; loaded?: number; total?: number };
   if (!i.file) return null;
@@ -64,6 +75,7 @@ const api: WorkerApi = {
         seed: request.seed,
         batchSize: request.batchSize,
         signal: controller.signal,
+        yieldToHost,
         onProgress,
         onOutput,
       });

@@ -12,8 +12,9 @@ export const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-
 
 export function ortDistDir(root: string): { dir: string; version: string } {
   const fromRoot = createRequire(join(root, 'package.json'));
-  const transformersPkg = fromRoot.resolve('@huggingface/transformers/package.json');
-  const fromTransformers = createRequire(transformersPkg);
+  // The package's exports hide package.json; its main entry lives in dist/, one level below the package root.
+  const transformersEntry = fromRoot.resolve('@huggingface/transformers');
+  const fromTransformers = createRequire(resolve(dirname(transformersEntry), '..', 'package.json'));
   // onnxruntime-web's exports hide package.json; resolve a listed file and walk up to the package root.
   const wasmFile = fromTransformers.resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm');
   const pkgDir = resolve(dirname(wasmFile), '..');

@@ -17,6 +17,11 @@ export interface DecodeOptions {
   /** How many top alternatives each token trace keeps (default 5). */
   topAlternatives?: number;
   signal?: CancelSignal;
+  /**
+   * Awaited before each step so the host can handle pending events. In a worker on WASM every await of the
+   * runtime resolves as a microtask, so without a real task boundary a cancel message would wait for the end.
+   */
+  yieldToHost?: () => Promise<void>;
   /** Per row, a token forced at the first step instead of choosing one (CoT-decoding branches); null: choose. */
   forcedFirst?: readonly (number | null)[];
   onStep?: (progress: { step: number; activeRows: number }) => void;
@@ -125,6 +130,7 @@ async function continueRows<C>(model: LanguageModel<C>, rows: Row[], firstLogits
   let active = rows;
   try {
     for (let step = 0; step < options.maxNewTokens; step++) {
+      if (options.yieldToHost) await options.yieldToHost();
       throwIfCancelled(options.signal);
       const keep: number[] = [];
       active.forEach((row, i) => {

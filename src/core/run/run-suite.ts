@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Items decoded together in one batch. */
   batchSize: number;
   signal?: CancelSignal;
+  /** See DecodeOptions.yieldToHost. */
+  yieldToHost?: () => Promise<void>;
   onProgress?: (p: RunProgress) => void;
   /** Called as each item × method output is finished, so nothing computed is lost if the run stops. */
   onOutput?: (itemIndex: number, methodId: string, output: MethodOutput) => void;
@@ -45,6 +47,7 @@ export async function runSuite<C>(model: LanguageModel<C>, suite: Suite, methods
         rngs: batch.map((item) => createRng(deriveSeed(options.seed, item.id, method.id))),
         stopStrings: method.stopStrings,
         signal: options.signal,
+        yieldToHost: options.yieldToHost,
       });
       rows.forEach((row, j) => {
         const item = batch[j]!;

@@ -37,7 +37,10 @@ export class EngineState {
       this.backend = await this.worker.init(this.baseUrl, choice);
     } catch (err) {
       this.error = String(err);
+      return;
     }
+    // Bundled models are small and local: load the default at once so the page is ready to run.
+    await this.load();
   }
 
   async load(): Promise<void> {

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+
+/** The built app (dist/) served by Vite's preview server on a free loopback port. */
+export async function serveDist(): Promise<{ server: PreviewServer; url: string }> {
+  const server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'warn' });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('preview server has no local URL');
+  return { server, url };
+}
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+
+export type BrowserKind = 'wasm' | 'webgpu-swiftshader';
+
+/** Debian's Chromium, headless, with a fresh profile; WebGPU through SwiftShader when asked. */
+export async function launch(kind: BrowserKind): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'coax-chromium-'));
+  const args = kind === 'wasm' ? [...BASE_ARGS, '--disable-gpu'] : [...BASE_ARGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'];
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...args, `--user-data-dir=${profile}`] }).catch(async () =>
+    // Playwright refuses --user-data-dir in launch(); its own launch already uses a fresh temporary profile.
+    chromium.launch({ executablePath: CHROMIUM, headless: true, args }),
+  );
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every URL the page (and its workers) asked for, to check that nothing left the origin. */
+export function recordRequests(page: Page): string[] {
+  const urls: string[] = [];
+  page.context().on('request', (req) => urls.push(req.url()));
+  return urls;
+}
+
+export function screenshotDir(): string {
+  const dir = join(process.cwd(), 'test-results', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Load the page, pick a model and wait until it is loaded. */
+export async function openWithModel(page: Page, url: string, backend: 'wasm' | 'webgpu', modelId: string): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${url}?backend=${backend}&model=${encodeURIComponent(modelId)}`);
+  await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+  // The page loads the model named in the URL by itself.
+  await Promise.race([
+    page.getByTestId('model-ready').waitFor({ timeout: 240_000 }),
+    page.getByTestId('model-error').waitFor({ timeout: 240_000 }).then(async () => {
+      throw new Error(`model failed to load: ${await page.getByTestId('model-error').textContent()}`);
+    }),
+  ]);
+  if ((await page.getByTestId('model-select').inputValue()) !== modelId) throw new Error(`the page picked another model than ${modelId}`);
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+}
