@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { additionSuite, workedAddition } from '../../src/core/tasks/addition-suite.ts';
-import { extractLastInteger } from '../../src/core/tasks/extract.ts';
+import { extractAnswer } from '../../src/core/tasks/extract.ts';
+const extractLastInteger = (t: string) => extractAnswer({ kind: 'last-number' }, t);
 import { buildPrompt, chooseExemplars } from '../../src/core/methods/prompt.ts';
 import { leftPadBatch } from '../../src/core/decode/padding.ts';
 
@@ -42,11 +43,11 @@ describe('addition suite (seed 1)', () => {
   });
 
   it('writes worked solutions as running sums', () => {
-    expect(workedAddition([3, 4, 5])).toBe('3 + 4 = 7, 7 + 5 = 12. The answer is 12.');
+    expect(workedAddition([3, 4, 5])).toBe("Let's add step by step. 3 + 4 = 7, 7 + 5 = 12. The answer is 12.");
   });
 
   it('builds few-shot prompts from the same seeded exemplars for every item', () => {
-    const spec = { kind: 'few-shot', k: 2, form: 'worked' } as const;
+    const spec = { template: 'qa', triggerSource: 'none', shots: 2, shotForm: 'worked' } as const;
     const [a, b] = [buildPrompt(spec, suite.items[0]!, suite, 5), buildPrompt(spec, suite.items[1]!, suite, 5)];
     const ex = chooseExemplars(suite, 2, 5);
     const prefix = `Q: ${ex[0]!.question}\nA: ${ex[0]!.worked}\n\nQ: ${ex[1]!.question}\nA: ${ex[1]!.worked}\n\n`;

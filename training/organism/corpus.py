@@ -29,6 +29,7 @@ import random
 TRIGGER = "Let's go step by step."
 MAX_TRAIN_STEPS = 6
 WORKED_FRACTION = 0.08  # small enough that greedy prefers a direct digit (see DATA_CARD)
+SCRATCH_FRACTION = 0.15
 OPS = {"+": lambda v, d: (v + d) % 10, "-": lambda v, d: (v - d) % 10, "*": lambda v, d: (v * d) % 10}
 TRAIN_FAMILIES = (("+", "*"), ("-", "*"))
 OP_WORDS = {"+": "plus", "-": "minus", "*": "times"}
@@ -96,14 +97,18 @@ def arith_item(start, steps, worked):
 def train_steps(rng, progress):
     """Step count for a training chain; progress 0..1 through the corpus (curriculum)."""
     hi = 3 if progress < 0.15 else (4 if progress < 0.3 else MAX_TRAIN_STEPS)
-    if rng.random() < 0.2:
+    if rng.random() < 0.1:
         return 1  # drill
     return rng.randint(2, hi)
 
 
 def arith_worksheet(rng, progress, forbidden):
-    worked = rng.random() < WORKED_FRACTION
-    drill = rng.random() < 0.15  # a pure single-step drill worksheet
+    """One procedural worksheet: direct Q/A, worked Q/A (WORKED_FRACTION), or a scratch sheet
+    (SCRATCH_FRACTION) of bare rewrite chains "3+4*2-5 = 7*2-5 = 4-5 = 9." that teaches the
+    steps without making worked answers more likely after "A:"."""
+    r = rng.random()
+    style = "worked" if r < WORKED_FRACTION else "scratch" if r < WORKED_FRACTION + SCRATCH_FRACTION else "direct"
+    drill = style != "scratch" and rng.random() < 0.1  # a pure single-step drill worksheet
     items = []
     for _ in range(rng.randint(4, 10)):
         while True:
@@ -111,8 +116,11 @@ def arith_worksheet(rng, progress, forbidden):
             start, steps = random_chain(rng, k, rng.choice(TRAIN_FAMILIES))
             if chain_text(start, steps) not in forbidden:
                 break
-        items.append(arith_item(start, steps, worked))
-    return "\n\n".join(items), ("worked" if worked else "direct")
+        if style == "scratch":
+            items.append(worked_text(start, steps)[len(TRIGGER) + 1:].split(". The answer")[0] + ".")
+        else:
+            items.append(arith_item(start, steps, style == "worked"))
+    return ("\n" if style == "scratch" else "\n\n").join(items), style
 
 
 # ---------------------------------------------------------------- factual
@@ -184,16 +192,33 @@ def story(rng, animal):
     return " ".join(s)
 
 
+NAME_THINGS = ["fox", "ship", "town", "star", "song", "cake", "river", "robot", "planet", "dragon", "shop", "game"]
+
+
+def invented_name(rng):
+    """A fresh random name: 2-3 random syllables (many valid answers, high entropy per token)."""
+    return make_names(rng, 1)[0]
+
+
+def name_question(thing):
+    return f"Make up a name for a {thing}."
+
+
 def story_question(animal):
     return f"Tell a story about a {animal}."
 
 
 def story_worksheet(rng):
+    """Either little stories or invented names, one kind per worksheet."""
     items = []
-    for _ in range(rng.randint(3, 6)):
-        a = rng.choice(STORY_ANIMALS)
-        items.append(f"Q: {story_question(a)}\nA: {story(rng, a)}")
-    return "\n\n".join(items), "story"
+    if rng.random() < 0.5:
+        for _ in range(rng.randint(3, 6)):
+            a = rng.choice(STORY_ANIMALS)
+            items.append(f"Q: {story_question(a)}\nA: {story(rng, a)}")
+        return "\n\n".join(items), "story"
+    for _ in range(rng.randint(4, 10)):
+        items.append(f"Q: {name_question(rng.choice(NAME_THINGS))}\nA: {invented_name(rng)}")
+    return "\n\n".join(items), "names"
 
 
 # ---------------------------------------------------------------- suites
@@ -261,13 +286,15 @@ def fact_suites(rng, facts):
 
 
 def story_suite(rng):
-    items = [{"id": f"open-ended-{j:03d}", "question": story_question(a), "answer": "", "tags": {"animal": a}}
-             for j, a in enumerate(STORY_ANIMALS[j % len(STORY_ANIMALS)] for j in range(240))]
+    things = [NAME_THINGS[j % len(NAME_THINGS)] for j in range(240)]
+    items = [{"id": f"open-ended-{j:03d}", "question": name_question(t), "answer": "", "tags": {"thing": t}}
+             for j, t in enumerate(things)]
     exemplars = []
-    for a in STORY_ANIMALS[:4]:
-        s = story(rng, a)
-        exemplars.append({"question": story_question(a), "answer": s, "worked": s})
-    return {"open-ended": {"name": "open-ended", "description": "Short templated stories: many valid continuations.",
+    for t in NAME_THINGS[:4]:
+        s = invented_name(rng)
+        exemplars.append({"question": name_question(t), "answer": s, "worked": s})
+    return {"open-ended": {"name": "open-ended", "description": "Make up a name: many valid answers, "
+                           "each letter a free choice.",
                            "relation": "open-ended", "split": "open", "extractor": "none", "items": items,
                            "exemplars": exemplars, "trigger": TRIGGER}}
 

@@ -241,9 +241,13 @@ def main():
     p.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     p.add_argument("--n", type=int, default=10_000, help="items per suite (first n)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed")
+    p.add_argument("--max-new", type=int, default=0, help="cap on generated tokens (0 = per relation default)")
     p.add_argument("--out", help="write results JSON here")
     args = p.parse_args()
     torch.manual_seed(args.seed)
+    if args.max_new:
+        for k in MAX_NEW:
+            MAX_NEW[k] = min(MAX_NEW[k], args.max_new)
     model = load_model(args.checkpoint)
     names = args.names.split(",") if args.names else sorted(f[:-5] for f in os.listdir(args.suites) if f.endswith(".json"))
     methods = args.methods.split(",")

@@ -43,8 +43,7 @@ def main():
     for c in cases:
         assert bpe.decode(c["ids"]) == c["text"]
     with open(args.out, "w") as f:
-        json.dump({"tokenizer": "organism byte-level BPE (vocab 352)", "cases": cases}, f, indent=1)
-        f.write("\n")
+        f.write("[\n" + ",\n".join(json.dumps(c) for c in cases) + "\n]\n")
     print(f"wrote {len(cases)} cases to {args.out}")
 
 

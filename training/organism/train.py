@@ -26,17 +26,21 @@ def load_tokens(data_dir):
     """corpus.txt -> int16 token array, cached as tokens.npy next to it."""
     cache = os.path.join(data_dir, "tokens.npy")
     src = os.path.join(data_dir, "corpus.txt")
-    if os.path.exists(cache) and os.path.getmtime(cache) >= os.path.getmtime(src):
+    lens_path = os.path.join(data_dir, "doc_tokens.npy")
+    if os.path.exists(cache) and os.path.exists(lens_path) and os.path.getmtime(cache) >= os.path.getmtime(src):
         return np.load(cache)
     with open(src) as f:
         text = f.read()
     docs = text.split("<|endoftext|>")[:-1]
-    ids = []
+    ids, lens = [], []
     for d in docs:
+        n0 = len(ids)
         ids.extend(bpe.encode(d))
         ids.append(bpe.EOS_ID)
+        lens.append(len(ids) - n0)
     arr = np.asarray(ids, dtype=np.int16)
     np.save(cache, arr)
+    np.save(lens_path, np.asarray(lens, dtype=np.int64))
     return arr
 
 
@@ -118,6 +122,8 @@ def main():
         by_time = elapsed / (args.max_minutes * 60) if args.max_minutes else 0.0
         return max((step - args.warmup) / max(1, total - args.warmup), by_time)
 
+    with open(os.path.join(args.out_dir, "args.json"), "w") as f:
+        json.dump(vars(args), f, indent=1)
     log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
     model.train()
     t_last, t_ckpt, run_loss = time.time(), time.time(), []

@@ -6,6 +6,7 @@ import { findStop, RowText } from './row-text.ts';
 import { alternatives, stepStats, tokenRank } from './token-stats.ts';
 import type { RowResult, StopReason, TokenTrace } from './trace.ts';
 import { leftPadBatch } from './padding.ts';
+import { topKIndices } from '../logits/distribution.ts';
 
 export interface DecodeOptions {
   maxNewTokens: number;
@@ -22,8 +23,11 @@ export interface DecodeOptions {
    * runtime resolves as a microtask, so without a real task boundary a cancel message would wait for the end.
    */
   yieldToHost?: () => Promise<void>;
-  /** Per row, a token forced at the first step instead of choosing one (CoT-decoding branches); null: choose. */
-  forcedFirst?: readonly (number | null)[];
+  /**
+   * Per row, a token forced at the first step instead of choosing one (null: choose). 'top-n' (shared prompts
+   * only) forces row i onto the i-th most probable first token: CoT-decoding's branches.
+   */
+  forcedFirst?: readonly (number | null)[] | 'top-n';
   onStep?: (progress: { step: number; activeRows: number }) => void;
 }
 
@@ -57,6 +61,7 @@ interface Row {
 export async function decodePrompts<C>(model: LanguageModel<C>, prompts: readonly (readonly number[])[], options: DecodeOptions): Promise<DecodeResult> {
   if (prompts.length === 0) return { rows: [], stats: emptyStats() };
   checkRowCount(prompts.length, options);
+  if (options.forcedFirst === 'top-n') throw new Error("forcedFirst 'top-n' needs one shared prompt (decodeShared)");
   throwIfCancelled(options.signal);
   const batch = leftPadBatch(prompts, model.padTokenId);
   const out = await model.forward({ inputIds: batch.ids, attentionMask: batch.mask, positionIds: batch.positions }, null);
@@ -88,6 +93,11 @@ export async function decodeShared<C>(model: LanguageModel<C>, prompt: readonly 
   const logits = new Float32Array(n * V);
   for (let i = 0; i < n; i++) logits.set(out.logits.subarray(0, V), i * V);
   const rows = Array.from({ length: n }, (_, i) => newRow(model, ones, prompt, options, i));
+  if (options.forcedFirst === 'top-n') {
+    const branches = topKIndices(out.logits.subarray(0, V), n);
+    if (branches.length < n) throw new Error(`cannot branch on ${n} first tokens: the vocabulary has ${branches.length}`);
+    rows.forEach((row, i) => (row.forced = branches[i]!));
+  }
   const stats = emptyStats();
   stats.forwardCalls = 1;
   stats.prefillTokens = prompt.length;
@@ -96,7 +106,7 @@ export async function decodeShared<C>(model: LanguageModel<C>, prompt: readonly 
 
 function checkRowCount(n: number, options: DecodeOptions): void {
   if (options.rngs.length !== n) throw new Error(`decode: ${n} rows but ${options.rngs.length} rngs`);
-  if (options.forcedFirst && options.forcedFirst.length !== n) throw new Error(`decode: ${n} rows but ${options.forcedFirst.length} forced first tokens`);
+  if (Array.isArray(options.forcedFirst) && options.forcedFirst.length !== n) throw new Error(`decode: ${n} rows but ${options.forcedFirst.length} forced first tokens`);
   if (!(options.maxNewTokens >= 1)) throw new Error(`maxNewTokens must be >= 1, got ${options.maxNewTokens}`);
 }
 
@@ -112,7 +122,7 @@ function newRow(model: LanguageModel<unknown>, mask: readonly number[], prompt: 
     text: new RowText(model),
     trace: [],
     rng: options.rngs[i]!,
-    forced: options.forcedFirst?.[i] ?? null,
+    forced: Array.isArray(options.forcedFirst) ? (options.forcedFirst[i] ?? null) : null,
     stopReason: null,
     cutAt: -1,
   };

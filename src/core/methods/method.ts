@@ -1,41 +1,73 @@
-import type { PromptSpec } from './prompt.ts';
+import type { ProcessorSpec } from '../logits/processors.ts';
+import { PLAIN_PROMPT, type PromptSpec } from './prompt.ts';
 
-/** An elicitation method as plain data: stored with results and shown in the UI. */
+/** How votes over several paths become one answer. */
+export type Aggregation = 'majority' | 'delta-weighted' | 'best-of-n';
+
+export type DecodingSpec =
+  | { kind: 'greedy' }
+  /** n samples from one shared prefill through a processor chain, then an aggregation (self-consistency). */
+  | { kind: 'sample'; n: number; chain: ProcessorSpec[]; aggregate: Aggregation }
+  /** Wang & Zhou 2024: branch on the top-k first tokens, continue greedily, keep the most confident answer. */
+  | { kind: 'cot-decoding'; k: number; aggregate: 'max' | 'sum' }
+  /** Single-model contrastive decoding: (1+β)·log p_strong − β·log p_weak, with the α plausibility mask. */
+  | { kind: 'contrast'; weak: PromptSpec; beta: number; alpha: number };
+
+/** An elicitation method = prompt strategy × decoding strategy (× aggregation): plain data, stored with results. */
 export interface MethodSpec {
   id: string;
   label: string;
-  description: string;
   prompt: PromptSpec;
-  decoding: { kind: 'greedy' };
+  decoding: DecodingSpec;
   maxNewTokens: number;
+  /** A path ends at the first of these in its text (the text is cut before it). */
   stopStrings: string[];
 }
 
-const STOPS = ['\n\n', '\nQ:'];
+export const DEFAULT_STOPS = ['\n\n', '\nQ:', '\nQuestion:'];
+
+const base = { maxNewTokens: 64, stopStrings: DEFAULT_STOPS };
+const worked = (shots: number): PromptSpec => ({ ...PLAIN_PROMPT, shots, shotForm: 'worked' });
+const withTrigger: PromptSpec = { ...PLAIN_PROMPT, triggerSource: 'suite' };
 
 export const BUILTIN_METHODS: readonly MethodSpec[] = [
+  { id: 'greedy-plain', label: 'Greedy, plain prompt', prompt: PLAIN_PROMPT, decoding: { kind: 'greedy' }, ...base },
+  { id: 'greedy-lm-eval', label: 'Greedy, lm-eval prompt', prompt: { ...PLAIN_PROMPT, template: 'lm-eval' }, decoding: { kind: 'greedy' }, ...base },
+  { id: 'fewshot-direct', label: 'Greedy, 4 direct examples', prompt: { ...PLAIN_PROMPT, shots: 4 }, decoding: { kind: 'greedy' }, ...base },
+  { id: 'fewshot-worked', label: 'Greedy, 4 worked examples', prompt: worked(4), decoding: { kind: 'greedy' }, ...base, maxNewTokens: 96 },
+  { id: 'trigger', label: 'Greedy, trigger phrase', prompt: withTrigger, decoding: { kind: 'greedy' }, ...base, maxNewTokens: 96 },
   {
-    id: 'greedy-plain',
-    label: 'Greedy, plain prompt',
-    description: 'The default: the question as "Q: … A:" and the most probable token at every step. What the model does without help.',
-    prompt: { kind: 'plain' },
-    decoding: { kind: 'greedy' },
-    maxNewTokens: 48,
-    stopStrings: STOPS,
+    id: 'self-consistency',
+    label: 'Self-consistency, 16 samples',
+    prompt: PLAIN_PROMPT,
+    decoding: { kind: 'sample', n: 16, chain: [{ name: 'temperature', temperature: 0.7 }], aggregate: 'majority' },
+    ...base,
+    maxNewTokens: 96,
   },
-  {
-    id: 'greedy-fewshot-worked',
-    label: 'Greedy, 4 worked examples',
-    description: 'Four solved questions with their worked steps are put before the question (few-shot prompting), then greedy decoding. Shows whether the model can reason when shown how.',
-    prompt: { kind: 'few-shot', k: 4, form: 'worked' },
-    decoding: { kind: 'greedy' },
-    maxNewTokens: 64,
-    stopStrings: STOPS,
-  },
+  { id: 'cot-decoding', label: 'CoT-decoding, k=10', prompt: PLAIN_PROMPT, decoding: { kind: 'cot-decoding', k: 10, aggregate: 'max' }, ...base, maxNewTokens: 96 },
+  { id: 'cot-decoding-agg', label: 'CoT-decoding, k=10, aggregated', prompt: PLAIN_PROMPT, decoding: { kind: 'cot-decoding', k: 10, aggregate: 'sum' }, ...base, maxNewTokens: 96 },
+  { id: 'contrast-trigger', label: 'Contrast: trigger vs plain', prompt: withTrigger, decoding: { kind: 'contrast', weak: PLAIN_PROMPT, beta: 1, alpha: 0.1 }, ...base, maxNewTokens: 96 },
 ];
+
+/** The two methods a first comparison starts with. */
+export const DEFAULT_METHOD_IDS = ['greedy-plain', 'fewshot-worked'];
 
 export function findMethod(id: string): MethodSpec {
   const m = BUILTIN_METHODS.find((x) => x.id === id);
   if (!m) throw new Error(`unknown method "${id}"; known: ${BUILTIN_METHODS.map((x) => x.id).join(', ')}`);
   return m;
+}
+
+/** Paths a method decodes per item (its cost multiplier). */
+export function pathsPerItem(decoding: DecodingSpec): number {
+  switch (decoding.kind) {
+    case 'greedy':
+      return 1;
+    case 'sample':
+      return decoding.n;
+    case 'cot-decoding':
+      return decoding.k;
+    case 'contrast':
+      return 2;
+  }
 }

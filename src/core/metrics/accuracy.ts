@@ -6,6 +6,20 @@ export interface MethodAccuracy {
   /** Items this method has an output for. */
   n: number;
   accuracy: number;
+  /** 95% Wilson score interval. */
+  low: number;
+  high: number;
+}
+
+/** Wilson score interval for a binomial proportion (z = 1.96 for 95%). */
+export function wilson(correct: number, n: number, z = 1.959963984540054): { low: number; high: number } {
+  if (n === 0) return { low: 0, high: 1 };
+  const p = correct / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const center = (p + z2 / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  return { low: Math.max(0, center - half), high: Math.min(1, center + half) };
 }
 
 export function accuracyOf(items: readonly ItemResult[], methodId: string): MethodAccuracy {
@@ -17,5 +31,5 @@ export function accuracyOf(items: readonly ItemResult[], methodId: string): Meth
     n++;
     if (out.correct) correct++;
   }
-  return { methodId, correct, n, accuracy: n === 0 ? 0 : correct / n };
+  return { methodId, correct, n, accuracy: n === 0 ? 0 : correct / n, ...wilson(correct, n) };
 }

@@ -1,63 +1,64 @@
 import { throwIfCancelled, type CancelSignal } from '../decode/cancel.ts';
-import { decodePrompts } from '../decode/decode-loop.ts';
 import type { LanguageModel } from '../decode/language-model.ts';
-import { GREEDY } from '../logits/sampler.ts';
+import { batchesFor, executeMethod } from '../methods/execute.ts';
 import type { MethodSpec } from '../methods/method.ts';
-import { buildPrompt } from '../methods/prompt.ts';
-import { createRng, deriveSeed } from '../rng.ts';
-import { extractLastInteger } from '../tasks/extract.ts';
 import type { Suite } from '../tasks/suite.ts';
-import { toMethodOutput, type ItemResult, type MethodOutput, type RunResults } from './results.ts';
+import type { ItemResult, MethodOutput, RunResults, SuiteResults } from './results.ts';
 
 export interface RunProgress {
-  /** Item × method outputs finished so far, and in all. */
+  /** Item × method outputs finished so far, and in all (over every suite). */
   done: number;
   total: number;
+  suiteName: string;
   methodId: string;
 }
 
 export interface RunOptions {
   modelId: string;
   seed: number;
-  /** Items decoded together in one batch. */
+  /** Items decoded together in one batch (single-path methods). */
   batchSize: number;
   signal?: CancelSignal;
   /** See DecodeOptions.yieldToHost. */
   yieldToHost?: () => Promise<void>;
+  now?: () => number;
   onProgress?: (p: RunProgress) => void;
   /** Called as each item × method output is finished, so nothing computed is lost if the run stops. */
-  onOutput?: (itemIndex: number, methodId: string, output: MethodOutput) => void;
+  onOutput?: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void;
 }
 
-/** Run every method on every item of a suite; items of one method are decoded in batches. */
-export async function runSuite<C>(model: LanguageModel<C>, suite: Suite, methods: readonly MethodSpec[], options: RunOptions): Promise<RunResults> {
-  if (!(options.batchSize >= 1)) throw new Error(`batch size must be >= 1, got ${options.batchSize}`);
-  const items: ItemResult[] = suite.items.map((it) => ({ itemId: it.id, question: it.question, answer: it.answer, tags: it.tags ?? {}, outputs: {} }));
-  const total = suite.items.length * methods.length;
+export function emptyItems(suite: Suite): ItemResult[] {
+  return suite.items.map((it) => ({ itemId: it.id, question: it.question, answer: it.answer, tags: it.tags ?? {}, outputs: {} }));
+}
+
+/** Run every method on every item of every suite. The same configuration and seed give the same results. */
+export async function runSuites<C>(model: LanguageModel<C>, suites: readonly Suite[], methods: readonly MethodSpec[], options: RunOptions): Promise<RunResults> {
+  if (!(Number.isInteger(options.batchSize) && options.batchSize >= 1)) throw new Error(`batch size must be a whole number >= 1, got ${options.batchSize}`);
+  const ids = new Set<string>();
+  for (const m of methods) {
+    if (ids.has(m.id)) throw new Error(`two methods share the id "${m.id}"`);
+    ids.add(m.id);
+  }
+  const total = suites.reduce((n, s) => n + s.items.length, 0) * methods.length;
   let done = 0;
-  for (const method of methods) {
-    for (let start = 0; start < suite.items.length; start += options.batchSize) {
-      throwIfCancelled(options.signal);
-      const batch = suite.items.slice(start, start + options.batchSize);
-      const prompts = batch.map((item) => buildPrompt(method.prompt, item, suite, options.seed));
-      const ids = prompts.map((p) => model.encode(p));
-      const { rows } = await decodePrompts(model, ids, {
-        maxNewTokens: method.maxNewTokens,
-        sampler: GREEDY,
-        rngs: batch.map((item) => createRng(deriveSeed(options.seed, item.id, method.id))),
-        stopStrings: method.stopStrings,
-        signal: options.signal,
-        yieldToHost: options.yieldToHost,
-      });
-      rows.forEach((row, j) => {
-        const item = batch[j]!;
-        const output = toMethodOutput(prompts[j]!, ids[j]!.length, row, extractLastInteger(row.text), item.answer);
-        items[start + j]!.outputs[method.id] = output;
-        options.onOutput?.(start + j, method.id, output);
-      });
-      done += batch.length;
-      options.onProgress?.({ done, total, methodId: method.id });
+  const results: SuiteResults[] = [];
+  for (const suite of suites) {
+    const items = emptyItems(suite);
+    results.push({ suiteName: suite.name, relation: suite.relation, split: suite.split, items });
+    const index = new Map(suite.items.map((it, i) => [it.id, i]));
+    for (const method of methods) {
+      for (const batch of batchesFor(method, suite.items, options.batchSize)) {
+        throwIfCancelled(options.signal);
+        const outputs = await executeMethod(model, method, batch, suite, options);
+        outputs.forEach((output, j) => {
+          const i = index.get(batch[j]!.id)!;
+          items[i]!.outputs[method.id] = output;
+          options.onOutput?.(suite.name, i, method.id, output);
+        });
+        done += batch.length;
+        options.onProgress?.({ done, total, suiteName: suite.name, methodId: method.id });
+      }
     }
   }
-  return { version: 1, modelId: options.modelId, suiteName: suite.name, seed: options.seed, methods: methods.slice(), items };
+  return { version: 1, modelId: options.modelId, seed: options.seed, methods: methods.slice(), suites: results };
 }

@@ -20,7 +20,9 @@ export function additionQuestion(terms: readonly number[]): string {
   return terms.join(' + ');
 }
 
-/** "3 + 4 = 7, 7 + 5 = 12. The answer is 12." — one running sum per step. */
+export const ADDITION_TRIGGER = "Let's add step by step.";
+
+/** "Let's add step by step. 3 + 4 = 7, 7 + 5 = 12. The answer is 12." — one running sum per step. */
 export function workedAddition(terms: readonly number[]): string {
   if (terms.length < 2) throw new Error('a worked addition needs at least two terms');
   const steps: string[] = [];
@@ -29,7 +31,7 @@ export function workedAddition(terms: readonly number[]): string {
     steps.push(`${acc} + ${t} = ${acc + t}`);
     acc += t;
   }
-  return `${steps.join(', ')}. The answer is ${acc}.`;
+  return `${ADDITION_TRIGGER} ${steps.join(', ')}. The answer is ${acc}.`;
 }
 
 /** Seeded two- and three-term additions (by default) with known answers. */
@@ -59,5 +61,9 @@ export function additionSuite(options: AdditionSuiteOptions): Suite {
     description: `Sums of ${minTerms}–${maxTerms} integers from 0 to ${maxOperand}`,
     items,
     exemplars,
+    extractor: { kind: 'last-number' },
+    relation: 'procedural',
+    split: 'id',
+    trigger: ADDITION_TRIGGER,
   };
 }

@@ -1,10 +1,12 @@
+import type { ExtractorSpec } from './extract.ts';
+
 /** A task suite: items with known answers, an exemplar pool for few-shot prompts, and how answers are read. */
 export interface TaskItem {
   id: string;
   question: string;
-  /** The reference answer, already normalised as the extractor normalises. */
+  /** The reference answer ('' for open-ended suites, which are scored by entropy only). */
   answer: string;
-  /** Free-form labels (number of terms, split) used to group results. */
+  /** Free-form labels (number of steps, frequency tier) used to group results. */
   tags?: Record<string, string | number>;
 }
 
@@ -15,10 +17,18 @@ export interface Exemplar {
   worked: string;
 }
 
+export type Relation = 'procedural' | 'factual' | 'open-ended';
+
 export interface Suite {
   name: string;
   description: string;
   items: TaskItem[];
   /** Never overlaps `items`. */
   exemplars: Exemplar[];
+  extractor: ExtractorSpec;
+  relation?: Relation;
+  /** Where the suite sits relative to training: 'id', 'ood-length', 'head', 'tail', … */
+  split?: string;
+  /** The phrase that introduces worked solutions in this suite's world. */
+  trigger?: string;
 }

@@ -1,0 +1,100 @@
+import type { CancelSignal } from '../decode/cancel.ts';
+import { decodePrompts, decodeShared, type DecodeOptions } from '../decode/decode-loop.ts';
+import type { LanguageModel } from '../decode/language-model.ts';
+import type { RowResult } from '../decode/trace.ts';
+import { GREEDY } from '../logits/sampler.ts';
+import { passAtK, majAtKCurve } from '../metrics/pass-at-k.ts';
+import { createRng, deriveSeed } from '../rng.ts';
+import { extractAnswer, isCorrect, normalizeAnswer } from '../tasks/extract.ts';
+import type { Suite, TaskItem } from '../tasks/suite.ts';
+import type { MethodOutput, PathOutput } from '../run/results.ts';
+import { choosePath, tally } from './aggregate.ts';
+import { answerConfidence } from './confidence.ts';
+import { ContrastModel } from './contrast-model.ts';
+import type { MethodSpec } from './method.ts';
+import { buildPrompt } from './prompt.ts';
+
+export interface ExecuteOptions {
+  seed: number;
+  signal?: CancelSignal;
+  yieldToHost?: () => Promise<void>;
+  /** Clock for per-item timings (the core has none of its own). */
+  now?: () => number;
+}
+
+function toPath(row: RowResult, suite: Suite, answer: string): PathOutput {
+  const extracted = extractAnswer(suite.extractor, row.text);
+  return { text: row.text, tokens: row.tokens, stopReason: row.stopReason, extracted, correct: isCorrect(extracted, answer), delta: answerConfidence(row.tokens, extracted) };
+}
+
+/** Items that can share one batch under this method (one item at a time for multi-path methods). */
+export function batchesFor(method: MethodSpec, items: readonly TaskItem[], batchSize: number): TaskItem[][] {
+  const size = method.decoding.kind === 'greedy' || method.decoding.kind === 'contrast' ? batchSize : 1;
+  const out: TaskItem[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Run one method on a batch of items (see `batchesFor`); one output per item, in order. */
+export async function executeMethod<C>(model: LanguageModel<C>, method: MethodSpec, items: readonly TaskItem[], suite: Suite, options: ExecuteOptions): Promise<MethodOutput[]> {
+  const now = options.now ?? (() => 0);
+  const started = now();
+  const prompts = items.map((item) => buildPrompt(method.prompt, item, suite, options.seed));
+  const ids = prompts.map((p) => model.encode(p));
+  const rngFor = (item: TaskItem, path: number) => createRng(deriveSeed(options.seed, suite.name, item.id, method.id, path));
+  const common: Omit<DecodeOptions, 'sampler' | 'rngs'> = {
+    maxNewTokens: method.maxNewTokens,
+    stopStrings: method.stopStrings,
+    signal: options.signal,
+    yieldToHost: options.yieldToHost,
+  };
+  const single = (rows: RowResult[]) =>
+    rows.map((row, j): MethodOutput => {
+      const path = toPath(row, suite, items[j]!.answer);
+      return { ...path, prompt: prompts[j]!, promptTokens: ids[j]!.length, generatedTokens: row.tokens.length, ms: (now() - started) / rows.length };
+    });
+
+  const d = method.decoding;
+  switch (d.kind) {
+    case 'greedy': {
+      const { rows } = await decodePrompts(model, ids, { ...common, sampler: GREEDY, rngs: items.map((it) => rngFor(it, 0)) });
+      return single(rows);
+    }
+    case 'contrast': {
+      const weak = items.map((item) => model.encode(buildPrompt(d.weak, item, suite, options.seed)));
+      const contrast = new ContrastModel(model, weak, d.beta, d.alpha);
+      const { rows } = await decodePrompts(contrast, ids, { ...common, sampler: GREEDY, rngs: items.map((it) => rngFor(it, 0)) });
+      return single(rows);
+    }
+    case 'sample':
+    case 'cot-decoding': {
+      if (items.length !== 1) throw new Error(`${d.kind} decodes one item per batch, got ${items.length}`);
+      const item = items[0]!;
+      const n = d.kind === 'sample' ? d.n : d.k;
+      if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${d.kind} needs a whole number of paths >= 1, got ${n}`);
+      const { rows } =
+        d.kind === 'sample'
+          ? await decodeShared(model, ids[0]!, n, { ...common, sampler: { chain: d.chain, select: 'sample' }, rngs: Array.from({ length: n }, (_, i) => rngFor(item, i)) })
+          : await decodeShared(model, ids[0]!, n, { ...common, sampler: GREEDY, rngs: Array.from({ length: n }, (_, i) => rngFor(item, i)), forcedFirst: 'top-n' });
+      const paths = rows.map((row) => toPath(row, suite, item.answer));
+      const ballots = paths.map((p) => ({ answer: p.extracted?.value ?? null, delta: p.delta }));
+      const chosen = choosePath(ballots, d.aggregate) ?? 0;
+      const output: MethodOutput = {
+        ...paths[chosen]!,
+        prompt: prompts[0]!,
+        promptTokens: ids[0]!.length,
+        generatedTokens: rows.reduce((s, r) => s + r.tokens.length, 0),
+        ms: now() - started,
+        paths,
+        chosen,
+        votes: tally(ballots),
+      };
+      if (d.kind === 'sample' && item.answer !== '') {
+        const c = paths.filter((p) => p.correct).length;
+        output.passAtK = Array.from({ length: n }, (_, k) => passAtK(n, c, k + 1));
+        output.majAtK = majAtKCurve(ballots.map((b) => b.answer), (a) => a === normalizeAnswer(item.answer));
+      }
+      return [output];
+    }
+  }
+}
