@@ -2,9 +2,7 @@
 import * as Comlink from 'comlink';
 import type { ProgressInfo } from '@huggingface/transformers';
 import { TransformersModel } from '../adapters/transformers-model.ts';
-import { runSuite } from '../core/run/run-suite.ts';
-import { findMethod } from '../core/methods/method.ts';
-import { additionSuite } from '../core/tasks/addition-suite.ts';
+import { runSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
 import { chooseBackend, configureRuntime, describeBackend } from './backend.ts';
 import type { BackendChoice, BackendInfo, FileProgress, LoadedModel, RunRequest, WorkerApi } from './protocol.ts';
@@ -65,17 +63,17 @@ const api: WorkerApi = {
 
   async run(request: RunRequest, onProgress, onOutput) {
     if (!model) throw new Error('no model loaded');
-    const methods = request.methodIds.map(findMethod);
-    if (methods.length === 0) throw new Error('choose at least one method');
-    const suite = additionSuite({ seed: request.suite.seed, count: request.suite.count });
+    if (request.methods.length === 0) throw new Error('choose at least one method');
+    if (request.suites.length === 0) throw new Error('choose at least one suite');
     controller = new AbortController();
     try {
-      return await runSuite(model, suite, methods, {
+      return await runSuites(model, request.suites, request.methods, {
         modelId: model.id,
         seed: request.seed,
         batchSize: request.batchSize,
         signal: controller.signal,
         yieldToHost,
+        now: () => performance.now(),
         onProgress,
         onOutput,
       });

@@ -1,6 +1,8 @@
 /** The typed protocol between the page and the inference worker (exposed with comlink). */
+import type { MethodSpec } from '../core/methods/method.ts';
 import type { MethodOutput, RunResults } from '../core/run/results.ts';
 import type { RunProgress } from '../core/run/run-suite.ts';
+import type { Suite } from '../core/tasks/suite.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -28,15 +30,10 @@ export interface LoadedModel {
   loadMs: number;
 }
 
-export interface SuiteRequest {
-  kind: 'addition';
-  seed: number;
-  count: number;
-}
-
+/** Everything a run needs, as plain data: suites and methods are resolved and validated by the page. */
 export interface RunRequest {
-  suite: SuiteRequest;
-  methodIds: string[];
+  suites: Suite[];
+  methods: MethodSpec[];
   seed: number;
   batchSize: number;
 }
@@ -52,7 +49,7 @@ export interface WorkerApi {
   /** Point the runtime at our own origin (`baseUrl` is the page's base URL) and pick the backend. */
   init(baseUrl: string, backend: BackendChoice): Promise<BackendInfo>;
   loadModel(id: string, onProgress: (p: FileProgress) => void): Promise<LoadedModel>;
-  run(request: RunRequest, onProgress: (p: RunProgress) => void, onOutput: (itemIndex: number, methodId: string, output: MethodOutput) => void): Promise<RunResults>;
+  run(request: RunRequest, onProgress: (p: RunProgress) => void, onOutput: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void): Promise<RunResults>;
   /** Stop the run in progress between two decoding steps. */
   cancel(): void;
   /** Tokens/s of greedy decoding at a batch size (for the README's numbers and the benchmark). */

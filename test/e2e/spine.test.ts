@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { BUILTIN_METHODS } from '../../src/core/methods/method.ts';
+import { DEFAULT_METHOD_IDS, findMethod } from '../../src/core/methods/method.ts';
 import { additionSuite } from '../../src/core/tasks/addition-suite.ts';
-import { runSuite } from '../../src/core/run/run-suite.ts';
+import { runSuites } from '../../src/core/run/run-suite.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { loadLocal } from '../integration/load-local.ts';
 import { launch, openWithModel, recordRequests, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
@@ -18,7 +18,7 @@ beforeAll(async () => {
   ({ server, url } = await serveDist());
   // The same configuration run in Node through onnxruntime-node: the page must agree with it.
   const model = await loadLocal(MODEL);
-  reference = await runSuite(model, additionSuite({ seed: 1, count: 5 }), BUILTIN_METHODS, { modelId: MODEL, seed: 1, batchSize: 8 });
+  reference = await runSuites(model, [additionSuite({ seed: 1, count: 5 })], DEFAULT_METHOD_IDS.map(findMethod), { modelId: MODEL, seed: 1, batchSize: 8 });
   await model.dispose();
 });
 afterAll(async () => {
@@ -44,7 +44,7 @@ async function readTable(page: Page) {
 }
 
 function expectedCells(results: RunResults) {
-  return results.items.flatMap((item) => results.methods.map((m) => ({ method: m.id, output: item.outputs[m.id]!.text.replace(/\n/g, '⏎'), correct: item.outputs[m.id]!.correct })));
+  return results.suites[0]!.items.flatMap((item) => results.methods.map((m) => ({ method: m.id, output: item.outputs[m.id]!.text.replace(/\n/g, '⏎'), correct: item.outputs[m.id]!.correct })));
 }
 
 describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
@@ -80,7 +80,7 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     await page.screenshot({ path: join(screenshotDir(), `spine-${kind}.png`), fullPage: true });
     const table = await readTable(page);
     expect(table.rows).toBe(5);
-    expect(table.accuracies.map((a) => a.method)).toEqual(BUILTIN_METHODS.map((m) => m.id));
+    expect(table.accuracies.map((a) => a.method)).toEqual(DEFAULT_METHOD_IDS);
     for (const a of table.accuracies) {
       const correct = table.cells.filter((c) => c.method === a.method && c.correct).length;
       expect(a.counts).toBe(`${correct} / 5`);
@@ -99,7 +99,7 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
   it('cancels a run between steps and keeps what was computed', async () => {
     // 500 items at batch 1 take far longer than a click: the cancel lands mid-run.
     await page.getByTestId('suite-size').fill('500');
-    await page.locator('input[type=number]').nth(3).fill('1');
+    await page.getByTestId('batch').fill('1');
     await page.getByTestId('run').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=cell] code').length >= 2, null, { timeout: 120_000 });
     await page.getByTestId('cancel').click();
@@ -107,7 +107,7 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     const filled = await page.locator('[data-testid=cell] code').count();
     expect(filled).toBeGreaterThanOrEqual(2);
     expect(filled).toBeLessThan(1000);
-    await page.locator('input[type=number]').nth(3).fill('8');
+    await page.getByTestId('batch').fill('8');
   });
 
   it('answers 404 for a missing model file instead of the index page', async () => {

@@ -27,6 +27,48 @@ def pct(r):
     return f"{100 * r['acc']:.1f} [{100 * r['lo']:.1f}, {100 * r['hi']:.1f}]"
 
 
+def overlap(a, b):
+    return not (a["hi"] < b["lo"] or b["hi"] < a["lo"])
+
+
+def claims(ev):
+    """The playground's claims, each stated with the numbers that decide it."""
+    res, out = ev["results"], []
+    elicit = [m for m in ev["methods"] if m != "greedy"]
+
+    def row(suite, m):
+        return res.get(suite, {}).get("rows", {}).get(m)
+    g = row("arith-id", "greedy")
+    if g:
+        best = max(elicit, key=lambda m: row("arith-id", m)["acc"] if row("arith-id", m) else -1)
+        b = row("arith-id", best)
+        ok = b["acc"] - g["acc"] >= 0.30 and not overlap(b, g)
+        out.append(f"arith-id: greedy {pct(g)} vs best elicitation {best} {pct(b)}: "
+                   f"{'holds' if ok else 'does NOT hold'} (needs >= 30 points, disjoint intervals)")
+        for s in ("arith-ood-length", "arith-ood-format", "arith-ood-task"):
+            if row(s, best):
+                o = row(s, best)
+                below = o["hi"] < b["lo"]
+                out.append(f"{s}: {best} {pct(o)} vs arith-id {pct(b)}: "
+                           f"{'clearly below' if below else 'NOT clearly below'}")
+    h, t = row("facts-head", "greedy"), row("facts-tail", "greedy")
+    if h and t:
+        out.append(f"facts-head greedy {pct(h)} vs facts-tail greedy {pct(t)}: "
+                   f"{'head >> tail' if h['lo'] > t['hi'] else 'NOT separated'}")
+    for s in ("facts-tail", "facts-unseen"):
+        g = row(s, "greedy")
+        if g:
+            lifted = [m for m in elicit if row(s, m) and row(s, m)["lo"] > g["hi"]]
+            out.append(f"{s}: greedy {pct(g)}; methods above greedy's interval: {lifted or 'none'}")
+    eo, ea = res.get("open-ended", {}).get("rows", {}), res.get("arith-id", {}).get("rows", {})
+    if "entropy" in eo and "entropy" in ea:
+        out.append(f"mean per-token entropy of greedy outputs: open-ended {eo['entropy']:.3f} vs arith-id "
+                   f"{ea['entropy']:.3f} nats ({'higher' if eo['entropy'] > ea['entropy'] else 'NOT higher'}); "
+                   f"counting the stopping newline: {eo.get('entropy_with_stop', float('nan')):.3f} vs "
+                   f"{ea.get('entropy_with_stop', float('nan')):.3f}")
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--data-dir", required=True, help="corpus folder (corpus.py output, with doc_tokens.npy)")
@@ -94,14 +136,15 @@ def main():
             "max_train_steps": corpus.MAX_TRAIN_STEPS,
             "train_op_families": ["".join(f) for f in corpus.TRAIN_FAMILIES],
             "splits": {
-                "procedural/id": "chains of 1-6 steps (suite: 3-6), * mixed with + or -; all training data",
-                "procedural/ood-length": "8-10 steps; no training data",
-                "procedural/ood-format": "spaced symbols '3 + 4 * 2'; no training data",
-                "procedural/ood-task": "+, - and * in one chain; no training data",
-                "factual/head": f"facts seen >= {corpus.HEAD_MIN} times (planned)",
-                "factual/tail": f"facts seen <= {corpus.TAIL_MAX} times (planned)",
-                "factual/unseen": "people never mentioned",
-                "open-ended/open": "templated stories",
+                "procedural/id": {"what": "chains of 1-6 steps (suite: 3-6) mixing * with + or -", "training": True},
+                "procedural/ood-length": {"what": "8-10 steps", "training": False},
+                "procedural/ood-format": {"what": "spaced symbols '3 + 4 * 2'", "training": False},
+                "procedural/ood-task": {"what": "+, - and * in one chain", "training": False},
+                "factual/head": {"what": f"facts planned >= {corpus.HEAD_MIN} occurrences", "training": True},
+                "factual/tail": {"what": f"facts planned <= {corpus.TAIL_MAX} occurrences", "training": True},
+                "factual/unseen": {"what": "people never mentioned", "training": False},
+                "open-ended/open": {"what": "'Make up a name for a ...' (suite) and templated stories",
+                                    "training": True},
             },
             "fact_tiers": dict(tiers),
             "zipf": {"max": corpus.ZIPF_MAX, "law": "count(r) = max(1, round(max / r)), r = random rank"},
@@ -110,6 +153,7 @@ def main():
                      "tok_per_s": last["tok_per_s"], "final_loss": last["loss"], "hardware": args.hardware,
                      "args": run_args},
         "evaluation": ev,
+        "claims": claims(ev),
         "facts": fact_rows,
     }
     os.makedirs(args.out_dir, exist_ok=True)
@@ -136,7 +180,7 @@ def main():
            "one-step chains are drills.", "",
            "| split | what | training data |", "|---|---|---|"]
     for k, v in card["corpus"]["splits"].items():
-        md.append(f"| {k} | {v.split(';')[0]} | {'none' if 'no training' in v else 'yes'} |")
+        md.append(f"| {k} | {v['what']} | {'yes' if v['training'] else 'none'} |")
     md += ["", f"Facts: {len(facts)} (entity, relation) pairs; tiers {dict(tiers)}; "
            f"occurrences follow a Zipf law (count = max(1, round({corpus.ZIPF_MAX}/rank))). "
            "Every fact with its planned and trained count is listed in `data_card.json` (`facts`).", "",
@@ -152,6 +196,13 @@ def main():
         n = next((rows[m]["n"] for m in methods if rows.get(m)), "")
         cells = [pct(rows[m]) if rows.get(m) else "-" for m in methods]
         md.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {rows.get('entropy', float('nan')):.3f} |")
+    md += ["", "Procedural accuracy by number of steps (correct/n):", "",
+           "| suite | method | by steps |", "|---|---|---|"]
+    for name, r in ev["results"].items():
+        for m in methods:
+            if r["rows"].get(m) and "by_steps" in r["rows"][m]:
+                md.append(f"| {name} | {m} | " + ", ".join(f"{k}: {v}" for k, v in r["rows"][m]["by_steps"].items()) + " |")
+    md += ["", "## Claims, checked on these numbers", ""] + [f"- {c}" for c in claims(ev)]
     md += ["", "Methods: greedy (plain prompt), trigger (the phrase appended after `A:`), fewshot "
            f"({ev['n_shot']} worked exemplars), cotdec (top-{ev['top_k']} first tokens, greedy continuation, "
            f"max mean p1-p2 over the answer), sc ({ev['sc_samples']} samples at temperature 1, majority vote)."]

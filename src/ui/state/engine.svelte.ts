@@ -6,6 +6,7 @@ export interface ModelEntry {
   id: string;
   modelType: string;
   bytes: number;
+  files: string[];
   hasDataCard: boolean;
 }
 
@@ -21,10 +22,11 @@ export class EngineState {
 
   readonly totalLoaded = $derived(this.files.reduce((n, f) => n + f.loaded, 0));
   readonly totalBytes = $derived(this.files.reduce((n, f) => n + f.total, 0));
+  readonly loadedEntry = $derived(this.models.find((m) => m.id === this.loaded?.id) ?? null);
 
   constructor(
     private readonly worker: Remote<WorkerApi>,
-    private readonly baseUrl: string,
+    readonly baseUrl: string,
   ) {}
 
   async start(choice: BackendChoice, preferredModel: string | null): Promise<void> {

@@ -1,60 +1,84 @@
 import type { Remote } from 'comlink';
 import { Comlink } from '../worker-client.ts';
-import { accuracyOf, type MethodAccuracy } from '../../core/metrics/accuracy.ts';
-import { BUILTIN_METHODS, type MethodSpec } from '../../core/methods/method.ts';
-import { additionSuite } from '../../core/tasks/addition-suite.ts';
-import type { ItemResult, MethodOutput } from '../../core/run/results.ts';
-import type { RunProgress } from '../../core/run/run-suite.ts';
+import { BUILTIN_METHODS, DEFAULT_METHOD_IDS, type MethodSpec } from '../../core/methods/method.ts';
+import { emptyItems, type RunProgress } from '../../core/run/run-suite.ts';
+import type { MethodOutput, SuiteResults } from '../../core/run/results.ts';
+import { methodSchema } from '../../core/schema/method-schema.ts';
+import { validate } from '../../core/schema/validate.ts';
 import type { WorkerApi } from '../../worker/protocol.ts';
+import { SuitesState } from './suites.svelte.ts';
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
-/** One comparison: suite settings, chosen methods, the run's progress and its results (kept when a run stops). */
+/** One comparison: suites, methods and seeds, the run's progress, and its results (kept when a run stops). */
 export class ExperimentState {
-  suiteSize = $state(10);
-  suiteSeed = $state(1);
+  readonly suites = new SuitesState();
   seed = $state(1);
   batchSize = $state(8);
-  methodIds = $state<string[]>(BUILTIN_METHODS.map((m) => m.id));
+  methods = $state.raw<MethodSpec[]>(BUILTIN_METHODS.map((m) => structuredClone(m)));
+  enabled = $state<string[]>([...DEFAULT_METHOD_IDS]);
   status = $state<RunStatus>('idle');
   progress = $state.raw<RunProgress | null>(null);
-  items = $state.raw<ItemResult[]>([]);
+  results = $state.raw<SuiteResults[]>([]);
   runMethods = $state.raw<MethodSpec[]>([]);
   error = $state<string | null>(null);
   elapsedMs = $state(0);
 
-  readonly methods = BUILTIN_METHODS;
-  readonly suite = $derived(additionSuite({ seed: this.suiteSeed, count: Math.max(1, Math.min(500, this.suiteSize | 0)) }));
-  readonly accuracies: MethodAccuracy[] = $derived(this.runMethods.map((m) => accuracyOf(this.items, m.id)));
-
   constructor(private readonly worker: Remote<WorkerApi>) {}
 
   toggleMethod(id: string, on: boolean): void {
-    this.methodIds = on ? [...new Set([...this.methodIds, id])] : this.methodIds.filter((m) => m !== id);
+    this.enabled = on ? [...new Set([...this.enabled, id])] : this.enabled.filter((m) => m !== id);
+  }
+
+  updateMethod(next: MethodSpec): void {
+    this.methods = this.methods.map((m) => (m.id === next.id ? next : m));
+  }
+
+  /** Replace a method from edited JSON; a bad edit is reported and changes nothing. */
+  editMethodJson(id: string, text: string): string | null {
+    try {
+      const next = validate(methodSchema, JSON.parse(text), `method ${id}`);
+      if (next.id !== id) return `method ${id}: the id cannot change here`;
+      this.updateMethod(next);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
   }
 
   async run(): Promise<void> {
     if (this.status === 'running' || this.status === 'cancelling') return;
-    const methods = this.methods.filter((m) => this.methodIds.includes(m.id));
+    const methods = this.methods.filter((m) => this.enabled.includes(m.id));
+    this.error = null;
     if (methods.length === 0) {
       this.error = 'Choose at least one method.';
       return;
     }
-    this.error = null;
+    let suites;
+    try {
+      suites = await this.suites.resolve();
+    } catch (err) {
+      this.error = String(err);
+      return;
+    }
+    if (suites.length === 0) {
+      this.error = 'Choose at least one suite.';
+      return;
+    }
     this.status = 'running';
     this.runMethods = methods;
-    this.items = this.suite.items.map((it) => ({ itemId: it.id, question: it.question, answer: it.answer, tags: it.tags ?? {}, outputs: {} }));
-    this.progress = { done: 0, total: this.items.length * methods.length, methodId: methods[0]!.id };
+    this.results = suites.map((s) => ({ suiteName: s.name, relation: s.relation, split: s.split, items: emptyItems(s) }));
+    this.progress = { done: 0, total: suites.reduce((n, s) => n + s.items.length, 0) * methods.length, suiteName: suites[0]!.name, methodId: methods[0]!.id };
     const started = performance.now();
     try {
       await this.worker.run(
-        { suite: { kind: 'addition', seed: this.suiteSeed, count: this.items.length }, methodIds: methods.map((m) => m.id), seed: this.seed, batchSize: this.batchSize },
+        { suites, methods, seed: this.seed, batchSize: this.batchSize },
         Comlink.proxy((p: RunProgress) => (this.progress = p)),
-        Comlink.proxy((index: number, methodId: string, output: MethodOutput) => this.record(index, methodId, output)),
+        Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => this.record(suiteName, index, methodId, output)),
       );
       this.status = 'done';
     } catch (err) {
-      // Whatever finished before the error or the cancel stays in `items`.
+      // Whatever finished before the error or the cancel stays in `results`.
       if ((this.status as RunStatus) === 'cancelling' || String(err).includes('cancelled')) this.status = 'cancelled';
       else {
         this.status = 'failed';
@@ -71,11 +95,13 @@ export class ExperimentState {
     void this.worker.cancel();
   }
 
-  private record(index: number, methodId: string, output: MethodOutput): void {
-    const next = this.items.slice();
-    const item = next[index];
-    if (!item) return;
-    next[index] = { ...item, outputs: { ...item.outputs, [methodId]: output } };
-    this.items = next;
+  private record(suiteName: string, index: number, methodId: string, output: MethodOutput): void {
+    this.results = this.results.map((s) => {
+      if (s.suiteName !== suiteName) return s;
+      const items = s.items.slice();
+      const item = items[index];
+      if (item) items[index] = { ...item, outputs: { ...item.outputs, [methodId]: output } };
+      return { ...s, items };
+    });
   }
 }
