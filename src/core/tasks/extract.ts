@@ -59,9 +59,10 @@ function fromMatch(m: RegExpExecArray, group: number): Extracted | null {
   const offset = group === 0 ? 0 : m[0].indexOf(raw);
   const start = m.index + Math.max(0, offset);
   const value = normalizeAnswer(raw);
-  // The highlighted span leaves out trailing punctuation that normalisation drops ("12." highlights "12").
+  // The highlighted span leaves out what normalisation drops around the answer ("$12." highlights "12").
+  const lead = raw.length - raw.replace(/^[\s$]+/, '').length;
   const kept = raw.replace(/[\s.,]+$/, '');
-  return value === '' ? null : { value, start, end: start + kept.length };
+  return value === '' ? null : { value, start: start + lead, end: start + kept.length };
 }
 
 const FLEXIBLE = /(-?[$0-9.,]{2,})|(-?[0-9]+)/g;
