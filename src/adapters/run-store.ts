@@ -1,0 +1,136 @@
+import type { MethodSpec } from '../core/methods/method.ts';
+import type { ItemResult, MethodOutput, RunResults } from '../core/run/results.ts';
+
+/**
+ * Runs in IndexedDB. A run's header is written when it starts and each item × method output as soon as it
+ * is finished, so a reload or a crash mid-run loses nothing already computed.
+ */
+export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
+
+export interface RunHeader {
+  id: string;
+  name: string;
+  createdAt: number;
+  modelId: string;
+  seed: number;
+  status: RunStatus;
+  /** The configuration as the URL encodes it, so an opened run can be re-run. */
+  config: string;
+  backend?: string;
+  methods: MethodSpec[];
+  suites: { suiteName: string; relation?: string; split?: string; items: Omit<ItemResult, 'outputs'>[] }[];
+}
+
+interface OutputRecord {
+  runId: string;
+  suiteName: string;
+  itemIndex: number;
+  methodId: string;
+  output: MethodOutput;
+}
+
+const DB_NAME = 'coax';
+const DB_VERSION = 1;
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+}
+
+export class RunStore {
+  private constructor(private readonly db: IDBDatabase) {}
+
+  static async open(): Promise<RunStore> {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' });
+      if (!db.objectStoreNames.contains('outputs')) {
+        const outputs = db.createObjectStore('outputs', { keyPath: ['runId', 'suiteName', 'itemIndex', 'methodId'] });
+        outputs.createIndex('byRun', 'runId');
+      }
+    };
+    return new RunStore(await request(req));
+  }
+
+  async putHeader(header: RunHeader): Promise<void> {
+    const tx = this.db.transaction('runs', 'readwrite');
+    tx.objectStore('runs').put(header);
+    await done(tx);
+  }
+
+  async putOutput(runId: string, suiteName: string, itemIndex: number, methodId: string, output: MethodOutput): Promise<void> {
+    const tx = this.db.transaction('outputs', 'readwrite');
+    tx.objectStore('outputs').put({ runId, suiteName, itemIndex, methodId, output } satisfies OutputRecord);
+    await done(tx);
+  }
+
+  async list(): Promise<RunHeader[]> {
+    const tx = this.db.transaction('runs', 'readonly');
+    const all = (await request(tx.objectStore('runs').getAll())) as RunHeader[];
+    return all.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async header(id: string): Promise<RunHeader | undefined> {
+    const tx = this.db.transaction('runs', 'readonly');
+    return (await request(tx.objectStore('runs').get(id))) as RunHeader | undefined;
+  }
+
+  async load(id: string): Promise<{ header: RunHeader; results: RunResults } | undefined> {
+    const header = await this.header(id);
+    if (!header) return undefined;
+    const tx = this.db.transaction('outputs', 'readonly');
+    const records = (await request(tx.objectStore('outputs').index('byRun').getAll(id))) as OutputRecord[];
+    return { header, results: assemble(header, records) };
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    const h = await this.header(id);
+    if (h) await this.putHeader({ ...h, name });
+  }
+
+  async setStatus(id: string, status: RunStatus): Promise<void> {
+    const h = await this.header(id);
+    if (h) await this.putHeader({ ...h, status });
+  }
+
+  async delete(id: string): Promise<void> {
+    const tx = this.db.transaction(['runs', 'outputs'], 'readwrite');
+    tx.objectStore('runs').delete(id);
+    const outputs = tx.objectStore('outputs');
+    const keys = await request(outputs.index('byRun').getAllKeys(id));
+    for (const k of keys) outputs.delete(k);
+    await done(tx);
+  }
+
+  /** Store a whole run (an import): header and every output, in one transaction. */
+  async putRun(header: RunHeader, results: RunResults): Promise<void> {
+    const tx = this.db.transaction(['runs', 'outputs'], 'readwrite');
+    tx.objectStore('runs').put(header);
+    const outputs = tx.objectStore('outputs');
+    for (const s of results.suites) s.items.forEach((item, itemIndex) => {
+      for (const [methodId, output] of Object.entries(item.outputs)) outputs.put({ runId: header.id, suiteName: s.suiteName, itemIndex, methodId, output } satisfies OutputRecord);
+    });
+    await done(tx);
+  }
+}
+
+export function assemble(header: RunHeader, records: readonly OutputRecord[]): RunResults {
+  const suites = header.suites.map((s) => ({ suiteName: s.suiteName, relation: s.relation, split: s.split, items: s.items.map((it) => ({ ...it, outputs: {} as Record<string, MethodOutput> })) }));
+  const bySuite = new Map(suites.map((s) => [s.suiteName, s]));
+  for (const r of records) {
+    const item = bySuite.get(r.suiteName)?.items[r.itemIndex];
+    if (item) item.outputs[r.methodId] = r.output;
+  }
+  return { version: 1, modelId: header.modelId, seed: header.seed, methods: header.methods, suites };
+}
