@@ -2,7 +2,9 @@ import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { EngineState } from './ui/state/engine.svelte.ts';
 import { ExperimentState } from './ui/state/experiment.svelte.ts';
+import { RunsState } from './ui/state/runs.svelte.ts';
 import { startWorker } from './ui/worker-client.ts';
+import { decodeConfig, encodeConfig } from './core/run/url-config.ts';
 import type { BackendChoice } from './worker/protocol.ts';
 import './ui/app.css';
 
@@ -13,8 +15,43 @@ const baseUrl = new URL(import.meta.env.BASE_URL, document.baseURI).href;
 
 const worker = startWorker();
 const engine = new EngineState(worker, baseUrl);
-const experiment = new ExperimentState(worker);
-mount(App, { target: document.getElementById('app')!, props: { engine, experiment } });
-void engine.start(choice, params.get('model'));
+const runs = new RunsState();
+const experiment = new ExperimentState(worker, runs);
+
+/** A link that reproduces the current setup (model, suites, methods, seeds). */
+function linkToSetup(): string {
+  const url = new URL(location.href);
+  url.search = '';
+  if (choice !== 'auto') url.searchParams.set('backend', choice);
+  url.searchParams.set('config', encodeConfig(experiment.config(engine.selectedId)));
+  return url.href;
+}
+
+/** Apply a configuration from a link or a stored run; a bad one is reported, nothing else changes. */
+function applyConfig(param: string): string | null {
+  try {
+    const config = decodeConfig(param);
+    experiment.applyConfig(config);
+    return config.model;
+  } catch (err) {
+    experiment.error = `This link's setup could not be used: ${err instanceof Error ? err.message : String(err)}`;
+    return null;
+  }
+}
+
+function rerun(config: string): void {
+  const model = applyConfig(config);
+  if (model && model !== engine.loaded?.id && engine.models.some((m) => m.id === model)) {
+    engine.selectedId = model;
+    void engine.load();
+  }
+}
+
+const configParam = params.get('config');
+const linkedModel = configParam ? applyConfig(configParam) : null;
+
+mount(App, { target: document.getElementById('app')!, props: { engine, experiment, runs, onlink: linkToSetup, onrerun: rerun } });
+void runs.start();
+void engine.start(choice, linkedModel ?? params.get('model'));
 // For the browser console and the end-to-end tests: the page's state and the worker, nothing more.
-Object.assign(globalThis, { coax: { engine, experiment, worker } });
+Object.assign(globalThis, { coax: { engine, experiment, runs, worker } });

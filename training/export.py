@@ -1,28 +1,35 @@
 """
-Export a Coax Llama model as a Hugging Face model folder that transformers.js
-loads as `model_type: "llama"`, and write a parity fixture for the TypeScript tests.
+Export a Coax model as a Hugging Face model folder that transformers.js loads
+(`--arch llama`: model_type "llama"; `--arch gpt2`: model_type "gpt2"), and write a
+parity fixture for the TypeScript tests.
 
     out_dir/config.json, generation_config.json        model and decoding config
     out_dir/tokenizer.json, tokenizer_config.json, special_tokens_map.json
     out_dir/onnx/model.onnx                             float32, weights inside
+    out_dir/onnx/model_fp16.onnx                        with --fp16: float16 weights, cache and logits
 
-The model comes from a checkpoint (model.save_checkpoint) or, without one, from a
-seeded random init (the committed fixture-tiny model).
+The model comes from a checkpoint (save_checkpoint of the arch's module) or, without
+one, from a seeded random init (the committed fixture models). The config flags
+depend on --arch: see `export.py --arch gpt2 --help`.
 """
 
 import argparse
+import copy
 import json
 import os
 import sys
+from typing import Callable, NamedTuple
 
 import numpy as np
 import onnx
+from onnx import numpy_helper
 import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coax_tokenizer as tok  # noqa: E402
-from model import Llama, LlamaConfig, init_weights, load_checkpoint  # noqa: E402
+import gpt2_model  # noqa: E402
+import model as llama_model  # noqa: E402
 from organism import bpe  # noqa: E402
 
 # name -> (vocab_size, encode, decode, write the HF tokenizer files(out_dir, model_max_length))
@@ -59,18 +66,20 @@ def io_names(n_layer):
 
 
 def export_onnx(model, path, opset):
-    """Trace model.forward to ONNX. Batch and sequence axes are symbolic; num_heads,
-    head_dim and vocab_size stay fixed numbers (transformers.js builds its empty cache
-    from the input shapes and resolves every symbolic axis but batch_size to 0)."""
-    cfg = model.config
-    inputs, outputs = io_names(cfg.num_hidden_layers)
+    """Trace model.forward (model.Llama or gpt2_model.GPT2) to ONNX. Batch and sequence
+    axes are symbolic; num_heads, head_dim and vocab_size stay fixed numbers (transformers.js
+    builds its empty cache from the input shapes and resolves every symbolic axis but
+    batch_size to 0)."""
+    empty = model.empty_past(1)
+    n_layer, (_, n_head, _, head_dim) = len(empty), empty[0][0].shape
+    inputs, outputs = io_names(n_layer)
     B, T, P = 2, 4, DUMMY_PAST
     g = torch.Generator().manual_seed(0)
-    kv = lambda: torch.randn(B, cfg.num_attention_heads, P, cfg.head_dim, generator=g)  # noqa: E731
-    args = (torch.randint(2, cfg.vocab_size, (B, T), generator=g),
+    kv = lambda: torch.randn(B, n_head, P, head_dim, generator=g)  # noqa: E731
+    args = (torch.randint(2, model.config.vocab_size, (B, T), generator=g),
             torch.ones(B, P + T, dtype=torch.int64),
             torch.arange(P, P + T).expand(B, T).contiguous(),
-            *[kv() for _ in range(2 * cfg.num_hidden_layers)],
+            *[kv() for _ in range(2 * n_layer)],
             torch.tensor(0, dtype=torch.int64))
     axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
             "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
@@ -91,6 +100,42 @@ def export_onnx(model, path, opset):
     return graph
 
 
+def fp16_variant(graph):
+    """The float32 graph with float16 weights, past_key_values, present and logits, as
+    transformers.js loads `onnx/model_fp16.onnx` with dtype "fp16". Every float16 tensor is
+    cast to float32 where it enters and every output cast to float16 where it leaves, so
+    the arithmetic stays float32 (torch 1.13 cannot trace half precision on CPU). Scalar
+    constants stay float32: the attention mask value (float32 min) would become -inf."""
+    F32, F16 = onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16
+    m = copy.deepcopy(graph)
+    g = m.graph
+    renamed, head, tail = {}, [], []
+    for init in g.initializer:
+        if init.data_type == F32 and np.prod(init.dims) > 1:
+            name = init.name
+            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), name + "_fp16"))
+            head.append(onnx.helper.make_node("Cast", [name + "_fp16"], [name], to=F32))
+    for v in g.input:
+        if v.type.tensor_type.elem_type == F32:
+            v.type.tensor_type.elem_type = F16
+            renamed[v.name] = v.name + "_fp32"
+            head.append(onnx.helper.make_node("Cast", [v.name], [renamed[v.name]], to=F32))
+    for v in g.output:
+        if v.type.tensor_type.elem_type == F32:
+            v.type.tensor_type.elem_type = F16
+            renamed[v.name] = v.name + "_fp32"
+            tail.append(onnx.helper.make_node("Cast", [renamed[v.name]], [v.name], to=F16))
+    for node in g.node:
+        node.input[:] = [renamed.get(n, n) for n in node.input]
+        node.output[:] = [renamed.get(n, n) for n in node.output]
+    nodes = head + list(g.node) + tail
+    del g.node[:]
+    g.node.extend(nodes)
+    del g.value_info[:]
+    onnx.checker.check_model(m, full_check=True)
+    return m
+
+
 def value_info_str(v):
     t = v.type.tensor_type
     dims = [d.dim_param or d.dim_value for d in t.shape.dim]
@@ -109,6 +154,29 @@ def hf_config(cfg):
         "attention_dropout": 0.0,
         "rope_scaling": None,
         "pretraining_tp": 1,
+        **common_hf_config(),
+    }
+
+
+def gpt2_hf_config(cfg):
+    return {
+        "architectures": ["GPT2LMHeadModel"],
+        "model_type": "gpt2",
+        **vars(cfg),
+        "n_inner": None,
+        "activation_function": "gelu_new",
+        "resid_pdrop": 0.0,
+        "embd_pdrop": 0.0,
+        "attn_pdrop": 0.0,
+        "scale_attn_weights": True,
+        "scale_attn_by_inverse_layer_idx": False,
+        "reorder_and_upcast_attn": False,
+        **common_hf_config(),
+    }
+
+
+def common_hf_config():
+    return {
         "bos_token_id": tok.EOS_ID,
         "eos_token_id": tok.EOS_ID,
         "pad_token_id": tok.PAD_ID,
@@ -118,6 +186,23 @@ def hf_config(cfg):
         # transformers.js defaults to q8 (model_quantized.onnx) on wasm; we ship fp32 only
         "transformers.js_config": {"dtype": "fp32"},
     }
+
+
+class Arch(NamedTuple):
+    config: type
+    model: type
+    init: Callable  # (model, seed, embed_std, linear_std)
+    load: Callable  # checkpoint path -> model
+    hf_config: Callable  # config -> config.json
+    max_length: Callable  # config -> positions the model takes
+
+
+ARCHS = {
+    "llama": Arch(llama_model.LlamaConfig, llama_model.Llama, llama_model.init_weights,
+                  llama_model.load_checkpoint, hf_config, lambda c: c.max_position_embeddings),
+    "gpt2": Arch(gpt2_model.GPT2Config, gpt2_model.GPT2, gpt2_model.init_weights,
+                 gpt2_model.load_checkpoint, gpt2_hf_config, lambda c: c.n_positions),
+}
 
 
 def write_json(path, obj, indent=2):
@@ -181,9 +266,15 @@ def parity_fixture(model, model_dir, init, tokenizer="byte"):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    # --arch decides which config flags exist, so it is read before the full parser is built
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--arch", default="llama", choices=sorted(ARCHS),
+                     help="model architecture; the random-init config flags below follow it")
+    arch = ARCHS[pre.parse_known_args()[0].arch]
+    p = argparse.ArgumentParser(description=__doc__, parents=[pre],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out-dir", required=True, help="Hugging Face model folder to write")
-    p.add_argument("--checkpoint", help="model checkpoint (.pt from model.save_checkpoint); "
+    p.add_argument("--checkpoint", help="model checkpoint (.pt from save_checkpoint in model.py or gpt2_model.py); "
                    "omit for a seeded random init")
     p.add_argument("--parity-out", help="write the parity fixture JSON here")
     p.add_argument("--parity-model-dir", default=None,
@@ -191,37 +282,46 @@ def main():
     p.add_argument("--tokenizer", default="byte", choices=sorted(TOKENIZERS),
                    help="byte: 258-id byte vocab; organism: byte vocab + 94 space merges (352 ids)")
     p.add_argument("--opset", type=int, default=14, help="ONNX opset (torch 1.13 supports 14-17)")
+    p.add_argument("--fp16", action="store_true",
+                   help="also write onnx/model_fp16.onnx (float16 weights, cache and logits)")
     p.add_argument("--seed", type=int, default=0, help="random init: seed")
     p.add_argument("--embed-std", type=float, default=1.0,
-                   help="random init: std of the (tied) embedding; large keeps logits peaked")
+                   help="random init: std of the (tied) embedding (and gpt2's position embedding); "
+                   "large keeps logits peaked")
     p.add_argument("--linear-std", type=float, default=0.3,
                    help="random init: std of linear weights; large enough that the blocks, "
                    "not only the tied embedding, decide the argmax")
-    for field, default in vars(LlamaConfig()).items():
+    for field, default in vars(arch.config()).items():
         p.add_argument("--" + field.replace("_", "-"), type=type(default), default=default,
                        help=f"random init: config.{field}")
     args = p.parse_args()
 
     torch.manual_seed(args.seed)
     if args.checkpoint:
-        model = load_checkpoint(args.checkpoint)
+        model = arch.load(args.checkpoint)
         init = {"checkpoint": os.path.basename(args.checkpoint)}
     else:
-        model = Llama(LlamaConfig(**{f: getattr(args, f) for f in vars(LlamaConfig())}))
-        init_weights(model, args.seed, args.embed_std, args.linear_std)
+        model = arch.model(arch.config(**{f: getattr(args, f) for f in vars(arch.config())}))
+        arch.init(model, args.seed, args.embed_std, args.linear_std)
         init = {"seed": args.seed, "embed_std": args.embed_std, "linear_std": args.linear_std}
     model.eval()
     cfg = model.config
     vocab_size, _, _, write_tokenizer = TOKENIZERS[args.tokenizer]
     assert cfg.vocab_size == vocab_size, f"the {args.tokenizer} tokenizer has {vocab_size} ids"
 
-    write_json(os.path.join(args.out_dir, "config.json"), hf_config(cfg))
+    write_json(os.path.join(args.out_dir, "config.json"), arch.hf_config(cfg))
     write_json(os.path.join(args.out_dir, "generation_config.json"),
                {"bos_token_id": tok.EOS_ID, "eos_token_id": tok.EOS_ID, "pad_token_id": tok.PAD_ID})
-    write_tokenizer(args.out_dir, cfg.max_position_embeddings)
+    write_tokenizer(args.out_dir, arch.max_length(cfg))
     graph = export_onnx(model, os.path.join(args.out_dir, "onnx", "model.onnx"), args.opset)
     print("inputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.input))
     print("outputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.output))
+    fp16_path = os.path.join(args.out_dir, "onnx", "model_fp16.onnx")
+    if args.fp16:
+        onnx.save(fp16_variant(graph), fp16_path)
+        print(f"wrote {fp16_path}")
+    elif os.path.exists(fp16_path):  # a stale variant of an earlier export would load other weights
+        os.remove(fp16_path)
 
     if args.parity_out:
         model_dir = args.parity_model_dir or args.out_dir

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Regenerate the committed fixture model and its parity fixture (deterministic: seed 0).
-#   public/models/coax/fixture-tiny/      Hugging Face folder with onnx/model.onnx
+# Regenerate the committed fixture models and their parity fixtures (deterministic: seed 0).
+#   public/models/coax/fixture-tiny/       Llama, Hugging Face folder with onnx/model.onnx
 #   test/fixtures/parity-fixture-tiny.json PyTorch logits and greedy continuation
+#   public/models/coax/fixture-gpt2/       GPT-2, onnx/model.onnx and onnx/model_fp16.onnx
+#   test/fixtures/parity-fixture-gpt2.json
 set -eu
 cd "$(dirname "$0")/.."
 OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py \
@@ -10,3 +12,8 @@ OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py \
   --seed 0 --embed-std 1.0 --linear-std 0.3 \
   --hidden-size 64 --num-hidden-layers 2 --num-attention-heads 4 --num-key-value-heads 4 \
   --intermediate-size 176 --vocab-size 258 --max-position-embeddings 512
+OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py --arch gpt2 --fp16 \
+  --out-dir public/models/coax/fixture-gpt2 \
+  --parity-out test/fixtures/parity-fixture-gpt2.json \
+  --seed 0 --embed-std 1.0 --linear-std 0.3 \
+  --n-embd 64 --n-layer 2 --n-head 4 --n-positions 512 --vocab-size 258

@@ -30,6 +30,7 @@ async function runComparison(page: Page, items: number): Promise<void> {
   await page.getByTestId('run').click();
   await page.waitForFunction(() => ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 240_000 });
   expect(await page.getByTestId('run-status').textContent()).toBe('done');
+  await page.getByTestId('tab-answers').click();
 }
 
 /** What the table shows, cell by cell: the output text (whitespace made visible) and the verdict. */
@@ -101,6 +102,7 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     await page.getByTestId('suite-size').fill('500');
     await page.getByTestId('batch').fill('1');
     await page.getByTestId('run').click();
+    await page.getByTestId('tab-answers').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=cell] code').length >= 2, null, { timeout: 120_000 });
     await page.getByTestId('cancel').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled', null, { timeout: 60_000 });

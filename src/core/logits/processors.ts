@@ -123,12 +123,15 @@ function topP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number 
   const order = ascendingOrder(logits);
   const logProbs = logSoftmax(logits);
   const remove = new Uint8Array(logits.length);
+  // Float32 semantics, as HF computes it: probabilities that underflow in float32 are 0, so even p = 1 drops
+  // them; the running sum is accumulated wide and rounded to float32 at each step (torch's CPU cumsum).
+  const threshold = Math.fround(1 - Math.fround(spec.p));
   let cum = 0;
   const V = order.length;
   for (let r = 0; r < V; r++) {
     const id = order[r]!;
-    cum += Math.exp(logProbs[id]!);
-    if (cum <= 1 - spec.p && r < V - keep) remove[id] = 1;
+    cum += Math.fround(Math.exp(logProbs[id]!));
+    if (Math.fround(cum) <= threshold && r < V - keep) remove[id] = 1;
   }
   return withRemoved(logits, (i) => remove[i] === 1);
 }

@@ -19,6 +19,8 @@ export class EngineState {
   loading = $state(false);
   files = $state.raw<FileProgress[]>([]);
   error = $state<string | null>(null);
+  /** The loaded model's data card (data_card.json), when it ships one. */
+  card = $state.raw<Record<string, unknown> | null>(null);
 
   readonly totalLoaded = $derived(this.files.reduce((n, f) => n + f.loaded, 0));
   readonly totalBytes = $derived(this.files.reduce((n, f) => n + f.total, 0));
@@ -62,6 +64,12 @@ export class EngineState {
         }),
       );
       this.backend = this.loaded.backend;
+      this.card = null;
+      const entry = this.models.find((m) => m.id === this.selectedId);
+      if (entry?.hasDataCard) {
+        const res = await fetch(new URL(`models/${entry.id}/data_card.json`, this.baseUrl));
+        if (res.ok) this.card = (await res.json()) as Record<string, unknown>;
+      }
     } catch (err) {
       this.error = `Could not load ${this.selectedId}: ${String(err)}`;
     } finally {

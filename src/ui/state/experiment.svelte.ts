@@ -7,6 +7,9 @@ import { methodSchema } from '../../core/schema/method-schema.ts';
 import { validate } from '../../core/schema/validate.ts';
 import type { WorkerApi } from '../../worker/protocol.ts';
 import { SuitesState } from './suites.svelte.ts';
+import type { RunsState } from './runs.svelte.ts';
+import { compactMethods, expandMethods, type ExperimentConfig, encodeConfig } from '../../core/run/url-config.ts';
+import type { RunResults } from '../../core/run/results.ts';
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
@@ -24,7 +27,29 @@ export class ExperimentState {
   error = $state<string | null>(null);
   elapsedMs = $state(0);
 
-  constructor(private readonly worker: Remote<WorkerApi>) {}
+  constructor(
+    private readonly worker: Remote<WorkerApi>,
+    private readonly runs: RunsState,
+  ) {}
+
+  /** The configuration a link reproduces. */
+  config(model: string): ExperimentConfig {
+    const chosen = this.methods.filter((m) => this.enabled.includes(m.id));
+    return { model, suites: [...this.suites.chosen], itemLimit: this.suites.itemLimit, generatedSeed: this.suites.generatedSeed, methods: compactMethods(chosen), seed: this.seed, batchSize: this.batchSize };
+  }
+
+  /** Apply a configuration from a link (the model is the engine's business). */
+  applyConfig(config: ExperimentConfig): void {
+    const methods = expandMethods(config.methods);
+    const byId = new Map(methods.map((m) => [m.id, m]));
+    this.methods = [...this.methods.map((m) => byId.get(m.id) ?? m), ...methods.filter((m) => !this.methods.some((x) => x.id === m.id))];
+    this.enabled = methods.map((m) => m.id);
+    this.suites.chosen = [...config.suites];
+    this.suites.itemLimit = config.itemLimit;
+    this.suites.generatedSeed = config.generatedSeed;
+    this.seed = config.seed;
+    this.batchSize = config.batchSize;
+  }
 
   toggleMethod(id: string, on: boolean): void {
     this.enabled = on ? [...new Set([...this.enabled, id])] : this.enabled.filter((m) => m !== id);
@@ -46,7 +71,7 @@ export class ExperimentState {
     }
   }
 
-  async run(): Promise<void> {
+  async run(modelId: string, backend: string): Promise<void> {
     if (this.status === 'running' || this.status === 'cancelling') return;
     const methods = this.methods.filter((m) => this.enabled.includes(m.id));
     this.error = null;
@@ -68,13 +93,33 @@ export class ExperimentState {
     this.status = 'running';
     this.runMethods = methods;
     this.results = suites.map((s) => ({ suiteName: s.name, relation: s.relation, split: s.split, items: emptyItems(s) }));
+    const runId = `run-${Date.now().toString(36)}`;
+    const when = new Date().toLocaleString();
+    await this.runs.begin(
+      {
+        id: runId,
+        name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
+        createdAt: Date.now(),
+        modelId,
+        seed: this.seed,
+        status: 'running',
+        config: encodeConfig(this.config(modelId)),
+        backend,
+        methods,
+        suites: this.results.map((s) => ({ suiteName: s.suiteName, relation: s.relation, split: s.split, items: s.items.map(({ outputs: _o, ...rest }) => rest) })),
+      },
+      this.snapshot(modelId),
+    );
     this.progress = { done: 0, total: suites.reduce((n, s) => n + s.items.length, 0) * methods.length, suiteName: suites[0]!.name, methodId: methods[0]!.id };
     const started = performance.now();
     try {
       await this.worker.run(
         { suites, methods, seed: this.seed, batchSize: this.batchSize },
         Comlink.proxy((p: RunProgress) => (this.progress = p)),
-        Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => this.record(suiteName, index, methodId, output)),
+        Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => {
+          this.record(suiteName, index, methodId, output);
+          void this.runs.record(runId, suiteName, index, methodId, this.snapshot(modelId), output);
+        }),
       );
       this.status = 'done';
     } catch (err) {
@@ -86,7 +131,12 @@ export class ExperimentState {
       }
     } finally {
       this.elapsedMs = performance.now() - started;
+      await this.runs.finish(runId, this.status === 'done' ? 'done' : this.status === 'cancelled' ? 'cancelled' : 'failed');
     }
+  }
+
+  private snapshot(modelId: string): RunResults {
+    return { version: 1, modelId, seed: this.seed, methods: this.runMethods, suites: this.results };
   }
 
   cancel(): void {
