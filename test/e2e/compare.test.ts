@@ -1,0 +1,234 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { calibrationGroups, entropyBySuite, gapRows, leaderboard } from '../../src/core/metrics/comparison.ts';
+import type { RunResults } from '../../src/core/run/results.ts';
+import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
+
+const MODEL = 'coax/fixture-tiny';
+
+/** RFC 4180 records (quoted fields may hold commas, quotes and newlines). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\n') row.push(field), rows.push(row), (row = []), (field = '');
+    else if (ch !== '\r') field += ch;
+  }
+  if (field || row.length) row.push(field), rows.push(row);
+  return rows;
+}
+const METHODS = ['greedy-plain', 'fewshot-worked', 'self-consistency', 'cot-decoding'];
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+let close: () => Promise<void>;
+let page: Page;
+
+const shot = (name: string) => page.screenshot({ path: join(screenshotDir(), `compare-${name}.png`), fullPage: true });
+const openResults = () => page.evaluate(() => (globalThis as unknown as { coax: { runs: { open: { results: unknown } | null } } }).coax.runs.open?.results) as Promise<RunResults>;
+
+async function waitForStatus(status: string): Promise<void> {
+  await page.waitForFunction((s) => document.querySelector('[data-testid=run-status]')?.textContent === s, status, { timeout: 240_000 });
+}
+
+async function setUpMethods(): Promise<void> {
+  for (const toggle of await page.getByTestId('method-toggle').all()) {
+    const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
+    if ((await toggle.isChecked()) !== METHODS.includes(id ?? '')) await toggle.click();
+  }
+  const n = page.locator('[data-method="self-consistency"]').getByLabel('Samples n');
+  await n.fill('4');
+  await n.dispatchEvent('change');
+  const k = page.locator('[data-method="cot-decoding"]').getByLabel('Branches k');
+  await k.fill('4');
+  await k.dispatchEvent('change');
+}
+
+beforeAll(async () => {
+  ({ server, url } = await serveDist());
+  ({ browser, close } = await launch('wasm'));
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })).newPage();
+  await openWithModel(page, url, 'wasm', MODEL);
+  await setUpMethods();
+  await page.getByTestId('suite-size').fill('6');
+  await page.getByTestId('seed').fill('3');
+  await page.getByTestId('run').click();
+  await waitForStatus('done');
+});
+afterAll(async () => {
+  await close?.();
+  await server?.close();
+});
+
+describe('the comparison view on a real run of the bundled model', () => {
+  it('leaderboard: every method with accuracy, interval, n and the paired p-value of the stored results', async () => {
+    const results = await openResults();
+    const expected = leaderboard(results);
+    await shot('leaderboard');
+    const rows = await page.getByTestId('leaderboard-row').evaluateAll((trs) => trs.map((tr) => ({
+      method: tr.getAttribute('data-method'),
+      baseline: tr.classList.contains('baseline'),
+      n: tr.querySelector('[data-testid=lb-n]')?.textContent,
+      p: tr.querySelector('[data-testid=lb-p]')?.textContent,
+      accuracy: tr.querySelector('[data-testid=lb-accuracy] .value')?.textContent,
+    })));
+    expect(rows.map((r) => r.method).sort()).toEqual([...METHODS].sort());
+    for (const r of rows) {
+      const e = expected.find((x) => x.methodId === r.method)!;
+      expect(r.n).toBe(`${e.correct}/${e.n}`);
+      expect(e.n).toBe(6);
+      expect(r.accuracy).toBe(`${Math.round(e.accuracy * 100)}%`);
+      expect(r.baseline).toBe(r.method === 'greedy-plain');
+      expect(r.p).toBe(e.vsBaseline ? (e.vsBaseline.p < 0.001 ? '< 0.001' : e.vsBaseline.p.toFixed(3)) : '—');
+    }
+  });
+
+  it('gap matrix: items in the stored order, latent first, and a click opens the item', async () => {
+    const results = await openResults();
+    await page.getByTestId('tab-gap').click();
+    await shot('gap-matrix');
+    const kinds = await page.getByTestId('gap-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')));
+    expect(kinds).toEqual(gapRows(results).map((r) => r.kind));
+    expect(Number(await page.getByTestId('latent-count').textContent())).toBe(kinds.filter((k) => k === 'latent').length);
+    await page.locator('[data-testid=gap-row]').first().locator('[data-testid=gap-cell][data-method="cot-decoding"]').click();
+    await expect.poll(() => page.getByTestId('item-detail').count()).toBe(1);
+  });
+
+  it('traces: two methods side by side, tokens as stored, top-5 on hover; branches with Δ', async () => {
+    const results = await openResults();
+    const first = gapRows(results)[0]!;
+    const out = first.item.outputs['cot-decoding']!;
+    const traces = page.getByTestId('token-trace');
+    await expect.poll(() => traces.count()).toBe(2);
+    expect(await traces.nth(1).getByTestId('trace-token').count()).toBe(out.tokens.length);
+    expect(await traces.nth(1).getByTestId('trace-answer').textContent()).toBe(out.extracted?.value ?? 'none');
+    await traces.nth(1).getByTestId('trace-token').first().hover();
+    await expect.poll(() => page.getByTestId('trace-alternatives').locator('.alt').count()).toBe(5);
+    const deltas = await page.getByTestId('branch-delta').allTextContents();
+    expect(deltas).toEqual(out.paths!.map((p) => (p.delta === null ? '—' : p.delta.toFixed(3))));
+    expect(await page.locator('[data-testid=branch-row].chosen').count()).toBe(1);
+    await shot('traces-branches');
+  });
+
+  it('accuracy vs samples: maj@k and pass@k curves with the greedy line', async () => {
+    await page.getByTestId('tab-samples').click();
+    const chart = page.getByTestId('samples-chart');
+    await expect.poll(() => chart.locator('svg path').count()).toBeGreaterThanOrEqual(2);
+    expect(await chart.textContent()).toContain('greedy');
+    await shot('samples');
+  });
+
+  it('calibration: ECE per method and split as stored', async () => {
+    const results = await openResults();
+    await page.getByTestId('tab-calibration').click();
+    const shown = await page.getByTestId('ece-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-method')}|${tr.getAttribute('data-group')}|${tr.querySelector('[data-testid=ece]')?.textContent}`));
+    expect(shown).toEqual(calibrationGroups(results).map((g) => `${g.methodId}|${g.group}|${g.calibration.ece.toFixed(3)}`));
+    expect(await page.getByTestId('calibration-chart').locator('svg').count()).toBeGreaterThan(0);
+    await shot('calibration');
+  });
+
+  it('entropy by suite: mean per-token entropy as stored', async () => {
+    const results = await openResults();
+    await page.getByTestId('tab-entropy').click();
+    const shown = await page.getByTestId('entropy-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-method')}|${tr.querySelector('[data-testid=entropy]')?.textContent}`));
+    expect(shown).toEqual(entropyBySuite(results).map((r) => `${r.methodId}|${r.meanEntropy.toFixed(3)}`));
+    await shot('entropy');
+  });
+
+  it('competence map: says plainly when the model has no data card', async () => {
+    await page.getByTestId('tab-competence').click();
+    expect(await page.getByTestId('competence-view').textContent()).toContain('ships no data card');
+  });
+
+  it('exports a chart as SVG and PNG', async () => {
+    await page.getByTestId('tab-entropy').click();
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('entropy-chart').getByTestId('export-svg').click()]);
+    expect(readFileSync((await svg.path())!, 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('entropy-chart').getByTestId('export-png').click()]);
+    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('exports JSON and CSV, and a JSON export imports back to the same results', async () => {
+    const results = await openResults();
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const records = parseCsv(readFileSync((await csv.path())!, 'utf8'));
+    expect(records).toHaveLength(1 + 6);
+    expect(records[0]).toContain('greedy-plain:correct');
+    const col = records[0]!.indexOf('greedy-plain:output');
+    expect(records.slice(1).map((r) => r[col])).toEqual(results.suites[0]!.items.map((it) => it.outputs['greedy-plain']!.text));
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const file = (await json.path())!;
+    const before = await page.getByTestId('run-row').count();
+    await page.getByTestId('import-run').setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: readFileSync(file) });
+    await expect.poll(() => page.getByTestId('run-row').count()).toBe(before + 1);
+    expect(await openResults()).toEqual(results);
+    // A broken file is refused with a message naming the problem; the run list is unchanged.
+    await page.getByTestId('import-run').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "coax-run", "version": 2}') });
+    await expect.poll(() => page.getByTestId('runs-error').textContent()).toContain('bad.json is not valid');
+    expect(await page.getByTestId('run-row').count()).toBe(before + 1);
+  });
+
+  it('renames and deletes a run', async () => {
+    const row = page.getByTestId('run-row').first();
+    await row.getByTestId('rename-run').click();
+    await page.getByTestId('rename-input').fill('my imported run');
+    await page.getByTestId('rename-input').press('Enter');
+    await expect.poll(() => page.getByTestId('run-row').first().getByTestId('run-name').textContent()).toBe('my imported run');
+    const before = await page.getByTestId('run-row').count();
+    await page.getByTestId('run-row').first().getByTestId('delete-run').click();
+    await expect.poll(() => page.getByTestId('run-row').count()).toBe(before - 1);
+  });
+
+  it('a link reproduces the configuration', async () => {
+    await page.getByTestId('copy-link').click();
+    const link = await page.getByTestId('config-link').inputValue();
+    const other = await browser.newPage();
+    await other.goto(link);
+    await other.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+    const enabled = await other.getByTestId('method-toggle').evaluateAll((els) => els.filter((e) => (e as HTMLInputElement).checked).map((e) => e.closest('[data-method]')?.getAttribute('data-method')));
+    expect(enabled.sort()).toEqual([...METHODS].sort());
+    expect(await other.getByTestId('seed').inputValue()).toBe('3');
+    expect(await other.getByTestId('suite-size').inputValue()).toBe('6');
+    expect(await other.locator('[data-method="self-consistency"]').getByLabel('Samples n').inputValue()).toBe('4');
+    await other.close();
+  });
+
+  it('a reload mid-run keeps every completed item', async () => {
+    await page.getByTestId('suite-size').fill('300');
+    await page.getByTestId('batch').fill('1');
+    await page.getByTestId('run').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=run-progress] progress')?.getAttribute('value') ?? 0) >= 5, null, { timeout: 120_000 });
+    const runId = await page.evaluate(() => (globalThis as unknown as { coax: { runs: { open: { header: { id: string } } } } }).coax.runs.open.header.id);
+    await page.reload();
+    await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+    const row = page.locator(`[data-testid=run-row][data-run="${runId}"]`);
+    await expect.poll(() => row.getByTestId('run-row-status').textContent()).toBe('interrupted');
+    await row.getByTestId('open-run').click();
+    await expect.poll(async () => (await openResults())?.suites.length ?? 0).toBe(1);
+    const stored = await openResults();
+    const done = stored.suites[0]!.items.reduce((n, it) => n + Object.keys(it.outputs).length, 0);
+    expect(done).toBeGreaterThanOrEqual(5);
+    await page.getByTestId('tab-answers').click();
+    expect(await page.locator('[data-testid=cell] code').count()).toBe(done);
+  });
+
+  it('stays readable at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('tab-leaderboard').click();
+    await shot('phone-leaderboard');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+  });
+});
