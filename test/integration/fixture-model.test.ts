@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePrompts, decodeShared } from '../../src/core/decode/decode-loop.ts';
+import { decodeGroups, decodePrompts, decodeShared } from '../../src/core/decode/decode-loop.ts';
+import { PrefixCache } from '../../src/core/decode/prefix-cache.ts';
 import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
@@ -85,5 +86,32 @@ describe('batched decoding on the real model', () => {
     });
     // Seeded sampling: four rows with different generators do not all agree.
     expect(new Set(shared.rows.map((r) => r.text)).size).toBeGreaterThan(1);
+  });
+
+  it('a cached few-shot prefix gives the same greedy rows as prefilling every prompt whole', async () => {
+    const shots = 'Q: 1 + 2\nA: 3\n\nQ: 4 + 4\nA: 8\n\n';
+    const batches = [['Q: 2 + 3\nA:', 'Q: 9 + 9 + 9\nA:'], ['Q: 5 + 1\nA:', 'Q: 7 + 0 + 2\nA:', 'Q: 6 + 6\nA:']];
+    const cache = new PrefixCache(model);
+    for (const batch of batches) {
+      const ids = batch.map((q) => model.encode(shots + q));
+      const plain = await decodePrompts(model, ids, { maxNewTokens: 16, sampler: GREEDY, rngs: rngs(ids.length) });
+      const cached = await decodePrompts(model, ids, { maxNewTokens: 16, sampler: GREEDY, rngs: rngs(ids.length), prefixCache: cache as PrefixCache<unknown> });
+      cached.rows.forEach((row, i) => {
+        expect(row.tokens.map((t) => t.id)).toEqual(plain.rows[i]!.tokens.map((t) => t.id));
+        row.tokens.forEach((t, k) => expect(t.prob).toBeCloseTo(plain.rows[i]!.tokens[k]!.prob, 4));
+      });
+    }
+    expect(cache.reused).toBeGreaterThan(0);
+    cache.dispose();
+  });
+
+  it('several prompts, each expanded to n rows in one batch, match each prompt expanded alone', async () => {
+    const ids = [prompts[0]!, prompts[1]!].map((p) => model.encode(p));
+    const sampler = temperatureSampler(0.8);
+    const together = await decodeGroups(model, ids, 3, { maxNewTokens: 12, sampler, rngs: rngs(6, 3) });
+    for (const g of [0, 1]) {
+      const alone = await decodeShared(model, ids[g]!, 3, { maxNewTokens: 12, sampler, rngs: rngs(6, 3).slice(g * 3, g * 3 + 3) });
+      alone.rows.forEach((row, i) => expect(together.rows[g * 3 + i]!.tokens.map((t) => t.id)).toEqual(row.tokens.map((t) => t.id)));
+    }
   });
 });

@@ -5,7 +5,8 @@ import type { LanguageModel } from './language-model.ts';
 import { findStop, RowText } from './row-text.ts';
 import { alternatives, stepStats, tokenRank } from './token-stats.ts';
 import type { RowResult, StopReason, TokenTrace } from './trace.ts';
-import { leftPadBatch } from './padding.ts';
+import { prefill } from './prefill.ts';
+import type { PrefixCache } from './prefix-cache.ts';
 import { topKIndices } from '../logits/distribution.ts';
 
 export interface DecodeOptions {
@@ -29,6 +30,8 @@ export interface DecodeOptions {
    */
   forcedFirst?: readonly (number | null)[] | 'top-n';
   onStep?: (progress: { step: number; activeRows: number }) => void;
+  /** Reuse the KV cache of a prompt prefix shared by every row (few-shot exemplars) across batches. */
+  prefixCache?: PrefixCache<unknown>;
 }
 
 export interface DecodeStats {
@@ -57,19 +60,10 @@ interface Row {
   cutAt: number;
 }
 
-/** Decode B different prompts in one batch: left padding, one prefill, then one forward pass per step. */
+/** Decode B different prompts in one batch: one prefill, then one forward pass per step for all rows. */
 export async function decodePrompts<C>(model: LanguageModel<C>, prompts: readonly (readonly number[])[], options: DecodeOptions): Promise<DecodeResult> {
-  if (prompts.length === 0) return { rows: [], stats: emptyStats() };
-  checkRowCount(prompts.length, options);
-  if (options.forcedFirst === 'top-n') throw new Error("forcedFirst 'top-n' needs one shared prompt (decodeShared)");
-  throwIfCancelled(options.signal);
-  const batch = leftPadBatch(prompts, model.padTokenId);
-  const out = await model.forward({ inputIds: batch.ids, attentionMask: batch.mask, positionIds: batch.positions }, null);
-  const rows = prompts.map((p, i) => newRow(model, batch.mask[i]!, p, options, i));
-  const stats = emptyStats();
-  stats.forwardCalls = 1;
-  stats.prefillTokens = prompts.reduce((n, p) => n + p.length, 0);
-  return { rows: await continueRows(model, rows, out.logits, out.cache, options, stats), stats };
+  if (options.forcedFirst === 'top-n') throw new Error("forcedFirst 'top-n' needs rows that share a prompt (decodeGroups)");
+  return decodeGroups(model, prompts, 1, options);
 }
 
 /**
@@ -77,30 +71,47 @@ export async function decodePrompts<C>(model: LanguageModel<C>, prompts: readonl
  * then continue all rows in one batch. This is what sampling n times and branching live on.
  */
 export async function decodeShared<C>(model: LanguageModel<C>, prompt: readonly number[], n: number, options: DecodeOptions): Promise<DecodeResult> {
-  if (n < 1) throw new Error(`decodeShared needs at least one row, got ${n}`);
-  checkRowCount(n, options);
+  return decodeGroups(model, [prompt], n, options);
+}
+
+/**
+ * Decode n rows for each of P prompts in one batch: the P prompts are prefilled once (together), their cache
+ * rows expanded to P·n rows (row g·n + i is path i of prompt g), and every row decoded in one forward pass per
+ * step. With 'top-n', the rows of each prompt branch on that prompt's n most probable first tokens.
+ */
+export async function decodeGroups<C>(model: LanguageModel<C>, prompts: readonly (readonly number[])[], n: number, options: DecodeOptions): Promise<DecodeResult> {
+  if (prompts.length === 0) return { rows: [], stats: emptyStats() };
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`need a whole number of rows per prompt >= 1, got ${n}`);
+  checkRowCount(prompts.length * n, options);
   throwIfCancelled(options.signal);
-  if (prompt.length === 0) throw new Error('cannot decode from an empty prompt');
-  const ones = prompt.map(() => 1);
-  const out = await model.forward({ inputIds: [prompt], attentionMask: [ones], positionIds: [prompt.map((_, i) => i)] }, null);
-  let cache = out.cache;
-  if (n > 1) {
-    const expanded = await model.selectRows(cache, new Array<number>(n).fill(0));
-    model.release(cache);
-    cache = expanded;
-  }
+  const pre = await prefill(model, prompts, options.prefixCache as PrefixCache<C> | undefined);
+  let cache = pre.cache;
   const V = model.vocabSize;
-  const logits = new Float32Array(n * V);
-  for (let i = 0; i < n; i++) logits.set(out.logits.subarray(0, V), i * V);
-  const rows = Array.from({ length: n }, (_, i) => newRow(model, ones, prompt, options, i));
+  let logits = pre.logits;
+  if (n > 1) {
+    const index = prompts.flatMap((_, g) => new Array<number>(n).fill(g));
+    try {
+      const expanded = await model.selectRows(cache, index);
+      model.release(cache);
+      cache = expanded;
+    } catch (err) {
+      model.release(cache);
+      throw err;
+    }
+    logits = new Float32Array(index.length * V);
+    index.forEach((g, r) => logits.set(pre.logits.subarray(g * V, (g + 1) * V), r * V));
+  }
+  const rows = prompts.flatMap((p, g) => Array.from({ length: n }, (_, i) => newRow(model, pre.masks[g]!, p, options, g * n + i)));
   if (options.forcedFirst === 'top-n') {
-    const branches = topKIndices(out.logits.subarray(0, V), n);
-    if (branches.length < n) throw new Error(`cannot branch on ${n} first tokens: the vocabulary has ${branches.length}`);
-    rows.forEach((row, i) => (row.forced = branches[i]!));
+    prompts.forEach((_, g) => {
+      const branches = topKIndices(pre.logits.subarray(g * V, (g + 1) * V), n);
+      if (branches.length < n) throw new Error(`cannot branch on ${n} first tokens: the vocabulary has ${branches.length}`);
+      for (let i = 0; i < n; i++) rows[g * n + i]!.forced = branches[i]!;
+    });
   }
   const stats = emptyStats();
-  stats.forwardCalls = 1;
-  stats.prefillTokens = prompt.length;
+  stats.forwardCalls = pre.forwardCalls;
+  stats.prefillTokens = pre.tokens;
   return { rows: await continueRows(model, rows, logits, cache, options, stats), stats };
 }
 

@@ -1,5 +1,6 @@
 import type { CancelSignal } from '../decode/cancel.ts';
-import { decodePrompts, decodeShared, type DecodeOptions } from '../decode/decode-loop.ts';
+import { decodeGroups, decodePrompts, type DecodeOptions } from '../decode/decode-loop.ts';
+import type { PrefixCache } from '../decode/prefix-cache.ts';
 import type { LanguageModel } from '../decode/language-model.ts';
 import type { RowResult } from '../decode/trace.ts';
 import { GREEDY } from '../logits/sampler.ts';
@@ -11,7 +12,7 @@ import type { MethodOutput, PathOutput } from '../run/results.ts';
 import { choosePath, tally } from './aggregate.ts';
 import { answerConfidence } from './confidence.ts';
 import { ContrastModel } from './contrast-model.ts';
-import type { MethodSpec } from './method.ts';
+import { pathsPerItem, type MethodSpec } from './method.ts';
 import { buildPrompt } from './prompt.ts';
 
 export interface ExecuteOptions {
@@ -20,16 +21,22 @@ export interface ExecuteOptions {
   yieldToHost?: () => Promise<void>;
   /** Clock for per-item timings (the core has none of its own). */
   now?: () => number;
+  /** Shared-prefix KV cache reused across batches (few-shot exemplars). */
+  prefixCache?: PrefixCache<unknown>;
 }
+
+/** Rows one multi-path batch may hold (items × paths); single-path batches hold `batchSize` items. */
+export const MAX_BATCH_ROWS = 64;
 
 function toPath(row: RowResult, suite: Suite, answer: string): PathOutput {
   const extracted = extractAnswer(suite.extractor, row.text);
   return { text: row.text, tokens: row.tokens, stopReason: row.stopReason, extracted, correct: isCorrect(extracted, answer), delta: answerConfidence(row.tokens, extracted) };
 }
 
-/** Items that can share one batch under this method (one item at a time for multi-path methods). */
+/** Items that share one batch under this method: `batchSize` items, and at most MAX_BATCH_ROWS rows for multi-path methods. */
 export function batchesFor(method: MethodSpec, items: readonly TaskItem[], batchSize: number): TaskItem[][] {
-  const size = method.decoding.kind === 'greedy' || method.decoding.kind === 'contrast' ? batchSize : 1;
+  const paths = pathsPerItem(method.decoding);
+  const size = method.decoding.kind === 'contrast' ? batchSize : Math.max(1, Math.min(batchSize, Math.floor(MAX_BATCH_ROWS / paths)));
   const out: TaskItem[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -47,6 +54,7 @@ export async function executeMethod<C>(model: LanguageModel<C>, method: MethodSp
     stopStrings: method.stopStrings,
     signal: options.signal,
     yieldToHost: options.yieldToHost,
+    prefixCache: options.prefixCache,
   };
   const single = (rows: RowResult[]) =>
     rows.map((row, j): MethodOutput => {
@@ -68,33 +76,37 @@ export async function executeMethod<C>(model: LanguageModel<C>, method: MethodSp
     }
     case 'sample':
     case 'cot-decoding': {
-      if (items.length !== 1) throw new Error(`${d.kind} decodes one item per batch, got ${items.length}`);
-      const item = items[0]!;
       const n = d.kind === 'sample' ? d.n : d.k;
       if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${d.kind} needs a whole number of paths >= 1, got ${n}`);
+      // All paths of all items in one batch: each prompt prefilled once, its cache expanded to n rows.
+      const rngs = items.flatMap((item) => Array.from({ length: n }, (_, i) => rngFor(item, i)));
       const { rows } =
         d.kind === 'sample'
-          ? await decodeShared(model, ids[0]!, n, { ...common, sampler: { chain: d.chain, select: 'sample' }, rngs: Array.from({ length: n }, (_, i) => rngFor(item, i)) })
-          : await decodeShared(model, ids[0]!, n, { ...common, sampler: GREEDY, rngs: Array.from({ length: n }, (_, i) => rngFor(item, i)), forcedFirst: 'top-n' });
-      const paths = rows.map((row) => toPath(row, suite, item.answer));
-      const ballots = paths.map((p) => ({ answer: p.extracted?.value ?? null, delta: p.delta }));
-      const chosen = choosePath(ballots, d.aggregate) ?? 0;
-      const output: MethodOutput = {
-        ...paths[chosen]!,
-        prompt: prompts[0]!,
-        promptTokens: ids[0]!.length,
-        generatedTokens: rows.reduce((s, r) => s + r.tokens.length, 0),
-        ms: now() - started,
-        paths,
-        chosen,
-        votes: tally(ballots),
-      };
-      if (d.kind === 'sample' && item.answer !== '') {
-        const c = paths.filter((p) => p.correct).length;
-        output.passAtK = Array.from({ length: n }, (_, k) => passAtK(n, c, k + 1));
-        output.majAtK = majAtKCurve(ballots.map((b) => b.answer), (a) => a === normalizeAnswer(item.answer));
-      }
-      return [output];
+          ? await decodeGroups(model, ids, n, { ...common, sampler: { chain: d.chain, select: 'sample' }, rngs })
+          : await decodeGroups(model, ids, n, { ...common, sampler: GREEDY, rngs, forcedFirst: 'top-n' });
+      const elapsed = (now() - started) / items.length;
+      return items.map((item, j) => {
+        const mine = rows.slice(j * n, (j + 1) * n);
+        const paths = mine.map((row) => toPath(row, suite, item.answer));
+        const ballots = paths.map((p) => ({ answer: p.extracted?.value ?? null, delta: p.delta }));
+        const chosen = choosePath(ballots, d.aggregate) ?? 0;
+        const output: MethodOutput = {
+          ...paths[chosen]!,
+          prompt: prompts[j]!,
+          promptTokens: ids[j]!.length,
+          generatedTokens: mine.reduce((s, r) => s + r.tokens.length, 0),
+          ms: elapsed,
+          paths,
+          chosen,
+          votes: tally(ballots),
+        };
+        if (d.kind === 'sample' && item.answer !== '') {
+          const c = paths.filter((p) => p.correct).length;
+          output.passAtK = Array.from({ length: n }, (_, k) => passAtK(n, c, k + 1));
+          output.majAtK = majAtKCurve(ballots.map((b) => b.answer), (a) => a === normalizeAnswer(item.answer));
+        }
+        return output;
+      });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { throwIfCancelled, type CancelSignal } from '../decode/cancel.ts';
 import type { LanguageModel } from '../decode/language-model.ts';
 import { batchesFor, executeMethod } from '../methods/execute.ts';
+import { PrefixCache } from '../decode/prefix-cache.ts';
 import type { MethodSpec } from '../methods/method.ts';
 import type { Suite } from '../tasks/suite.ts';
 import type { ItemResult, MethodOutput, RunResults, SuiteResults } from './results.ts';
@@ -42,23 +43,29 @@ export async function runSuites<C>(model: LanguageModel<C>, suites: readonly Sui
   const total = suites.reduce((n, s) => n + s.items.length, 0) * methods.length;
   let done = 0;
   const results: SuiteResults[] = [];
-  for (const suite of suites) {
-    const items = emptyItems(suite);
-    results.push({ suiteName: suite.name, relation: suite.relation, split: suite.split, items });
-    const index = new Map(suite.items.map((it, i) => [it.id, i]));
-    for (const method of methods) {
-      for (const batch of batchesFor(method, suite.items, options.batchSize)) {
-        throwIfCancelled(options.signal);
-        const outputs = await executeMethod(model, method, batch, suite, options);
-        outputs.forEach((output, j) => {
-          const i = index.get(batch[j]!.id)!;
-          items[i]!.outputs[method.id] = output;
-          options.onOutput?.(suite.name, i, method.id, output);
-        });
-        done += batch.length;
-        options.onProgress?.({ done, total, suiteName: suite.name, methodId: method.id });
+  // One prefix cache for the whole run: the few-shot block of a suite is prefilled once, not once per batch.
+  const prefixCache = new PrefixCache<C>(model);
+  try {
+    for (const suite of suites) {
+      const items = emptyItems(suite);
+      results.push({ suiteName: suite.name, relation: suite.relation, split: suite.split, items });
+      const index = new Map(suite.items.map((it, i) => [it.id, i]));
+      for (const method of methods) {
+        for (const batch of batchesFor(method, suite.items, options.batchSize)) {
+          throwIfCancelled(options.signal);
+          const outputs = await executeMethod(model, method, batch, suite, { ...options, prefixCache: prefixCache as PrefixCache<unknown> });
+          outputs.forEach((output, j) => {
+            const i = index.get(batch[j]!.id)!;
+            items[i]!.outputs[method.id] = output;
+            options.onOutput?.(suite.name, i, method.id, output);
+          });
+          done += batch.length;
+          options.onProgress?.({ done, total, suiteName: suite.name, methodId: method.id });
+        }
       }
     }
+  } finally {
+    prefixCache.dispose();
   }
   return { version: 1, modelId: options.modelId, seed: options.seed, methods: methods.slice(), suites: results };
 }
