@@ -69,10 +69,10 @@ const CORS_HEADERS = {
 
 const isLfs = (file: string) => /\.onnx(_data(_\d+)?)?$/.test(file);
 
-function listFiles(dir: string): string[] {
+function listFiles(root: string, dir = root): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    return statSync(p).isDirectory() ? listFiles(p) : [relative(dir, p).split(sep).join('/')];
+    return statSync(p).isDirectory() ? listFiles(root, p) : [relative(root, p).split(sep).join('/')];
   });
 }
 
@@ -110,7 +110,7 @@ export async function startHubStandin(options: HubStandinOptions): Promise<HubSt
     let body = readFileSync(path);
     if (has('corrupt', key)) {
       body = Buffer.from(body);
-      body[body.length >> 1] ^= 0xff;
+      body[body.length >> 1] = body[body.length >> 1]! ^ 0xff;
     }
     if (has('short', key)) body = body.subarray(0, body.length >> 1);
     const total = body.length;

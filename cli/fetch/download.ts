@@ -56,20 +56,22 @@ export async function downloadFile(hub: Hub, file: string, remote: RemoteFile, d
     }
   }
 
+  const resumed = resumedFrom > 0 && start > 0;
+  const deleted = `the download was deleted${resumed ? ` (it continued a partial file of ${resumedFrom} bytes from an earlier run); run again to download it afresh` : ''}`;
   const size = (await stat(part)).size;
   if (total !== null && size !== total) {
     await rm(part, { force: true });
-    throw new FetchModelError('size-mismatch', `${file}: got ${size} bytes but the server announced ${total}; the download was deleted`);
+    throw new FetchModelError('size-mismatch', `${file}: got ${size} bytes but the server announced ${total}; ${deleted}`);
   }
   const digest = hash.digest('hex');
   if (remote.sha256 !== null && digest !== remote.sha256) {
     await rm(part, { force: true });
-    throw new FetchModelError('checksum-mismatch', `${file}: sha256 ${digest} does not match the server's ${remote.sha256}; the download was deleted`);
+    throw new FetchModelError('checksum-mismatch', `${file}: sha256 ${digest} does not match the server's ${remote.sha256}; ${deleted}`);
   }
   if (isJsonFile(file)) await checkJson(part, file);
   await rename(part, dest);
   onProgress?.({ file, received: size, total: size });
-  return { file, bytes: size, status: resumedFrom > 0 && start > 0 ? 'resumed' : 'downloaded' };
+  return { file, bytes: size, status: resumed ? 'resumed' : 'downloaded' };
 }
 
 /** Stream the body onto the part file from byte `start`; a body that ends early keeps the part for a resume. */
@@ -79,13 +81,14 @@ async function receive(res: Response, part: string, start: number, total: number
   let got = 0;
   let failure: unknown = null;
   try {
-    if (res.body) {
-      for await (const chunk of res.body) {
-        await fh.write(chunk);
-        hash.update(chunk);
-        got += chunk.length;
-        progress(start + got);
-      }
+    const reader = res.body?.getReader();
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      await fh.write(value);
+      hash.update(value);
+      got += value.length;
+      progress(start + got);
     }
   } catch (err) {
     failure = err;

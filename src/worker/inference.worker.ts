@@ -86,6 +86,13 @@ const api: WorkerApi = {
     controller?.abort();
   },
 
+  async bench(quick) {
+    if (!model) throw new Error('no model loaded');
+    // Loaded on demand: the benchmark and its peers are not part of a normal session.
+    const { runBench } = await import('../bench/run-bench.ts');
+    return runBench(model, { quick, now: () => performance.now() });
+  },
+
   async throughput(batch, newTokens) {
     if (!model) throw new Error('no model loaded');
     return measureThroughput(model, batch, newTokens, () => performance.now());

@@ -3,6 +3,7 @@ import type { MethodSpec } from '../core/methods/method.ts';
 import type { MethodOutput, RunResults } from '../core/run/results.ts';
 import type { RunProgress } from '../core/run/run-suite.ts';
 import type { Suite } from '../core/tasks/suite.ts';
+import type { BenchReport } from '../bench/run-bench.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -54,4 +55,6 @@ export interface WorkerApi {
   cancel(): void;
   /** Tokens/s of greedy decoding at a batch size (for the README's numbers and the benchmark). */
   throughput(batch: number, newTokens: number): Promise<ThroughputResult>;
+  /** The benchmark (npm run bench) on the loaded model, in this browser. */
+  bench(quick: boolean): Promise<BenchReport>;
 }

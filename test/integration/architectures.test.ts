@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePrompts } from '../../src/core/decode/decode-loop.ts';
+import { decodePrompts, decodeShared } from '../../src/core/decode/decode-loop.ts';
 import { leftPadBatch } from '../../src/core/decode/padding.ts';
-import { GREEDY } from '../../src/core/logits/sampler.ts';
+import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import type { LoadOptions, TransformersModel } from '../../src/adapters/transformers-model.ts';
 import { loadLocal } from './load-local.ts';
@@ -107,5 +107,14 @@ describe.each(CASES)('$id ($dtype)', ({ id, modelType, fixture, dtype, tolerance
     expect(ours).toEqual(await generateGreedy(model, prompts, NEW_TOKENS));
     // The batch is not trivially uniform: different prompts continue differently.
     expect(new Set(ours.map((r) => r.join(','))).size).toBe(3);
+  });
+
+  it('expanding a shared prefix (row gathers of this cache dtype) samples the same rows as separate prefills', async () => {
+    const prompt = model.encode(PROMPTS[0]!);
+    const options = () => ({ maxNewTokens: 8, sampler: temperatureSampler(1.0), rngs: [0, 1, 2].map((i) => createRng(70 + i)) });
+    const shared = await decodeShared(model, prompt, 3, options());
+    const separate = await decodePrompts(model, [prompt, prompt, prompt], options());
+    expect(shared.rows.map((r) => r.tokens.map((t) => t.id))).toEqual(separate.rows.map((r) => r.tokens.map((t) => t.id)));
+    expect(new Set(shared.rows.map((r) => r.text)).size).toBeGreaterThan(1);
   });
 });

@@ -1,25 +1,46 @@
 import type { LanguageModel } from './language-model.ts';
 
 /**
- * Incremental text of one generated row. Each token's text is the growth of decode(all generated ids),
- * so multi-token characters and tokenizer decoders that join pieces get offsets that match the final text.
+ * Incremental text of one generated row. A token's text is the growth of decode() over a short window of the
+ * latest tokens, so multi-token characters and tokenizer decoders that join pieces get offsets that match the
+ * final text, without decoding the whole row again at every step.
  */
 export class RowText {
   private readonly ids: number[] = [];
+  /** Decoded text of ids[windowStart..], and where it starts in `text`. */
+  private windowStart = 0;
+  private windowText = '';
+  private windowOffset = 0;
   text = '';
 
-  constructor(private readonly model: Pick<LanguageModel, 'decode'>) {}
+  constructor(
+    private readonly model: Pick<LanguageModel, 'decode'>,
+    /** Tokens kept in the decode window; long enough for any multi-token character. */
+    private readonly window = 8,
+  ) {}
 
   /** Append a token; returns its text piece and the offset where the piece starts. */
   push(id: number): { piece: string; offset: number } {
     this.ids.push(id);
-    const next = this.model.decode(this.ids);
+    if (this.ids.length - this.windowStart > this.window && !this.windowText.endsWith('\uFFFD')) {
+      // Slide the window: what it drops is final.
+      const drop = this.ids.length - 1 - this.window - this.windowStart + 1;
+      const kept = this.model.decode(this.ids.slice(this.windowStart + drop, this.ids.length - 1));
+      if (this.windowText.endsWith(kept)) {
+        this.windowOffset += this.windowText.length - kept.length;
+        this.windowStart += drop;
+        this.windowText = kept;
+      }
+    }
+    const next = this.model.decode(this.ids.slice(this.windowStart));
     // A partial multi-byte character can decode to U+FFFD and then change: keep the common prefix.
     let common = 0;
-    const max = Math.min(next.length, this.text.length);
-    while (common < max && next.charCodeAt(common) === this.text.charCodeAt(common)) common++;
-    const offset = common;
-    this.text = next;
+    const prev = this.windowText;
+    const max = Math.min(next.length, prev.length);
+    while (common < max && next.charCodeAt(common) === prev.charCodeAt(common)) common++;
+    const offset = this.windowOffset + common;
+    this.text = this.text.slice(0, offset) + next.slice(common);
+    this.windowText = next;
     return { piece: next.slice(common), offset };
   }
 }

@@ -1,0 +1,75 @@
+import { Tensor } from '@huggingface/transformers';
+import type { TransformersModel } from '../adapters/transformers-model.ts';
+
+/** What a user would otherwise write: transformers.js generate(), and the bare runtime loop. */
+
+const int64 = (rows: number[][]) => new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
+
+function untilEos(ids: number[], eos: readonly number[]): number[] {
+  const at = ids.findIndex((id) => eos.includes(id));
+  return at < 0 ? ids : ids.slice(0, at + 1);
+}
+
+/** One generate() call on one prompt: its new tokens up to and including EOS. */
+export async function generateOnce(model: TransformersModel, prompt: number[], maxNewTokens: number, sample: { temperature: number } | null): Promise<number[]> {
+  const out = (await model.model.generate({
+    input_ids: int64([prompt]),
+    attention_mask: int64([prompt.map(() => 1)]),
+    max_new_tokens: maxNewTokens,
+    do_sample: sample !== null,
+    ...(sample ? { temperature: sample.temperature, top_k: 0 } : {}),
+  } as Parameters<TransformersModel['model']['generate']>[0])) as Tensor;
+  return untilEos((out.tolist() as bigint[][])[0]!.slice(prompt.length).map(Number), model.eosTokenIds);
+}
+
+interface OrtTensorLike {
+  dims: readonly number[];
+  data: unknown;
+}
+interface OrtSessionLike {
+  inputNames: readonly string[];
+  inputMetadata: readonly { name: string; shape?: readonly (number | string)[] }[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensorLike>>;
+}
+
+/**
+ * The runtime's limit: a greedy loop calling the ONNX Runtime session directly with the KV cache, no
+ * processors, no traces, no batching logic. `steps` tokens after the prompt, batch 1.
+ */
+export async function bareSessionLoop(model: TransformersModel, prompt: number[], steps: number): Promise<number[]> {
+  const session = (model.model as unknown as { sessions: Record<string, OrtSessionLike> }).sessions['model']!;
+  const ort = (t: Tensor) => (t as unknown as { ort_tensor: unknown }).ort_tensor;
+  const pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+  let past: Record<string, unknown> = {};
+  for (const name of pastNames) {
+    const meta = session.inputMetadata.find((m) => m.name === name);
+    const shape = (meta?.shape ?? []).map((d, i) => (i === 0 ? 1 : typeof d === 'number' ? d : 0));
+    past[name] = ort(new Tensor('float32', new Float32Array(0), shape));
+  }
+  const keep = session.inputNames.includes('num_logits_to_keep') ? { num_logits_to_keep: ort(new Tensor('int64', new BigInt64Array([1n]), [])) } : {};
+  const out: number[] = [];
+  let input = prompt;
+  let total = 0;
+  for (let s = 0; s < steps; s++) {
+    const feeds: Record<string, unknown> = {
+      input_ids: ort(int64([input])),
+      attention_mask: ort(int64([new Array<number>(total + input.length).fill(1)])),
+      position_ids: ort(int64([input.map((_, i) => total + i)])),
+      ...past,
+      ...keep,
+    };
+    const res = await session.run(feeds);
+    const logits = res['logits']!;
+    const V = logits.dims[logits.dims.length - 1]!;
+    const data = logits.data as Float32Array;
+    const last = data.subarray(data.length - V);
+    let best = 0;
+    for (let i = 1; i < V; i++) if (last[i]! > last[best]!) best = i;
+    out.push(best);
+    total += input.length;
+    input = [best];
+    past = {};
+    for (const [name, t] of Object.entries(res)) if (name.startsWith('present')) past[name.replace('present', 'past_key_values')] = t;
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+import type { TransformersModel } from '../adapters/transformers-model.ts';
+import { decodeGroups, decodePrompts } from '../core/decode/decode-loop.ts';
+import type { LanguageModel } from '../core/decode/language-model.ts';
+import { GREEDY, temperatureSampler } from '../core/logits/sampler.ts';
+import { createRng } from '../core/rng.ts';
+import { bareSessionLoop, generateOnce } from './peers.ts';
+
+export interface BenchConfig {
+  quick: boolean;
+  now: () => number;
+}
+
+export interface BenchReport {
+  model: string;
+  throughput: { batch: number; tokens: number; ms: number; tokensPerSecond: number }[];
+  cotDecoding: { k: number; newTokens: number; coaxMs: number; peerMs: number; speedup: number; outputsEqual: boolean };
+  selfConsistency: { n: number; newTokens: number; temperature: number; coaxMs: number; peerMs: number; coaxTokens: number; peerTokens: number; speedup: number; tokenRateSpeedup: number };
+  overhead: { steps: number; coaxMs: number; bareMs: number; overheadPercent: number; sameTokens: boolean };
+}
+
+const PROMPT = 'Q: 3 + 4 + 5\nA:';
+
+/** A view of the model that never stops at EOS, so every row does exactly the asked-for work. */
+function withoutEos<C>(model: LanguageModel<C>): LanguageModel<C> {
+  return Object.assign(Object.create(model) as LanguageModel<C>, { eosTokenIds: [] });
+}
+
+async function timed<T>(now: () => number, fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = now();
+  const r = await fn();
+  return [r, now() - t0];
+}
+
+/** The same measurements in Node (onnxruntime-node) and in the browser worker (onnxruntime-web). */
+export async function runBench(model: TransformersModel, cfg: BenchConfig): Promise<BenchReport> {
+  const { now } = cfg;
+  const prompt = model.encode(PROMPT);
+  const rngs = (n: number, seed = 1) => Array.from({ length: n }, (_, i) => createRng(seed * 1000 + i));
+  const noEos = withoutEos(model);
+  // Warm-up: first runs pay for session and kernel set-up.
+  await decodePrompts(noEos, [prompt], { maxNewTokens: 4, sampler: GREEDY, rngs: rngs(1) });
+
+  const tokens = cfg.quick ? 16 : 64;
+  const throughput = [];
+  for (const batch of cfg.quick ? [1, 4] : [1, 4, 8, 16]) {
+    const [, ms] = await timed(now, () => decodePrompts(noEos, Array.from({ length: batch }, () => prompt), { maxNewTokens: tokens, sampler: GREEDY, rngs: rngs(batch) }));
+    throughput.push({ batch, tokens: batch * tokens, ms, tokensPerSecond: (batch * tokens * 1000) / ms });
+  }
+
+  // CoT-decoding: k branches from one prefill vs one generate() per branch (prompt + its first token).
+  const k = cfg.quick ? 3 : 10;
+  const [coax, coaxMs] = await timed(now, () => decodeGroups(model, [prompt], k, { maxNewTokens: tokens, sampler: GREEDY, rngs: rngs(k), forcedFirst: 'top-n' }));
+  const [peer, peerMs] = await timed(now, async () => {
+    const out: number[][] = [];
+    for (const row of coax.rows) out.push([row.tokens[0]!.id, ...(await generateOnce(model, [...prompt, row.tokens[0]!.id], tokens - 1, null))]);
+    return out;
+  });
+  const outputsEqual = coax.rows.every((r, i) => JSON.stringify(r.tokens.map((t) => t.id)) === JSON.stringify(peer[i]));
+
+  // Self-consistency: n samples at T from one prefill vs n sequential generate() calls.
+  const n = cfg.quick ? 4 : 16;
+  const temperature = 0.7;
+  const [sc, scMs] = await timed(now, () => decodeGroups(model, [prompt], n, { maxNewTokens: tokens, sampler: temperatureSampler(temperature), rngs: rngs(n, 7) }));
+  const [scPeer, scPeerMs] = await timed(now, async () => {
+    const out: number[][] = [];
+    for (let i = 0; i < n; i++) out.push(await generateOnce(model, prompt, tokens, { temperature }));
+    return out;
+  });
+  const coaxTokens = sc.rows.reduce((s, r) => s + r.tokens.length, 0);
+  const peerTokens = scPeer.reduce((s, r) => s + r.length, 0);
+
+  // Engine overhead at batch 1: our loop (traces, processors, bookkeeping) vs the bare session loop.
+  const steps = tokens;
+  const [ours, oursMs] = await timed(now, () => decodePrompts(noEos, [prompt], { maxNewTokens: steps, sampler: GREEDY, rngs: rngs(1) }));
+  const [bare, bareMs] = await timed(now, () => bareSessionLoop(model, prompt, steps));
+
+  return {
+    model: model.id,
+    throughput,
+    cotDecoding: { k, newTokens: tokens, coaxMs, peerMs, speedup: peerMs / coaxMs, outputsEqual },
+    selfConsistency: { n, newTokens: tokens, temperature, coaxMs: scMs, peerMs: scPeerMs, coaxTokens, peerTokens, speedup: scPeerMs / scMs, tokenRateSpeedup: coaxTokens / scMs / (peerTokens / scPeerMs) },
+    overhead: { steps, coaxMs: oursMs, bareMs, overheadPercent: ((oursMs - bareMs) / bareMs) * 100, sameTokens: JSON.stringify(ours.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare) },
+  };
+}
