@@ -36,7 +36,8 @@ export function int64Rows(rows: readonly (readonly number[])[]): { data: BigInt6
   const data = new BigInt64Array(rows.length * width);
   rows.forEach((row, b) => {
     if (row.length !== width) throw new Error(`ragged batch: row ${b} has ${row.length} entries, expected ${width}`);
-    row.forEach((v, t) => (data[b * width + t] = BigInt(v)));
+    // Masks and positions are small integers: skip BigInt() for the two commonest values.
+    row.forEach((v, t) => (data[b * width + t] = v === 0 ? 0n : v === 1 ? 1n : BigInt(v)));
   });
   return { data, dims: [rows.length, width] };
 }

@@ -148,6 +148,7 @@ async function continueRows<C>(model: LanguageModel<C>, rows: Row[], firstLogits
   const tokenText = (id: number) => model.decode([id]);
   let cache = firstCache;
   let logits = firstLogits;
+  const scratch = new Float64Array(V);
   let active = rows;
   try {
     for (let step = 0; step < options.maxNewTokens; step++) {
@@ -156,7 +157,7 @@ async function continueRows<C>(model: LanguageModel<C>, rows: Row[], firstLogits
       const keep: number[] = [];
       active.forEach((row, i) => {
         const rowLogits = logits.subarray(i * V, (i + 1) * V);
-        const dist = stepStats(rowLogits, topK);
+        const dist = stepStats(rowLogits, topK, scratch);
         const id = step === 0 && row.forced !== null ? row.forced : chooseToken(rowLogits, options.sampler, { tokens: row.context }, row.rng);
         const isEos = eos.has(id);
         // EOS is traced with its token text but never becomes part of the generated text.
