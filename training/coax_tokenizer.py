@@ -119,9 +119,22 @@ def tokenizer_json(vocab, merges):
     }
 
 
-def write_hf_tokenizer(out_dir, model_max_length, vocab=None, merges=()):
+def bos_post_processor():
+    """TemplateProcessing that starts every encoded text with <|endoftext|>, as each training document
+    starts after one: the tokenizer adds the BOS, so every client (transformers.js, our evaluator) agrees."""
+    bos = {"SpecialToken": {"id": EOS_TOKEN, "type_id": 0}}
+    return {
+        "type": "TemplateProcessing",
+        "single": [bos, {"Sequence": {"id": "A", "type_id": 0}}],
+        "pair": [bos, {"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+        "special_tokens": {EOS_TOKEN: {"id": EOS_TOKEN, "ids": [EOS_ID], "tokens": [EOS_TOKEN]}},
+    }
+
+
+def write_hf_tokenizer(out_dir, model_max_length, vocab=None, merges=(), add_bos=False):
     """Write tokenizer.json, tokenizer_config.json and special_tokens_map.json to out_dir.
-    Defaults to this byte tokenizer (no merges); a BPE passes its own vocab and merges."""
+    Defaults to this byte tokenizer (no merges); a BPE passes its own vocab and merges.
+    add_bos: the tokenizer prepends <|endoftext|> to every text it encodes (a post-processor)."""
     vocab = byte_vocab() if vocab is None else vocab
     assert vocab.get(EOS_TOKEN) == EOS_ID and vocab.get(PAD_TOKEN) == PAD_ID
     os.makedirs(out_dir, exist_ok=True)
@@ -131,7 +144,7 @@ def write_hf_tokenizer(out_dir, model_max_length, vocab=None, merges=()):
         "eos_token": EOS_TOKEN,
         "pad_token": PAD_TOKEN,
         "unk_token": None,
-        "add_bos_token": False,
+        "add_bos_token": add_bos,
         "add_eos_token": False,
         "model_max_length": model_max_length,
         "clean_up_tokenization_spaces": False,
@@ -142,7 +155,10 @@ def write_hf_tokenizer(out_dir, model_max_length, vocab=None, merges=()):
         },
     }
     special = {"bos_token": EOS_TOKEN, "eos_token": EOS_TOKEN, "pad_token": PAD_TOKEN}
-    files = {"tokenizer.json": tokenizer_json(vocab, list(merges)),
+    tokenizer = tokenizer_json(vocab, list(merges))
+    if add_bos:
+        tokenizer["post_processor"] = bos_post_processor()
+    files = {"tokenizer.json": tokenizer,
              "tokenizer_config.json": config,
              "special_tokens_map.json": special}
     for name, obj in files.items():

@@ -80,7 +80,8 @@ def decode(ids, skip_special_tokens=False):
 
 def write_hf(out_dir, model_max_length):
     vocab, merges = vocab_and_merges()
-    base.write_hf_tokenizer(out_dir, model_max_length, vocab, merges)
+    # Every training document follows an <|endoftext|>: prompts must start with one too.
+    base.write_hf_tokenizer(out_dir, model_max_length, vocab, merges, add_bos=True)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ export const suiteSchema: z.ZodType<Suite> = z
       if (ids.has(it.id)) ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${it.id}"` });
       ids.add(it.id);
     });
-    const questions = new Set(s.items.map((it) => it.question));
+    // An exemplar that repeats a test question gives its answer away; open-ended suites have no answers to leak.
+    const scored = (s.extractor as ExtractorSpec).kind !== 'none';
+    const questions = new Set(scored ? s.items.map((it) => it.question) : []);
     s.exemplars.forEach((ex, i) => {
       if (questions.has(ex.question)) ctx.addIssue({ code: 'custom', path: ['exemplars', i, 'question'], message: 'an exemplar repeats a test question' });
     });
