@@ -174,6 +174,13 @@ describe('the comparison view on a real run of the bundled model', () => {
     await page.getByTestId('import-run').setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: readFileSync(file) });
     await expect.poll(() => page.getByTestId('run-row').count()).toBe(before + 1);
     expect(await openResults()).toEqual(results);
+    // Compare the imported copy with the original: both runs' methods side by side, prefixed A/ and B/.
+    await page.locator('[data-testid=run-row]').nth(1).getByTestId('compare-run').click();
+    await page.getByTestId('tab-leaderboard').click();
+    await expect.poll(() => page.getByTestId('leaderboard-row').count()).toBe(2 * METHODS.length);
+    const compared = await page.getByTestId('leaderboard-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method')));
+    expect(compared.filter((id) => id?.startsWith('A/')).length).toBe(METHODS.length);
+    await page.locator('[data-testid=run-row]').nth(1).getByTestId('compare-run').click();
     // A broken file is refused with a message naming the problem; the run list is unchanged.
     await page.getByTestId('import-run').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "coax-run", "version": 2}') });
     await expect.poll(() => page.getByTestId('runs-error').textContent()).toContain('bad.json is not valid');
