@@ -4,7 +4,7 @@
  * -Infinity. Where HF sorts, ties follow a stable sort (equal values keep ascending token order).
  * The order in which processors apply is explicit data (a `ProcessorSpec[]`), shown in the UI and stored with results.
  */
-import { logSoftmax } from './distribution.ts';
+import { logSoftmax, topKIndices } from './distribution.ts';
 
 export type ProcessorSpec =
   | { name: 'repetition-penalty'; penalty: number }
@@ -41,13 +41,6 @@ function ascendingOrder(values: ArrayLike<number>): Int32Array {
   const idx = new Int32Array(values.length);
   for (let i = 0; i < idx.length; i++) idx[i] = i;
   return idx.sort((a, b) => values[a]! - values[b]! || a - b);
-}
-
-/** Token ids ordered by value descending; equal values keep ascending id order (a stable sort). */
-function descendingOrder(values: ArrayLike<number>): Int32Array {
-  const idx = new Int32Array(values.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => values[b]! - values[a]! || a - b);
 }
 
 function withRemoved(logits: Float32Array, remove: (i: number) => boolean): Float32Array {
@@ -120,18 +113,34 @@ function kthLargest(values: Float32Array, k: number): number {
 function topP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number }): Float32Array {
   check(spec.p >= 0 && spec.p <= 1, `top-p must be in [0, 1], got ${spec.p}`);
   const keep = keepCount(spec);
-  const order = ascendingOrder(logits);
   const logProbs = logSoftmax(logits);
-  const remove = new Uint8Array(logits.length);
+  const V = logits.length;
   // Float32 semantics, as HF computes it: probabilities that underflow in float32 are 0, so even p = 1 drops
   // them; the running sum is accumulated wide and rounded to float32 at each step (torch's CPU cumsum).
   const threshold = Math.fround(1 - Math.fround(spec.p));
-  let cum = 0;
-  const V = order.length;
-  for (let r = 0; r < V; r++) {
-    const id = order[r]!;
+  // Only tokens with probability >= (1 − p)/V can survive: all the others together hold less than 1 − p and sit
+  // at the bottom of the ascending order, so their running sums stay <= 1 − p. Sort just the candidates.
+  const floor = threshold / V;
+  const candidates: number[] = [];
+  let below = 0;
+  for (let i = 0; i < V; i++) {
+    const p = Math.fround(Math.exp(logProbs[i]!));
+    if (p >= floor && p > 0) candidates.push(i);
+    else below += p;
+  }
+  const cutoffRank = V - candidates.length;
+  candidates.sort((a, b) => logits[a]! - logits[b]! || a - b);
+  const remove = new Uint8Array(V).fill(1);
+  let cum = below;
+  candidates.forEach((id, j) => {
     cum += Math.fround(Math.exp(logProbs[id]!));
-    if (Math.fround(cum) <= threshold && r < V - keep) remove[id] = 1;
+    const rank = cutoffRank + j;
+    if (!(Math.fround(cum) <= threshold && rank < V - keep)) remove[id] = 0;
+  });
+  // minTokensToKeep can reach below the candidates when they are fewer than it.
+  if (candidates.length < keep) {
+    const order = ascendingOrder(logits);
+    for (let r = V - keep; r < V; r++) remove[order[r]!] = 0;
   }
   return withRemoved(logits, (i) => remove[i] === 1);
 }
@@ -144,9 +153,9 @@ function minP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number 
   let maxLp = -Infinity;
   for (let i = 0; i < logProbs.length; i++) if (logProbs[i]! > maxLp) maxLp = logProbs[i]!;
   const threshold = spec.p * Math.exp(maxLp);
-  // HF protects the first `minTokensToKeep` of a descending sort; a stable one puts equal values in ascending id order.
-  const order = descendingOrder(logits);
-  const protectedIds = new Set<number>(order.subarray(0, Math.min(keep, order.length)));
+  // HF protects the first `minTokensToKeep` of a descending sort; a stable one puts equal values in ascending id
+  // order — the same as a partial top-k selection with ties to the lower id, without sorting the vocabulary.
+  const protectedIds = new Set<number>(topKIndices(logits, keep));
   return withRemoved(logits, (i) => Math.exp(logProbs[i]!) < threshold && !protectedIds.has(i));
 }
 
