@@ -17,6 +17,9 @@ export class SuitesState {
   imported = $state.raw<SuiteSource[]>([]);
   chosen = $state<string[]>(['generated:addition']);
   importError = $state<string | null>(null);
+  /** The first chosen suite, for prompt previews (fetched once per choice). */
+  preview = $state.raw<Suite | null>(null);
+  private previewKey = '';
 
   readonly generated: SuiteSource[] = Object.keys(GENERATED_SUITES).map((name) => ({ kind: 'generated', name }));
   readonly all = $derived([...this.generated, ...this.shipped, ...this.imported]);
@@ -47,19 +50,32 @@ export class SuitesState {
     }
   }
 
+  /** Load the first chosen suite for previews; quietly keeps the last one if it cannot be read. */
+  async refreshPreview(): Promise<void> {
+    const src = this.all.find((s) => this.chosen.includes(sourceKey(s)));
+    const key = src ? sourceKey(src) : '';
+    if (key === this.previewKey) return;
+    this.previewKey = key;
+    try {
+      this.preview = src ? ((await this.resolveOne(src, 1)) ?? null) : null;
+    } catch {
+      this.preview = null;
+    }
+  }
+
+  private async resolveOne(src: SuiteSource, limit: number): Promise<Suite> {
+    if (src.kind === 'generated') return generatedSuite(src.name, this.generatedSeed, limit);
+    if (src.kind === 'imported') return limitItems(src.suite, limit);
+    const res = await fetch(src.url);
+    if (!res.ok) throw new Error(`suite ${src.name}: ${src.url} answered ${res.status}`);
+    return limitItems(parseSuite(await res.text(), src.url), limit);
+  }
+
   /** The chosen suites as data, limited to `itemLimit` items each. */
   async resolve(): Promise<Suite[]> {
     const limit = Math.max(1, Math.floor(this.itemLimit));
     const out: Suite[] = [];
-    for (const src of this.all.filter((s) => this.chosen.includes(sourceKey(s)))) {
-      if (src.kind === 'generated') out.push(generatedSuite(src.name, this.generatedSeed, limit));
-      else if (src.kind === 'imported') out.push(limitItems(src.suite, limit));
-      else {
-        const res = await fetch(src.url);
-        if (!res.ok) throw new Error(`suite ${src.name}: ${src.url} answered ${res.status}`);
-        out.push(limitItems(parseSuite(await res.text(), src.url), limit));
-      }
-    }
+    for (const src of this.all.filter((s) => this.chosen.includes(sourceKey(s)))) out.push(await this.resolveOne(src, limit));
     return out;
   }
 }
