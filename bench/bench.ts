@@ -29,7 +29,9 @@ function table(where: string, r: BenchReport): string {
     `## ${where} · ${r.model}`,
     `tokens/s   ${r.throughput.map((t) => `batch ${t.batch}: ${t.tokensPerSecond.toFixed(0)}`).join('   ')}`,
     `CoT-decoding k=${r.cotDecoding.k}, ${r.cotDecoding.newTokens} tokens: Coax ${ms(r.cotDecoding.coaxMs)} vs ${r.cotDecoding.k}× generate() ${ms(r.cotDecoding.peerMs)} → ${x(r.cotDecoding.speedup)} (target ≥ 5×), outputs equal: ${r.cotDecoding.outputsEqual}`,
-    `self-consistency n=${r.selfConsistency.n}, T=${r.selfConsistency.temperature}: Coax ${ms(r.selfConsistency.coaxMs)} (${r.selfConsistency.coaxTokens} tok) vs ${r.selfConsistency.n}× generate() ${ms(r.selfConsistency.peerMs)} (${r.selfConsistency.peerTokens} tok) → ${x(r.selfConsistency.speedup)}, per token ${x(r.selfConsistency.tokenRateSpeedup)} (target ≥ 8×)`,
+    ...[r.selfConsistency, r.selfConsistencyFewShot].map(
+      (sc) => `self-consistency n=${sc.n}, T=${sc.temperature}, ${sc.promptTokens}-token prompt: Coax ${ms(sc.coaxMs)} (${sc.coaxTokens} tok) vs ${sc.n}× generate() ${ms(sc.peerMs)} (${sc.peerTokens} tok) → ${x(sc.speedup)}, per token ${x(sc.tokenRateSpeedup)} (target ≥ 8×)`,
+    ),
     `engine overhead, batch 1, ${r.overhead.steps} steps: Coax ${ms(r.overhead.coaxMs)} vs bare session.run ${ms(r.overhead.bareMs)} → ${r.overhead.overheadPercent.toFixed(1)}% (target ≤ 15%), same tokens: ${r.overhead.sameTokens}`,
   ];
   return lines.join('\n');

@@ -2,19 +2,36 @@ import type { TransformersModel } from '../adapters/transformers-model.ts';
 import { decodeGroups, decodePrompts } from '../core/decode/decode-loop.ts';
 import type { LanguageModel } from '../core/decode/language-model.ts';
 import { GREEDY, temperatureSampler } from '../core/logits/sampler.ts';
-import { createRng } from '../core/rng.ts';
+import { createRng, type Rng } from '../core/rng.ts';
 import { bareSessionLoop, generateOnce } from './peers.ts';
+import { additionSuite } from '../core/tasks/addition-suite.ts';
+import { buildPrompt, PLAIN_PROMPT } from '../core/methods/prompt.ts';
 
 export interface BenchConfig {
   quick: boolean;
   now: () => number;
 }
 
+export interface SelfConsistencyBench {
+  n: number;
+  promptTokens: number;
+  newTokens: number;
+  temperature: number;
+  coaxMs: number;
+  peerMs: number;
+  coaxTokens: number;
+  peerTokens: number;
+  speedup: number;
+  tokenRateSpeedup: number;
+}
+
 export interface BenchReport {
   model: string;
   throughput: { batch: number; tokens: number; ms: number; tokensPerSecond: number }[];
   cotDecoding: { k: number; newTokens: number; coaxMs: number; peerMs: number; speedup: number; outputsEqual: boolean };
-  selfConsistency: { n: number; newTokens: number; temperature: number; coaxMs: number; peerMs: number; coaxTokens: number; peerTokens: number; speedup: number; tokenRateSpeedup: number };
+  selfConsistency: SelfConsistencyBench;
+  /** The same with a 4-shot worked prompt (how self-consistency is usually prompted): prefill sharing weighs more. */
+  selfConsistencyFewShot: SelfConsistencyBench;
   overhead: { steps: number; coaxMs: number; bareMs: number; overheadPercent: number; sameTokens: boolean };
 }
 
@@ -29,6 +46,19 @@ async function timed<T>(now: () => number, fn: () => Promise<T>): Promise<[T, nu
   const t0 = now();
   const r = await fn();
   return [r, now() - t0];
+}
+
+async function selfConsistencyBench(model: TransformersModel, prompt: number[], n: number, tokens: number, now: () => number, rngs: Rng[]): Promise<SelfConsistencyBench> {
+  const temperature = 0.7;
+  const [sc, coaxMs] = await timed(now, () => decodeGroups(model, [prompt], n, { maxNewTokens: tokens, sampler: temperatureSampler(temperature), rngs }));
+  const [peer, peerMs] = await timed(now, async () => {
+    const out: number[][] = [];
+    for (let i = 0; i < n; i++) out.push(await generateOnce(model, prompt, tokens, { temperature }));
+    return out;
+  });
+  const coaxTokens = sc.rows.reduce((s, r) => s + r.tokens.length, 0);
+  const peerTokens = peer.reduce((s, r) => s + r.length, 0);
+  return { n, promptTokens: prompt.length, newTokens: tokens, temperature, coaxMs, peerMs, coaxTokens, peerTokens, speedup: peerMs / coaxMs, tokenRateSpeedup: coaxTokens / coaxMs / (peerTokens / peerMs) };
 }
 
 /** The same measurements in Node (onnxruntime-node) and in the browser worker (onnxruntime-web). */
@@ -59,15 +89,10 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
 
   // Self-consistency: n samples at T from one prefill vs n sequential generate() calls.
   const n = cfg.quick ? 4 : 16;
-  const temperature = 0.7;
-  const [sc, scMs] = await timed(now, () => decodeGroups(model, [prompt], n, { maxNewTokens: tokens, sampler: temperatureSampler(temperature), rngs: rngs(n, 7) }));
-  const [scPeer, scPeerMs] = await timed(now, async () => {
-    const out: number[][] = [];
-    for (let i = 0; i < n; i++) out.push(await generateOnce(model, prompt, tokens, { temperature }));
-    return out;
-  });
-  const coaxTokens = sc.rows.reduce((s, r) => s + r.tokens.length, 0);
-  const peerTokens = scPeer.reduce((s, r) => s + r.length, 0);
+  const selfConsistency = await selfConsistencyBench(model, prompt, n, tokens, now, rngs(n, 7));
+  const suite = additionSuite({ seed: 1, count: 1 });
+  const fewShot = model.encode(buildPrompt({ ...PLAIN_PROMPT, shots: 4, shotForm: 'worked' }, suite.items[0]!, suite, 1));
+  const selfConsistencyFewShot = await selfConsistencyBench(model, fewShot, n, tokens, now, rngs(n, 8));
 
   // Engine overhead at batch 1: our loop (traces, processors, bookkeeping) vs the bare session loop.
   const steps = tokens;
@@ -78,7 +103,8 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
     model: model.id,
     throughput,
     cotDecoding: { k, newTokens: tokens, coaxMs, peerMs, speedup: peerMs / coaxMs, outputsEqual },
-    selfConsistency: { n, newTokens: tokens, temperature, coaxMs: scMs, peerMs: scPeerMs, coaxTokens, peerTokens, speedup: scPeerMs / scMs, tokenRateSpeedup: coaxTokens / scMs / (peerTokens / scPeerMs) },
+    selfConsistency,
+    selfConsistencyFewShot,
     overhead: { steps, coaxMs: oursMs, bareMs, overheadPercent: ((oursMs - bareMs) / bareMs) * 100, sameTokens: JSON.stringify(ours.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare) },
   };
 }
