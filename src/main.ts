@@ -3,7 +3,9 @@ import App from './ui/App.svelte';
 import { EngineState } from './ui/state/engine.svelte.ts';
 import { ExperimentState } from './ui/state/experiment.svelte.ts';
 import { RunsState } from './ui/state/runs.svelte.ts';
-import { startWorker } from './ui/worker-client.ts';
+import { HubState } from './ui/state/hub.svelte.ts';
+import { ModelCacheState } from './ui/state/model-cache.svelte.ts';
+import { WorkerHost } from './ui/worker-host.ts';
 import { decodeConfig, encodeConfig } from './core/run/url-config.ts';
 import type { BackendChoice } from './worker/protocol.ts';
 import './ui/app.css';
@@ -13,8 +15,14 @@ const backendParam = params.get('backend');
 const choice: BackendChoice = backendParam === 'wasm' || backendParam === 'webgpu' ? backendParam : 'auto';
 const baseUrl = new URL(import.meta.env.BASE_URL, document.baseURI).href;
 
-const worker = startWorker();
-const engine = new EngineState(worker, baseUrl);
+// The worker behind a stable handle: cancelling a model load restarts it.
+const host = new WorkerHost();
+const worker = host.api;
+// hub=<url>: a mirror of the Hugging Face hub (tests point it at tools/hub-standin.ts). Nothing is sent to it until
+// the user switches downloads on.
+const hub = HubState.fromParam(params.get('hub'));
+const cache = new ModelCacheState(new URL('models/', baseUrl).href);
+const engine = new EngineState(host, baseUrl, hub, cache);
 const runs = new RunsState();
 const experiment = new ExperimentState(worker, runs);
 
@@ -42,7 +50,7 @@ function applyConfig(param: string): string | null {
 function rerun(config: string): void {
   const model = applyConfig(config);
   if (model && model !== engine.loaded?.id && engine.models.some((m) => m.id === model)) {
-    engine.selectedId = model;
+    engine.select('bundled', model);
     void engine.load();
   }
 }

@@ -16,6 +16,47 @@ interface ModelConfigLike {
   eos_token_id?: number | number[];
   pad_token_id?: number | null;
   model_type?: string;
+  architectures?: string[];
+  max_position_embeddings?: number;
+  n_positions?: number;
+  n_ctx?: number;
+  num_hidden_layers?: number;
+  n_layer?: number;
+  hidden_size?: number;
+  n_embd?: number;
+}
+
+/** What a loaded model is, from its config.json and tokenizer files (for the model card). */
+export interface ModelDescription {
+  modelType: string;
+  architectures: string[];
+  /** max_position_embeddings / n_positions / n_ctx, when config.json gives one. */
+  contextLength: number | null;
+  layers: number | null;
+  hiddenSize: number | null;
+  tokenizer: {
+    /** The tokenizer.json model type: BPE, Unigram, WordPiece, … */
+    type: string;
+    /** tokenizer_config.json's tokenizer_class, when it names one. */
+    className: string | null;
+    /** Entries in the tokenizer's vocabulary, added tokens included. */
+    vocabSize: number;
+  };
+}
+
+/**
+ * The first forward pass gave NaN or infinite logits: the backend computes garbage for this model (seen with fp16
+ * on some WebGPU drivers). The worker answers it by loading the model again on WASM.
+ */
+export class NonFiniteLogitsError extends Error {
+  override readonly name = 'NonFiniteLogitsError';
+}
+
+/** How many entries are NaN or ±Infinity. */
+export function countNonFinite(values: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) n++;
+  return n;
 }
 
 /**
@@ -29,6 +70,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
   readonly padTokenId: number;
   private readonly keepsLogits: boolean;
   private readonly tokenTexts = new Map<number, string>();
+  private firstForwardChecked = false;
 
   private constructor(
     readonly id: string,
@@ -96,8 +138,34 @@ export class TransformersModel implements LanguageModel<KvCache> {
     if (lb !== B || V !== this.vocabSize) throw new Error(`model ${this.id}: logits shape [${logitsT.dims.join(', ')}], expected batch ${B} and vocab ${this.vocabSize}`);
     let logits = await toFloat32(logitsT);
     logitsT.dispose?.();
+    if (!this.firstForwardChecked) {
+      const bad = countNonFinite(logits);
+      if (bad > 0) {
+        this.release(next);
+        throw new NonFiniteLogitsError(`model ${this.id} on ${this.device}: the first forward pass gave ${bad} of ${logits.length} logits that are NaN or infinite`);
+      }
+      this.firstForwardChecked = true;
+    }
     if (!all && L !== 1) logits = gatherLastPositions(logits, B, L, V);
     return { logits, positions: all ? T : 1, cache: next };
+  }
+
+  describe(): ModelDescription {
+    const c = this.model.config as unknown as ModelConfigLike;
+    const t = this.tokenizer as unknown as { _tokenizerJSON?: { model?: { type?: string } }; config?: { tokenizer_class?: string }; get_vocab(): Map<string, number> | Record<string, number> };
+    const vocab = t.get_vocab();
+    return {
+      modelType: c.model_type ?? 'unknown',
+      architectures: c.architectures ?? [],
+      contextLength: c.max_position_embeddings ?? c.n_positions ?? c.n_ctx ?? null,
+      layers: c.num_hidden_layers ?? c.n_layer ?? null,
+      hiddenSize: c.hidden_size ?? c.n_embd ?? null,
+      tokenizer: {
+        type: t._tokenizerJSON?.model?.type ?? 'unknown',
+        className: t.config?.tokenizer_class ?? null,
+        vocabSize: vocab instanceof Map ? vocab.size : Object.keys(vocab).length,
+      },
+    };
   }
 
   async selectRows(cache: KvCache, rows: readonly number[]): Promise<KvCache> {

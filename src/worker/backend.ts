@@ -1,23 +1,46 @@
 import { env } from '@huggingface/transformers';
-import type { BackendChoice, BackendInfo } from './protocol.ts';
+import type { BackendChoice, BackendInfo, HubSettings, ModelSource } from './protocol.ts';
 
 interface GpuLike {
-  requestAdapter(): Promise<unknown>;
+  requestAdapter(): Promise<{ features: { has(name: string): boolean } } | null>;
 }
 
-/** WebGPU when an adapter exists (or the user insists), else WASM. */
-export async function chooseBackend(choice: BackendChoice): Promise<{ backend: 'webgpu' | 'wasm'; reason: string }> {
-  if (choice === 'wasm') return { backend: 'wasm', reason: 'chosen' };
+export interface BackendChoiceResult {
+  backend: 'webgpu' | 'wasm';
+  reason: string;
+  webgpu: BackendInfo['webgpu'];
+}
+
+/** WebGPU when an adapter exists (or the user insists), else WASM; and whether the adapter does fp16 (`shader-f16`). */
+export async function chooseBackend(choice: BackendChoice): Promise<BackendChoiceResult> {
   const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
-  let adapter: unknown = null;
+  let adapter: Awaited<ReturnType<GpuLike['requestAdapter']>> = null;
   try {
-    adapter = gpu ? await gpu.requestAdapter() : null;
+    adapter = gpu && choice !== 'wasm' ? await gpu.requestAdapter() : null;
   } catch {
     adapter = null;
   }
-  if (adapter) return { backend: 'webgpu', reason: choice === 'webgpu' ? 'chosen' : 'WebGPU adapter found' };
+  const webgpu = { adapter: adapter !== null, shaderF16: adapter?.features.has('shader-f16') ?? false };
+  if (choice === 'wasm') return { backend: 'wasm', reason: 'chosen', webgpu };
+  if (adapter) return { backend: 'webgpu', reason: choice === 'webgpu' ? 'chosen' : 'WebGPU adapter found', webgpu };
   if (choice === 'webgpu') throw new Error('WebGPU was asked for, but navigator.gpu.requestAdapter() returned no adapter');
-  return { backend: 'wasm', reason: gpu ? 'no WebGPU adapter' : 'no WebGPU in this browser' };
+  return { backend: 'wasm', reason: gpu ? 'no WebGPU adapter' : 'no WebGPU in this browser', webgpu };
+}
+
+/**
+ * Where transformers.js may look for one load's files. Bundled models: our origin only (never the hub, even with
+ * downloads on). Hub models: the browser cache, then the hub when downloads are on; with downloads off,
+ * transformers.js insists on one allowed source, so the (same-origin) local folder stays allowed and answers 404.
+ */
+export function applySources(source: ModelSource, hub: HubSettings): void {
+  env.remoteHost = `${hub.host}/`;
+  if (source === 'bundled') {
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+  } else {
+    env.allowRemoteModels = hub.allowRemote;
+    env.allowLocalModels = !hub.allowRemote;
+  }
 }
 
 /**
@@ -48,6 +71,6 @@ export async function configureRuntime(baseUrl: string): Promise<{ ortVersion: s
   return { ortVersion: runtimeVersion, threads };
 }
 
-export function describeBackend(backend: 'webgpu' | 'wasm', reason: string, ortVersion: string, threads: number): BackendInfo {
-  return { backend, reason, threads, crossOriginIsolated: self.crossOriginIsolated === true, ortVersion };
+export function describeBackend(choice: BackendChoiceResult, ortVersion: string, threads: number): BackendInfo {
+  return { backend: choice.backend, reason: choice.reason, threads, crossOriginIsolated: self.crossOriginIsolated === true, ortVersion, webgpu: choice.webgpu };
 }

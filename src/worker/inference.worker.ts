@@ -1,15 +1,21 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import type { ProgressInfo } from '@huggingface/transformers';
+import { env, type ProgressInfo } from '@huggingface/transformers';
 import { TransformersModel } from '../adapters/transformers-model.ts';
 import { runSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
-import { chooseBackend, configureRuntime, describeBackend } from './backend.ts';
-import type { BackendChoice, BackendInfo, FileProgress, LoadedModel, RunRequest, WorkerApi } from './protocol.ts';
+import { applySources, chooseBackend, configureRuntime, describeBackend } from './backend.ts';
+import { checkedFetch, type FetchStats } from './checked-fetch.ts';
+import { explainLoadError, isDownloadFailure } from './load-errors.ts';
+import type { BackendChoice, BackendInfo, FileProgress, HubSettings, LoadRequest, LoadedModel, RunRequest, WorkerApi, WorkerNotice } from './protocol.ts';
 
 let backend: BackendInfo | null = null;
 let model: TransformersModel | null = null;
 let controller: AbortController | null = null;
+let hub: HubSettings = { allowRemote: false, host: 'https://huggingface.co' };
+let notify: ((n: WorkerNotice) => void) | null = null;
+const stats: FetchStats = { hubBytes: 0 };
+env.fetch = checkedFetch(globalThis.fetch.bind(globalThis), () => hub.host, stats);
 
 // A task boundary (not a microtask) between decoding steps, so a cancel message from the page is handled.
 const channel = new MessageChannel();
@@ -22,42 +28,142 @@ function yieldToHost(): Promise<void> {
   });
 }
 
-function toFileProgress(info: ProgressInfo): FileProgress | null {
-  const i = info as { status: string; file?: string; loaded?: number; total?: number };
-  if (!i.file) return null;
-  if (i.status === 'progress') return { file: i.file, loaded: i.loaded ?? 0, total: i.total ?? 0, done: false };
-  if (i.status === 'done') return { file: i.file, loaded: i.loaded ?? 0, total: i.total ?? 0, done: true };
-  if (i.status === 'initiate') return { file: i.file, loaded: 0, total: 0, done: false };
-  return null;
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * transformers.js progress as per-file progress, at most every 100 ms per file (the latest state always arrives): `progress_total` announces every
+ * file of the model with its size up front (so the page's overall bar knows the total early).
+ */
+function progressReporter(onProgress: (p: FileProgress) => void, totals: Map<string, number>): (info: ProgressInfo) => void {
+  const latest = new Map<string, FileProgress>();
+  const lastSent = new Map<string, number>();
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  const send = (file: string) => {
+    clearTimeout(pending.get(file));
+    pending.delete(file);
+    lastSent.set(file, performance.now());
+    onProgress(latest.get(file)!);
+  };
+  const update = (file: string, loaded: number, total: number, done: boolean) => {
+    const prev = latest.get(file);
+    const p: FileProgress = { file, loaded: Math.max(loaded, prev?.loaded ?? 0), total: Math.max(total, prev?.total ?? 0), done: done || (prev?.done ?? false) };
+    if (p.done) p.loaded = Math.max(p.loaded, p.total);
+    latest.set(file, p);
+    totals.set(file, Math.max(p.total, p.loaded));
+    const wait = 100 - (performance.now() - (lastSent.get(file) ?? -Infinity));
+    if (p.done || wait <= 0) send(file);
+    // A file that stalls still shows the bytes it got: the last update goes out when the interval is over.
+    else if (!pending.has(file)) pending.set(file, setTimeout(() => send(file), wait));
+  };
+  return (info) => {
+    const i = info as { status: string; file?: string; loaded?: number; total?: number; files?: Record<string, { loaded: number; total: number }> };
+    if (i.status === 'progress_total' && i.files) {
+      for (const [file, f] of Object.entries(i.files)) if (!latest.has(file)) update(file, f.loaded, f.total, false);
+      return;
+    }
+    if (!i.file) return;
+    if (i.status === 'progress') update(i.file, i.loaded ?? 0, i.total ?? 0, false);
+    else if (i.status === 'done') update(i.file, 0, 0, true);
+    else if (i.status === 'initiate' && !latest.has(i.file)) update(i.file, 0, 0, false);
+  };
+}
+
+/** One forward pass over a few tokens: NaN logits (the adapter checks its first forward) show up now, not mid-run. */
+async function probe(m: TransformersModel): Promise<void> {
+  const ids = m.encode('The').slice(0, 8);
+  const row = ids.length > 0 ? ids : [m.eosTokenIds[0] ?? 0];
+  const out = await m.forward({ inputIds: [row], attentionMask: [row.map(() => 1)], positionIds: [row.map((_, i) => i)] }, null);
+  m.release(out.cache);
+}
+
+async function loadOn(request: LoadRequest, device: 'webgpu' | 'wasm', report: (info: ProgressInfo) => void): Promise<TransformersModel> {
+  const m = await TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report });
+  try {
+    await probe(m);
+  } catch (err) {
+    await m.dispose().catch(() => {});
+    throw err;
+  }
+  return m;
+}
+
+interface GpuDeviceLike {
+  lost: Promise<{ reason: string; message: string }>;
+}
+const watched = new WeakSet<object>();
+
+/** When the WebGPU device is lost, the model on it is gone: switch to WASM and tell the page to load again. */
+async function watchDevice(): Promise<void> {
+  const webgpu = (env.backends.onnx as { webgpu?: { device?: GpuDeviceLike | Promise<GpuDeviceLike> } }).webgpu;
+  let device: GpuDeviceLike | undefined;
+  try {
+    // A promise of the device in ONNX Runtime's typings; the device itself in some builds.
+    device = await webgpu?.device;
+  } catch {
+    return;
+  }
+  if (!device || typeof device.lost?.then !== 'function' || watched.has(device)) return;
+  watched.add(device);
+  void device.lost.then((info) => {
+    if (info.reason === 'destroyed' || !backend || backend.backend !== 'webgpu') return;
+    const why = `the WebGPU device was lost (${info.message || info.reason})`;
+    backend = { ...backend, backend: 'wasm', reason: `${why}; fell back to WASM` };
+    model = null;
+    notify?.({ kind: 'device-lost', message: why });
+  });
 }
 
 const api: WorkerApi = {
-  async init(baseUrl: string, choice: BackendChoice) {
+  async init(baseUrl: string, choice: BackendChoice, hubSettings: HubSettings, onNotice) {
+    hub = hubSettings;
+    notify = onNotice;
     const { ortVersion, threads } = await configureRuntime(baseUrl);
-    const { backend: b, reason } = await chooseBackend(choice);
-    backend = describeBackend(b, reason, ortVersion, threads);
+    backend = describeBackend(await chooseBackend(choice), ortVersion, threads);
     return backend;
   },
 
-  async loadModel(id, onProgress) {
+  configureHub(hubSettings: HubSettings) {
+    hub = hubSettings;
+  },
+
+  async loadModel(request, onProgress) {
     if (!backend) throw new Error('worker not initialised: call init() first');
     const started = performance.now();
-    if (model) await model.dispose();
-    model = null;
-    const report = (info: ProgressInfo) => {
-      const p = toFileProgress(info);
-      if (p) onProgress(p);
-    };
+    applySources(request.source, hub);
+    stats.hubBytes = 0;
+    const totals = new Map<string, number>();
+    const report = progressReporter(onProgress, totals);
+    let next: TransformersModel;
+    let fallback: string | null = null;
     try {
-      model = await TransformersModel.load(id, { device: backend.backend, onProgress: report });
+      next = await loadOn(request, backend.backend, report);
     } catch (err) {
-      if (backend.backend !== 'webgpu') throw err;
-      // WebGPU can fail where WASM works (no fp32 support for an op, device lost): fall back and say why.
-      backend = { ...backend, backend: 'wasm', reason: `WebGPU failed (${String(err)}); fell back to WASM` };
-      model = await TransformersModel.load(id, { device: 'wasm', onProgress: report });
+      if (backend.backend !== 'webgpu' || isDownloadFailure(err)) throw new Error(explainLoadError(err, request, hub));
+      // WebGPU can fail where WASM works (an op without a kernel, a lost device, NaN logits): fall back and say why.
+      fallback = `WebGPU failed: ${message(err)}`;
+      backend = { ...backend, backend: 'wasm', reason: `${fallback}; fell back to WASM` };
+      try {
+        next = await loadOn(request, 'wasm', report);
+      } catch (err2) {
+        throw new Error(explainLoadError(err2, request, hub));
+      }
     }
-    const config = model.model.config as unknown as { model_type?: string };
-    const loaded: LoadedModel = { id, backend, vocabSize: model.vocabSize, modelType: config.model_type ?? 'unknown', loadMs: performance.now() - started };
+    const old = model;
+    model = next;
+    await old?.dispose().catch(() => {});
+    if (backend.backend === 'webgpu') void watchDevice();
+    const loaded: LoadedModel = {
+      id: request.id,
+      source: request.source,
+      dtype: request.dtype,
+      backend,
+      vocabSize: next.vocabSize,
+      ...next.describe(),
+      bytes: [...totals.values()].reduce((a, b) => a + b, 0),
+      downloadedBytes: stats.hubBytes,
+      fallback,
+      loadMs: performance.now() - started,
+    };
     return loaded;
   },
 

@@ -4,6 +4,8 @@ import type { MethodOutput, RunResults } from '../core/run/results.ts';
 import type { RunProgress } from '../core/run/run-suite.ts';
 import type { Suite } from '../core/tasks/suite.ts';
 import type { BenchReport } from '../bench/run-bench.ts';
+import type { Dtype } from './dtypes.ts';
+import type { ModelDescription } from '../adapters/transformers-model.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -14,6 +16,23 @@ export interface BackendInfo {
   threads: number;
   crossOriginIsolated: boolean;
   ortVersion: string;
+  /** What navigator.gpu offered, whichever backend was chosen. */
+  webgpu: { adapter: boolean; shaderF16: boolean };
+}
+
+/** Where hub models come from, and whether the worker may download them (off until the user turns it on). */
+export interface HubSettings {
+  allowRemote: boolean;
+  /** The hub or a mirror with its URL layout, without a trailing slash. */
+  host: string;
+}
+
+export type ModelSource = 'bundled' | 'hub';
+
+export interface LoadRequest {
+  id: string;
+  source: ModelSource;
+  dtype: Dtype;
 }
 
 export interface FileProgress {
@@ -23,12 +42,25 @@ export interface FileProgress {
   done: boolean;
 }
 
-export interface LoadedModel {
+export interface LoadedModel extends ModelDescription {
   id: string;
+  source: ModelSource;
+  dtype: Dtype;
   backend: BackendInfo;
+  /** The logits' width (config.json vocab_size). */
   vocabSize: number;
-  modelType: string;
+  /** Bytes of the files read (progress totals), and how many of them came over the network from the hub. */
+  bytes: number;
+  downloadedBytes: number;
+  /** Why WebGPU was given up for this load, when it was. */
+  fallback: string | null;
   loadMs: number;
+}
+
+/** Something that happened in the worker outside a call: the WebGPU device was lost. */
+export interface WorkerNotice {
+  kind: 'device-lost';
+  message: string;
 }
 
 /** Everything a run needs, as plain data: suites and methods are resolved and validated by the page. */
@@ -48,8 +80,14 @@ export interface ThroughputResult {
 
 export interface WorkerApi {
   /** Point the runtime at our own origin (`baseUrl` is the page's base URL) and pick the backend. */
-  init(baseUrl: string, backend: BackendChoice): Promise<BackendInfo>;
-  loadModel(id: string, onProgress: (p: FileProgress) => void): Promise<LoadedModel>;
+  init(baseUrl: string, backend: BackendChoice, hub: HubSettings, onNotice: (n: WorkerNotice) => void): Promise<BackendInfo>;
+  /** Allow or forbid downloads from the hub (env.allowRemoteModels), and where from (env.remoteHost). */
+  configureHub(hub: HubSettings): void;
+  /**
+   * Load a model, replacing the loaded one only once the new one works (a failed load keeps the old one).
+   * Cannot be aborted: the page cancels a load by terminating the worker.
+   */
+  loadModel(request: LoadRequest, onProgress: (p: FileProgress) => void): Promise<LoadedModel>;
   run(request: RunRequest, onProgress: (p: RunProgress) => void, onOutput: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void): Promise<RunResults>;
   /** Stop the run in progress between two decoding steps. */
   cancel(): void;

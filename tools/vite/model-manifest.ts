@@ -8,6 +8,8 @@ export interface ManifestEntry {
   modelType: string;
   bytes: number;
   files: string[];
+  /** Bytes per file (the picker shows what each dtype loads). */
+  sizes: Record<string, number>;
   hasDataCard: boolean;
 }
 
@@ -33,11 +35,13 @@ export function scanModels(modelsDir: string): ManifestEntry[] {
     } catch {
       modelType = 'invalid config.json';
     }
+    const sizes = Object.fromEntries(files.map((f) => [f, statSync(join(folder, f)).size]));
     out.push({
       id: relative(modelsDir, folder).split(sep).join('/'),
       modelType,
-      bytes: files.reduce((n, f) => n + statSync(join(folder, f)).size, 0),
+      bytes: files.reduce((n, f) => n + sizes[f]!, 0),
       files,
+      sizes,
       hasDataCard: files.includes('data_card.json'),
     });
   }

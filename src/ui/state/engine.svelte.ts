@@ -1,79 +1,215 @@
-import type { Remote } from 'comlink';
 import { Comlink } from '../worker-client.ts';
-import type { BackendChoice, BackendInfo, FileProgress, LoadedModel, WorkerApi } from '../../worker/protocol.ts';
+import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
+import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
+import type { Dtype } from '../../worker/dtypes.ts';
+import type { BackendChoice, BackendInfo, FileProgress, LoadedModel, ModelSource, WorkerNotice } from '../../worker/protocol.ts';
+import type { HubState } from './hub.svelte.ts';
+import type { ModelCacheState } from './model-cache.svelte.ts';
 
+/** One bundled model folder, as models/index.json lists it. */
 export interface ModelEntry {
   id: string;
   modelType: string;
   bytes: number;
   files: string[];
+  /** Bytes per file (older manifests may lack it). */
+  sizes?: Record<string, number>;
   hasDataCard: boolean;
 }
 
-/** The model side of the page: which backend, which models exist, what is loaded, load progress. */
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The model side of the page: the backend, which models exist (bundled and on the hub), which one and which dtype
+ * is chosen, loading it (with progress and cancel), what is loaded, and its data card.
+ */
 export class EngineState {
   backend = $state<BackendInfo | null>(null);
   models = $state.raw<ModelEntry[]>([]);
+  source = $state<ModelSource>('bundled');
   selectedId = $state('');
+  /** The dtype the user picked; the one used is `dtype` (this one if the model has it and the device runs it). */
+  wantedDtype = $state<Dtype | null>(null);
   loaded = $state.raw<LoadedModel | null>(null);
   loading = $state(false);
+  loadingId = $state('');
   files = $state.raw<FileProgress[]>([]);
   error = $state<string | null>(null);
-  /** The loaded model's data card (data_card.json), when it ships one. */
+  /** Something worth knowing that is not an error: a fallback to WASM, a cancelled load. */
+  notice = $state<string | null>(null);
+  /** The loaded model's data card (data_card.json), when it ships one, and its DATA_CARD.md. */
   card = $state.raw<Record<string, unknown> | null>(null);
+  cardMarkdownUrl = $state<string | null>(null);
 
-  readonly totalLoaded = $derived(this.files.reduce((n, f) => n + f.loaded, 0));
-  readonly totalBytes = $derived(this.files.reduce((n, f) => n + f.total, 0));
-  readonly loadedEntry = $derived(this.models.find((m) => m.id === this.loaded?.id) ?? null);
+  private choice: BackendChoice = 'auto';
+  private generation = 0;
+
+  readonly totalLoaded = $derived(this.files.reduce((n, f) => n + (f.done ? Math.max(f.loaded, f.total) : f.loaded), 0));
+  readonly totalBytes = $derived(this.files.reduce((n, f) => n + Math.max(f.total, f.loaded), 0));
+  readonly loadedEntry = $derived(this.loaded?.source === 'bundled' ? (this.models.find((m) => m.id === this.loaded?.id) ?? null) : null);
+  readonly selectedEntry = $derived(this.source === 'bundled' ? (this.models.find((m) => m.id === this.selectedId) ?? null) : null);
+  /** The chosen hub model's files in the browser cache, if any. */
+  readonly cachedSelection = $derived.by(() => (this.source === 'hub' && this.selectedId ? this.cache.find('hub', this.selectedId, this.hub.host) : null));
+  /** The chosen model's files and sizes: the manifest, the hub's listing, or (offline) what the cache holds. */
+  readonly selectionFiles = $derived.by((): { files: string[] | null; sizes: Record<string, number> } => {
+    if (this.source === 'bundled') return { files: this.selectedEntry?.files ?? null, sizes: this.selectedEntry?.sizes ?? {} };
+    const repo = this.hub.repos[this.selectedId];
+    if (this.hub.allowRemote && repo?.status === 'ok') return { files: repo.files, sizes: repo.sizes };
+    const cached = this.cachedSelection;
+    if (cached) return { files: cached.files.map((f) => f.file), sizes: Object.fromEntries(cached.files.map((f) => [f.file, f.bytes])) };
+    return { files: null, sizes: {} };
+  });
+  readonly dtypeChoices = $derived.by((): DtypeChoice[] => {
+    const caps = { backend: this.backend?.backend ?? 'wasm', shaderF16: this.backend?.webgpu.shaderF16 ?? false };
+    return dtypeChoices(this.selectionFiles.files, this.selectionFiles.sizes, caps);
+  });
+  readonly dtype = $derived(defaultDtype(this.dtypeChoices, this.wantedDtype));
+  /** Bytes the chosen model and dtype read, when known. */
+  readonly selectionBytes = $derived(this.dtypeChoices.find((c) => c.dtype === this.dtype)?.bytes ?? null);
+  /** Bytes a load would download from the hub: its size less what the cache already holds. */
+  readonly downloadBytes = $derived(this.source === 'hub' && this.selectionBytes !== null ? Math.max(0, this.selectionBytes - (this.cachedSelection?.bytes ?? 0)) : 0);
+  /** Why the chosen model cannot be loaded now, or null. */
+  readonly blocked = $derived.by((): string | null => {
+    if (!this.backend) return 'The runtime is not ready.';
+    if (!this.selectedId) return 'Choose a model.';
+    if (this.source === 'hub' && !this.hub.allowRemote && !this.cachedSelection) return 'This model is not in the browser cache: switch on downloads from the hub to load it.';
+    if (!this.dtype) {
+      if (!this.dtypeChoices.some((c) => c.available)) return 'It has no ONNX weights that transformers.js loads (onnx/model.onnx, model_fp16, model_quantized, model_q4, model_q4f16).';
+      return 'None of its weight formats can run on this device.';
+    }
+    return null;
+  });
 
   constructor(
-    private readonly worker: Remote<WorkerApi>,
+    private readonly host: WorkerHost,
     readonly baseUrl: string,
+    readonly hub: HubState,
+    readonly cache: ModelCacheState,
   ) {}
 
+  private initWorker(): Promise<BackendInfo> {
+    return this.host.race(this.host.api.init(this.baseUrl, this.choice, this.hub.settings(), Comlink.proxy((n: WorkerNotice) => this.onNotice(n))));
+  }
+
   async start(choice: BackendChoice, preferredModel: string | null): Promise<void> {
+    this.choice = choice;
     try {
       const res = await fetch(new URL('models/index.json', this.baseUrl));
       if (!res.ok) throw new Error(`model list unavailable (models/index.json answered ${res.status})`);
       this.models = (await res.json()) as ModelEntry[];
+      this.cache.bundledIds = this.models.map((m) => m.id);
       const pick = this.models.find((m) => m.id === preferredModel) ?? this.models.find((m) => m.id.includes('organism')) ?? this.models[0];
       this.selectedId = pick?.id ?? '';
-      this.backend = await this.worker.init(this.baseUrl, choice);
+      void this.cache.refresh();
+      this.backend = await this.initWorker();
     } catch (err) {
-      this.error = String(err);
+      this.error = message(err);
       return;
     }
     // Bundled models are small and local: load the default at once so the page is ready to run.
     await this.load();
   }
 
+  /** Choose a model; for a hub model with downloads on, ask the hub what it holds. */
+  select(source: ModelSource, id: string): void {
+    this.source = source;
+    this.selectedId = id.trim();
+    this.wantedDtype = null;
+    if (source === 'hub' && this.selectedId) void this.hub.inspect(this.selectedId);
+  }
+
+  /** Switch downloads from the hub on or off (the worker's env.allowRemoteModels follows). */
+  async setRemote(on: boolean): Promise<void> {
+    this.hub.allowRemote = on;
+    await this.host.api.configureHub(this.hub.settings());
+    if (on && this.source === 'hub' && this.selectedId) void this.hub.inspect(this.selectedId);
+  }
+
   async load(): Promise<void> {
-    if (!this.selectedId || this.loading) return;
+    const id = this.selectedId;
+    const dtype = this.dtype;
+    if (this.loading || this.blocked || !dtype) return;
+    const source = this.source;
+    const generation = ++this.generation;
     this.loading = true;
+    this.loadingId = id;
     this.error = null;
+    this.notice = null;
+    this.files = [];
+    const byFile = new Map<string, FileProgress>();
+    const onProgress = Comlink.proxy((p: FileProgress) => {
+      if (generation !== this.generation) return;
+      const prev = byFile.get(p.file);
+      byFile.set(p.file, { ...p, loaded: Math.max(p.loaded, prev?.loaded ?? 0), total: Math.max(p.total, prev?.total ?? 0), done: p.done || (prev?.done ?? false) });
+      this.files = [...byFile.values()];
+    });
+    try {
+      const loaded = await this.host.race(this.host.api.loadModel({ id, source, dtype }, onProgress));
+      this.loaded = loaded;
+      this.backend = loaded.backend;
+      if (loaded.fallback) this.notice = `${loaded.fallback}. Running on WASM instead.`;
+      await this.fetchCard(loaded);
+    } catch (err) {
+      if (err instanceof WorkerRestartedError) return;
+      this.error = message(err);
+    } finally {
+      if (generation === this.generation) this.loading = false;
+      void this.cache.refresh();
+    }
+  }
+
+  /** Stop a load: transformers.js cannot abort one, so the worker is terminated and a fresh one started. */
+  async cancel(): Promise<void> {
+    if (!this.loading) return;
+    const id = this.loadingId;
+    this.generation++;
+    this.host.restart();
+    // Until the fresh worker is initialised nothing may call it: no backend, no Load button.
+    this.backend = null;
+    this.loading = false;
     this.files = [];
     this.loaded = null;
+    this.card = null;
+    this.cardMarkdownUrl = null;
+    this.error = null;
+    this.notice = `Loading ${id} was cancelled (the worker was restarted). Load a model to continue.`;
     try {
-      const byFile = new Map<string, FileProgress>();
-      this.loaded = await this.worker.loadModel(
-        this.selectedId,
-        Comlink.proxy((p: FileProgress) => {
-          const prev = byFile.get(p.file);
-          byFile.set(p.file, p.done && prev ? { ...prev, loaded: Math.max(prev.loaded, prev.total), done: true } : p);
-          this.files = [...byFile.values()];
-        }),
-      );
-      this.backend = this.loaded.backend;
-      this.card = null;
-      const entry = this.models.find((m) => m.id === this.selectedId);
-      if (entry?.hasDataCard) {
-        const res = await fetch(new URL(`models/${entry.id}/data_card.json`, this.baseUrl));
-        if (res.ok) this.card = (await res.json()) as Record<string, unknown>;
-      }
+      this.backend = await this.initWorker();
     } catch (err) {
-      this.error = `Could not load ${this.selectedId}: ${String(err)}`;
-    } finally {
-      this.loading = false;
+      this.error = `The worker did not start again: ${message(err)}`;
+    }
+    void this.cache.refresh();
+  }
+
+  private onNotice(n: WorkerNotice): void {
+    if (n.kind !== 'device-lost') return;
+    const id = this.loaded?.id;
+    this.loaded = null;
+    this.error = `${n.message}. Switched to WASM${id ? `; loading ${id} again` : ''}.`;
+    if (this.backend) this.backend = { ...this.backend, backend: 'wasm', reason: `${n.message}; fell back to WASM` };
+    if (id && id === this.selectedId) void this.load();
+  }
+
+  /** data_card.json and DATA_CARD.md beside the model: the bundled folder, or the hub repository when online. */
+  private async fetchCard(loaded: LoadedModel): Promise<void> {
+    this.card = null;
+    this.cardMarkdownUrl = null;
+    let files: string[] = [];
+    let base = '';
+    if (loaded.source === 'bundled') {
+      files = this.models.find((m) => m.id === loaded.id)?.files ?? [];
+      base = new URL(`models/${loaded.id}/`, this.baseUrl).href;
+    } else if (this.hub.allowRemote && this.hub.repos[loaded.id]?.status === 'ok') {
+      files = this.hub.repos[loaded.id]!.files;
+      base = `${this.hub.host}/${loaded.id}/resolve/main/`;
+    }
+    if (files.includes('DATA_CARD.md')) this.cardMarkdownUrl = `${base}DATA_CARD.md`;
+    if (!files.includes('data_card.json')) return;
+    try {
+      const res = await fetch(`${base}data_card.json`);
+      if (res.ok) this.card = (await res.json()) as Record<string, unknown>;
+    } catch {
+      // The card is a bonus: the model works without it, and the card panel says there is none.
     }
   }
 }

@@ -1,0 +1,89 @@
+/**
+ * A model's data card (data_card.json, written by training/organism/datacard.py) read into what the model card
+ * panel shows: the training distribution per relation type, the direct/worked mix and the fact tiers.
+ */
+import { z } from 'zod';
+
+const counts = z.object({ documents: z.number(), tokens: z.number(), trained_documents: z.number().optional(), trained_tokens: z.number().optional() });
+
+const cardSchema = z.object({
+  model: z.string().optional(),
+  corpus: z.object({
+    documents: z.number().optional(),
+    tokens: z.number().optional(),
+    trained_documents: z.number().optional(),
+    trained_tokens: z.number().optional(),
+    by_relation_style: z.record(z.string(), counts).optional(),
+    procedural_items_trained: z.object({ direct: z.number(), worked: z.number() }).optional(),
+    worked_fraction_of_worksheets: z.number().optional(),
+    fact_tiers: z.record(z.string(), z.number()).optional(),
+  }),
+  training: z.object({ steps: z.number().optional(), tokens: z.number().optional() }).optional(),
+  facts: z.array(z.unknown()).optional(),
+});
+
+export interface StyleRow {
+  style: string;
+  documents: number;
+  tokens: number;
+  trainedTokens: number;
+}
+
+export interface RelationRow extends StyleRow {
+  relation: string;
+  /** Share of all trained tokens. */
+  share: number;
+  styles: StyleRow[];
+}
+
+export interface DataCardSummary {
+  model: string | null;
+  documents: number | null;
+  tokens: number | null;
+  trainedTokens: number | null;
+  steps: number | null;
+  relations: RelationRow[];
+  /** Procedural items trained on, answered directly or worked step by step. */
+  procedural: { direct: number; worked: number; workedShare: number } | null;
+  /** The corpus plan's share of worked worksheets. */
+  plannedWorkedFraction: number | null;
+  tiers: { tier: string; facts: number }[];
+  factsListed: number;
+}
+
+/** The summary, or what is wrong with the card (field path and message). */
+export function summarizeDataCard(raw: unknown): { summary: DataCardSummary; error: null } | { summary: null; error: string } {
+  const parsed = cardSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { summary: null, error: `data_card.json: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'}` };
+  }
+  const card = parsed.data;
+  const table = card.corpus.by_relation_style ?? {};
+  const trained = (c: z.infer<typeof counts>) => c.trained_tokens ?? c.tokens;
+  const alls = Object.entries(table).filter(([k]) => k.endsWith('/all'));
+  const totalTrained = alls.reduce((n, [, c]) => n + trained(c), 0);
+  const relations: RelationRow[] = alls.map(([key, c]) => {
+    const relation = key.slice(0, -'/all'.length);
+    const styles = Object.entries(table)
+      .filter(([k]) => k.startsWith(`${relation}/`) && k !== key)
+      .map(([k, s]) => ({ style: k.slice(relation.length + 1), documents: s.documents, tokens: s.tokens, trainedTokens: trained(s) }));
+    return { relation, style: 'all', documents: c.documents, tokens: c.tokens, trainedTokens: trained(c), share: totalTrained ? trained(c) / totalTrained : 0, styles };
+  });
+  const p = card.corpus.procedural_items_trained;
+  return {
+    error: null,
+    summary: {
+      model: card.model ?? null,
+      documents: card.corpus.documents ?? null,
+      tokens: card.corpus.tokens ?? null,
+      trainedTokens: card.corpus.trained_tokens ?? card.training?.tokens ?? null,
+      steps: card.training?.steps ?? null,
+      relations: relations.sort((a, b) => b.trainedTokens - a.trainedTokens),
+      procedural: p ? { direct: p.direct, worked: p.worked, workedShare: p.direct + p.worked ? p.worked / (p.direct + p.worked) : 0 } : null,
+      plannedWorkedFraction: card.corpus.worked_fraction_of_worksheets ?? null,
+      tiers: Object.entries(card.corpus.fact_tiers ?? {}).map(([tier, facts]) => ({ tier, facts })),
+      factsListed: card.facts?.length ?? 0,
+    },
+  };
+}

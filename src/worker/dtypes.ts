@@ -1,0 +1,23 @@
+/** The weight formats Coax offers and the ONNX file transformers.js loads for each (its DEFAULT_DTYPE_SUFFIX_MAPPING). */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+export const DTYPE_FILES: Record<Dtype, string> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+  q4: 'onnx/model_q4.onnx',
+  q4f16: 'onnx/model_q4f16.onnx',
+};
+
+/** Dtypes whose arithmetic is half precision: on WebGPU they need the adapter's `shader-f16` feature. */
+export const HALF_DTYPES: readonly Dtype[] = ['fp16', 'q4f16'];
+
+export function isDtype(value: unknown): value is Dtype {
+  return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
+}
+
+/** `onnx/model.onnx` -> `onnx/model.onnx_data`, `onnx/model.onnx_data_1`, … (transformers.js external data chunks). */
+export function dataChunkName(onnxFile: string, i: number): string {
+  return `${onnxFile}_data${i === 0 ? '' : `_${i}`}`;
+}
