@@ -1,44 +1,24 @@
-import { accuracyOf, type MethodAccuracy } from '../src/core/metrics/accuracy.ts';
+import { entropyBySuite, leaderboard, type LeaderboardRow } from '../src/core/metrics/comparison.ts';
 import type { RunResults } from '../src/core/run/results.ts';
 
-export interface SummaryRow extends MethodAccuracy {
-  suiteName: string;
-  generatedTokens: number;
-  ms: number;
+export interface SummaryRow extends LeaderboardRow {
   meanEntropy: number;
 }
 
-/** Accuracy with 95% Wilson intervals, tokens and time, per suite × method. */
+/** Accuracy with 95% Wilson intervals, tokens, time and mean entropy, per suite × method: the page's leaderboard data. */
 export function summarize(results: RunResults): SummaryRow[] {
-  return results.suites.flatMap((s) =>
-    results.methods.map((m) => {
-      let tokens = 0;
-      let ms = 0;
-      let entropySum = 0;
-      let entropyN = 0;
-      for (const item of s.items) {
-        const out = item.outputs[m.id];
-        if (!out) continue;
-        tokens += out.generatedTokens;
-        ms += out.ms;
-        for (const t of out.tokens) {
-          entropySum += t.entropy;
-          entropyN++;
-        }
-      }
-      return { suiteName: s.suiteName, ...accuracyOf(s.items, m.id), generatedTokens: tokens, ms, meanEntropy: entropyN ? entropySum / entropyN : 0 };
-    }),
-  );
+  const entropy = entropyBySuite(results);
+  return leaderboard(results).map((r) => ({ ...r, meanEntropy: entropy.find((e) => e.suiteName === r.suiteName && e.methodId === r.methodId)?.meanEntropy ?? 0 }));
 }
-
 export function formatTable(rows: readonly SummaryRow[]): string {
-  const header = ['suite', 'method', 'accuracy', '95% CI', 'correct/n', 'tokens', 'entropy', 'time'];
+  const header = ['suite', 'method', 'accuracy', '95% CI', 'correct/n', 'p vs baseline', 'tokens', 'entropy', 'time'];
   const body = rows.map((r) => [
     r.suiteName,
     r.methodId,
     `${(r.accuracy * 100).toFixed(1)}%`,
     `${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}`,
     `${r.correct}/${r.n}`,
+    r.vsBaseline ? `${r.vsBaseline.p < 0.001 ? '<0.001' : r.vsBaseline.p.toFixed(3)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})` : 'baseline',
     String(r.generatedTokens),
     r.meanEntropy.toFixed(3),
     `${(r.ms / 1000).toFixed(1)}s`,

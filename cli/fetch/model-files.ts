@@ -2,17 +2,9 @@
 import { AutoModelForCausalLM } from '@huggingface/transformers';
 import { FetchModelError } from './hub.ts';
 
-export const DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
-export type Dtype = (typeof DTYPES)[number];
-
-/** transformers.js naming: onnx/model<suffix>.onnx (DEFAULT_DTYPE_SUFFIX_MAPPING). */
-export const DTYPE_FILES: Record<Dtype, string> = {
-  fp32: 'onnx/model.onnx',
-  fp16: 'onnx/model_fp16.onnx',
-  q8: 'onnx/model_quantized.onnx',
-  q4: 'onnx/model_q4.onnx',
-  q4f16: 'onnx/model_q4f16.onnx',
-};
+// One table of dtypes and their files, shared with the page's worker.
+import { DTYPES, DTYPE_FILES, type Dtype } from '../../src/worker/dtypes.ts';
+export { DTYPES, DTYPE_FILES, type Dtype };
 
 export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 export const OPTIONAL_FILES = ['generation_config.json', 'special_tokens_map.json'];
