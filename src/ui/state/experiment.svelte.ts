@@ -45,6 +45,7 @@ export class ExperimentState {
     this.methods = [...this.methods.map((m) => byId.get(m.id) ?? m), ...methods.filter((m) => !this.methods.some((x) => x.id === m.id))];
     this.enabled = methods.map((m) => m.id);
     this.suites.chosen = [...config.suites];
+    this.suites.touched = true;
     this.suites.itemLimit = config.itemLimit;
     this.suites.generatedSeed = config.generatedSeed;
     this.seed = config.seed;

@@ -20,6 +20,8 @@ export class SuitesState {
   /** The first chosen suite, for prompt previews (fetched once per choice). */
   preview = $state.raw<Suite | null>(null);
   private previewKey = '';
+  /** Whether the person (or a link) chose suites; until then a model's own suites replace the default. */
+  touched = false;
 
   readonly generated: SuiteSource[] = Object.keys(GENERATED_SUITES).map((name) => ({ kind: 'generated', name }));
   readonly all = $derived([...this.generated, ...this.shipped, ...this.imported]);
@@ -30,11 +32,13 @@ export class SuitesState {
       .filter((f) => /^suites\/[^/]+\.json$/.test(f))
       .map((f) => ({ kind: 'shipped' as const, name: f.slice(7, -5), url: new URL(`models/${modelId}/${f}`, baseUrl).href }));
     const keys = new Set(this.all.map(sourceKey));
+    if (!this.touched && this.shipped[0]) this.chosen = [sourceKey(this.shipped[0])];
     this.chosen = this.chosen.filter((k) => keys.has(k));
     if (this.chosen.length === 0 && this.all[0]) this.chosen = [sourceKey(this.shipped[0] ?? this.all[0])];
   }
 
   toggle(key: string, on: boolean): void {
+    this.touched = true;
     this.chosen = on ? [...new Set([...this.chosen, key])] : this.chosen.filter((k) => k !== key);
   }
 
