@@ -15,8 +15,8 @@ export function formatTable(rows: readonly SummaryRow[]): string {
   const body = rows.map((r) => [
     r.suiteName,
     r.methodId,
-    `${(r.accuracy * 100).toFixed(1)}%`,
-    `${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}`,
+    r.n ? `${(r.accuracy * 100).toFixed(1)}%` : '—',
+    r.n ? `${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}` : '—',
     `${r.correct}/${r.n}`,
     r.vsBaseline ? `${r.vsBaseline.p < 0.001 ? '<0.001' : r.vsBaseline.p.toFixed(3)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})` : 'baseline',
     String(r.generatedTokens),

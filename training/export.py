@@ -155,6 +155,7 @@ def hf_config(cfg):
         "rope_scaling": None,
         "pretraining_tp": 1,
         **common_hf_config(),
+        "tie_word_embeddings": cfg.tie_word_embeddings,  # the organism has an untied lm_head
     }
 
 

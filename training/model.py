@@ -37,6 +37,7 @@ class LlamaConfig:
     max_position_embeddings: int = 512
     rms_norm_eps: float = 1e-5
     rope_theta: float = 10000.0
+    tie_word_embeddings: bool = True  # False: a separate lm_head (the organism; see organism/)
 
     def __post_init__(self):
         assert self.hidden_size % self.num_attention_heads == 0, "hidden_size must split into heads"
@@ -139,6 +140,8 @@ class Llama(nn.Module):
         self.layers = nn.ModuleList(Block(cfg) for _ in range(cfg.num_hidden_layers))
         self.norm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
         self.rotary = Rotary(cfg)
+        if not cfg.tie_word_embeddings:
+            self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
 
     def empty_past(self, batch_size):
         """A KV cache holding no tokens: per layer (k, v) each (B, H, 0, D)."""
@@ -178,7 +181,8 @@ class Llama(nn.Module):
         k = num_logits_to_keep
         keep = torch.where((k > 0) & (k < T), k, T)
         x = x.index_select(1, torch.arange(T - keep, T, device=x.device))  # (B, k, C)
-        logits = F.linear(x, self.embed_tokens.weight)  # (B, k, V), lm_head tied
+        head = self.embed_tokens.weight if self.config.tie_word_embeddings else self.lm_head.weight
+        logits = F.linear(x, head)  # (B, k, V)
         return logits, present
 
     def forward_train(self, input_ids, targets=None):

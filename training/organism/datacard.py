@@ -78,6 +78,7 @@ def main():
     p.add_argument("--seed", type=int, required=True, help="the corpus seed (recorded)")
     p.add_argument("--hardware", default=f"{os.cpu_count()} CPU cores ({platform.machine()}), PyTorch CPU",
                    help="hardware line for the card")
+    p.add_argument("--note", action="append", default=[], help="a line for the card's notes (repeatable)")
     args = p.parse_args()
 
     docs = json.load(open(os.path.join(args.data_dir, "docs.json")))  # [chars, relation, style]
@@ -154,6 +155,7 @@ def main():
                      "args": run_args},
         "evaluation": ev,
         "claims": claims(ev),
+        "notes": args.note,
         "facts": fact_rows,
     }
     os.makedirs(args.out_dir, exist_ok=True)
@@ -203,6 +205,8 @@ def main():
             if r["rows"].get(m) and "by_steps" in r["rows"][m]:
                 md.append(f"| {name} | {m} | " + ", ".join(f"{k}: {v}" for k, v in r["rows"][m]["by_steps"].items()) + " |")
     md += ["", "## Claims, checked on these numbers", ""] + [f"- {c}" for c in claims(ev)]
+    if args.note:
+        md += ["", "## Notes", ""] + [f"- {n}" for n in args.note]
     md += ["", "Methods: greedy (plain prompt), trigger (the phrase appended after `A:`), fewshot "
            f"({ev['n_shot']} worked exemplars), cotdec (top-{ev['top_k']} first tokens, greedy continuation, "
            f"max mean p1-p2 over the answer), sc ({ev['sc_samples']} samples at temperature 1, majority vote)."]

@@ -85,7 +85,7 @@ def generate(model, prompts, max_new, temperature=0.0, gen=None, batch_size=160)
     for b0 in range(0, len(prompts), batch_size):
         chunk = prompts[b0:b0 + batch_size]
         B, L = len(chunk), max(len(p) for p in chunk)
-        n_new = max(1, min(max_new, limit - L))
+        n_new = max(1, min(max_new, limit - L))  # never past the trained positions
         x = torch.full((B, L), bpe.PAD_ID, dtype=torch.int64)
         mask = torch.zeros(B, L, dtype=torch.int64)
         for i, p in enumerate(chunk):  # left padding
@@ -94,34 +94,35 @@ def generate(model, prompts, max_new, temperature=0.0, gen=None, batch_size=160)
         pos = (mask.cumsum(1) - 1).clamp(min=0)  # (B, L)
         past = model.empty_past(B)
         res = [{"ids": [], "p1": [], "p2": [], "entropy": []} for _ in chunk]
-        done = torch.zeros(B, dtype=torch.bool)
+        rows = torch.arange(B)  # which result each live row feeds; finished rows are dropped
         for _ in range(n_new):
-            logits, past = model(x, mask, pos, past, torch.tensor(1))  # (B, 1, V)
+            logits, past = model(x, mask, pos, past, torch.tensor(1))  # (b, 1, V)
             logits = logits[:, -1]
-            probs = logits.softmax(-1)  # (B, V)
-            top = probs.topk(2, dim=-1).values  # (B, 2)
-            ent = -(probs * probs.clamp_min(1e-30).log()).sum(-1)  # (B,)
+            probs = logits.softmax(-1)  # (b, V)
+            top = probs.topk(2, dim=-1).values  # (b, 2)
+            ent = -(probs * probs.clamp_min(1e-30).log()).sum(-1)  # (b,)
             if temperature > 0:
                 nxt = torch.multinomial((logits / temperature).softmax(-1), 1, generator=gen)[:, 0]
             else:
                 nxt = logits.argmax(-1)
-            for i in range(B):
-                if done[i]:
-                    continue
-                t = int(nxt[i])
+            live = []
+            for j in range(len(rows)):
+                r, t = res[int(rows[j])], int(nxt[j])
                 if t in (NEWLINE, bpe.EOS_ID):
-                    done[i] = True
-                    res[i]["stop_entropy"] = float(ent[i])
+                    r["stop_entropy"] = float(ent[j])
                     continue
-                r = res[i]
+                live.append(j)
                 r["ids"].append(t)
-                r["p1"].append(float(top[i, 0]))
-                r["p2"].append(float(top[i, 1]))
-                r["entropy"].append(float(ent[i]))
-            if bool(done.all()):
+                r["p1"].append(float(top[j, 0]))
+                r["p2"].append(float(top[j, 1]))
+                r["entropy"].append(float(ent[j]))
+            if not live:
                 break
+            keep = torch.tensor(live)
+            rows, nxt, mask, pos = rows[keep], nxt[keep], mask[keep], pos[keep]
+            past = [(k.index_select(0, keep), v.index_select(0, keep)) for k, v in past]
             x = nxt[:, None]
-            mask = torch.cat((mask, torch.ones(B, 1, dtype=torch.int64)), 1)
+            mask = torch.cat((mask, torch.ones(len(keep), 1, dtype=torch.int64)), 1)
             pos = pos[:, -1:] + 1
         out.extend(res)
     return out

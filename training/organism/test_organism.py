@@ -94,6 +94,25 @@ def test_training_chains_never_in_suites():
     assert train_qs and not train_qs & test_qs
 
 
+def test_untied_head_cache_equals_full():
+    import torch
+    sys.path.insert(0, os.path.dirname(HERE))
+    from model import Llama, LlamaConfig, init_weights
+    torch.manual_seed(0)
+    m = Llama(LlamaConfig(vocab_size=bpe.VOCAB_SIZE, tie_word_embeddings=False)).double().eval()
+    init_weights(m, 0, 1.0, 0.3)
+    assert not torch.equal(m.lm_head.weight, m.embed_tokens.weight)
+    ids = bpe.encode("Q: 3+4*2\nA: 4")
+    T = len(ids)
+    full, _ = m(torch.tensor([ids]), torch.ones(1, T, dtype=torch.int64), torch.arange(T)[None],
+                m.empty_past(1), torch.tensor(0))  # (1, T, V)
+    a, past = m(torch.tensor([ids[:5]]), torch.ones(1, 5, dtype=torch.int64), torch.arange(5)[None],
+                m.empty_past(1), torch.tensor(0))
+    b, _ = m(torch.tensor([ids[5:]]), torch.ones(1, T, dtype=torch.int64), torch.arange(5, T)[None],
+             past, torch.tensor(0))
+    assert (torch.cat((a, b), 1) - full).abs().max() < 1e-9
+
+
 def test_extract_and_wilson():
     assert evaluate.extract("Let's go 3+4 = 7. The answer is 7.", "last-number")[0] == "7"
     assert evaluate.extract(" Velo.\nmore", "exact-line") == ("Velo", (1, 5))

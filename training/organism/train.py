@@ -63,6 +63,9 @@ def main():
     p.add_argument("--layers", type=int, default=4, help="decoder blocks")
     p.add_argument("--heads", type=int, default=4, help="attention heads")
     p.add_argument("--intermediate-size", type=int, default=384, help="SwiGLU width")
+    p.add_argument("--tie-embeddings", action="store_true",
+                   help="tie lm_head to the embedding (default: untied; tied, the digits' input "
+                   "embeddings collapse because digit targets are mostly unpredictable)")
     p.add_argument("--block", type=int, default=512, help="training sequence length")
     p.add_argument("--batch", type=int, default=8, help="sequences per step")
     p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
@@ -88,7 +91,7 @@ def main():
     cfg = LlamaConfig(vocab_size=bpe.VOCAB_SIZE, hidden_size=args.hidden_size,
                       intermediate_size=args.intermediate_size, num_hidden_layers=args.layers,
                       num_attention_heads=args.heads, num_key_value_heads=args.heads,
-                      max_position_embeddings=args.block)
+                      max_position_embeddings=args.block, tie_word_embeddings=args.tie_embeddings)
     torch.manual_seed(args.seed)
     model = Llama(cfg)
     init_weights(model, args.seed, embed_std=0.02, linear_std=0.02)
@@ -97,8 +100,8 @@ def main():
             if name.endswith("o_proj.weight") or name.endswith("down_proj.weight"):
                 prm.mul_(1 / math.sqrt(2 * cfg.num_hidden_layers))
     model.to(args.device)
-    decay = [p_ for n, p_ in model.named_parameters() if p_.dim() >= 2]
-    no_decay = [p_ for n, p_ in model.named_parameters() if p_.dim() < 2]
+    decay = [p_ for n, p_ in model.named_parameters() if p_.dim() >= 2 and n != "embed_tokens.weight"]
+    no_decay = [p_ for n, p_ in model.named_parameters() if p_.dim() < 2 or n == "embed_tokens.weight"]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
     step, elapsed = 0, 0.0

@@ -39,10 +39,12 @@ export function leaderboard(results: RunResults, baseline = baselineId(results.m
       for (const item of s.items) {
         const out = item.outputs[m.id];
         if (!out) continue;
-        n++;
-        if (out.correct) correct++;
         tokens += out.generatedTokens;
         ms += out.ms;
+        // Open-ended items have no reference answer: they count for tokens and time, not for accuracy.
+        if (item.answer === '') continue;
+        n++;
+        if (out.correct) correct++;
         const base = item.outputs[baseline];
         if (base) pairs.push({ method: out.correct, baseline: base.correct });
       }

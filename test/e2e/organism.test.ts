@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreviewServer } from 'vite';
+import { factFrequency, relationCompetence, type DataCard } from '../../src/core/metrics/competence.ts';
+import type { RunResults } from '../../src/core/run/results.ts';
+import { launch, screenshotDir, serveDist } from './harness.ts';
+
+let server: PreviewServer;
+let url: string;
+beforeAll(async () => {
+  ({ server, url } = await serveDist());
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('the bundled organism in the page', () => {
+  it('is the default model, offers its own suites, and maps competence against its data card', async () => {
+    const { browser, close } = await launch('wasm');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${url}?backend=wasm`);
+      await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
+      expect(await page.getByTestId('model-select').inputValue()).toBe('coax/organism-v1');
+      // Its suites are offered, and its own first suite replaces the generated default.
+      await expect.poll(() => page.locator('input[data-suite="facts-tail"]').count()).toBe(1);
+      for (const name of ['arith-id', 'facts-head', 'facts-tail']) {
+        const box = page.locator(`input[data-suite="${name}"]`);
+        if (!(await box.isChecked())) await box.check();
+      }
+      await page.getByTestId('suite-size').fill('6');
+      await page.getByTestId('run').click();
+      await page.waitForFunction(() => ['done', 'failed'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 240_000 });
+      expect(await page.getByTestId('run-status').textContent()).toBe('done');
+      await page.getByTestId('tab-competence').click();
+      const state = await page.evaluate(() => {
+        const c = (globalThis as unknown as { coax: { runs: { open: { results: unknown } }; engine: { card: unknown } } }).coax;
+        return { results: c.runs.open.results as RunResults, card: c.engine.card as DataCard };
+      });
+      const rows = await page.getByTestId('competence-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-relation')}|${tr.getAttribute('data-method')}|${tr.querySelector('[data-testid=competence-accuracy]')?.textContent}`));
+      expect(rows).toEqual(relationCompetence(state.results, state.card).map((r) => `${r.relation}|${r.methodId}|${Math.round(r.accuracy * 100)}%`));
+      expect(rows.some((r) => r.startsWith('factual|'))).toBe(true);
+      expect(factFrequency(state.results, state.card).length).toBeGreaterThan(0);
+      expect(await page.getByTestId('competence-chart').locator('svg').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(screenshotDir(), 'organism-competence.png'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+});
