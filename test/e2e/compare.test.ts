@@ -216,17 +216,32 @@ describe('the comparison view on a real run of the bundled model', () => {
     await page.getByTestId('suite-size').fill('300');
     await page.getByTestId('batch').fill('1');
     await page.getByTestId('run').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=run-progress] progress')?.getAttribute('value') ?? 0) >= 5, null, { timeout: 120_000 });
+    // Wait until this run (not the last one) has at least 5 outputs written to IndexedDB.
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'running', null, { timeout: 60_000 });
     const runId = await page.evaluate(() => (globalThis as unknown as { coax: { runs: { open: { header: { id: string } } } } }).coax.runs.open.header.id);
+    const stored = (id: string) =>
+      page.evaluate(
+        (run) =>
+          new Promise<number>((resolve) => {
+            const req = indexedDB.open('coax');
+            req.onsuccess = () => {
+              const q = req.result.transaction('outputs').objectStore('outputs').index('byRun').count(run);
+              q.onsuccess = () => resolve(q.result);
+            };
+          }),
+        id,
+      );
+    await expect.poll(() => stored(runId), { timeout: 120_000 }).toBeGreaterThanOrEqual(5);
     await page.reload();
     await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
     const row = page.locator(`[data-testid=run-row][data-run="${runId}"]`);
     await expect.poll(() => row.getByTestId('run-row-status').textContent()).toBe('interrupted');
     await row.getByTestId('open-run').click();
-    await expect.poll(async () => (await openResults())?.suites.length ?? 0).toBe(1);
-    const stored = await openResults();
-    const done = stored.suites[0]!.items.reduce((n, it) => n + Object.keys(it.outputs).length, 0);
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { coax: { runs: { open: { header: { id: string } } | null } } }).coax.runs.open?.header.id)).toBe(runId);
+    const reopened = await openResults();
+    const done = reopened.suites[0]!.items.reduce((n, it) => n + Object.keys(it.outputs).length, 0);
     expect(done).toBeGreaterThanOrEqual(5);
+    expect(done).toBe(await stored(runId));
     await page.getByTestId('tab-answers').click();
     expect(await page.locator('[data-testid=cell] code').count()).toBe(done);
   });

@@ -1,25 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodePrompts } from '../../src/core/decode/decode-loop.ts';
-import { GREEDY } from '../../src/core/logits/sampler.ts';
-import { createRng } from '../../src/core/rng.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
-import { loadLocal } from './load-local.ts';
 
 describe('the organism pipeline, smoke run (a few training steps)', () => {
-  it('generates a corpus, trains, exports, and the export loads and decodes through transformers.js', async () => {
-    const out = execFileSync('sh', ['training/train_organism.sh', '--smoke'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, timeout: 240_000 });
+  it('generates a corpus, trains, exports, and the CLI loads the export and runs its suites', () => {
+    const out = execFileSync('sh', ['training/train_organism.sh', '--smoke'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', KEEP: '1' }, timeout: 240_000 });
     const dir = /smoke ok: (.+)$/m.exec(out)?.[1]?.trim();
     expect(dir).toBeTruthy();
-    const model = await loadLocal(basename(dir!), { modelsDir: dirname(dir!) });
-    const { rows } = await decodePrompts(model, [model.encode('Q: 3+4*2\nA:')], { maxNewTokens: 6, sampler: GREEDY, rngs: [createRng(1)] });
-    expect(rows[0]!.tokens.length).toBeGreaterThan(0);
-    await model.dispose();
     const suites = readdirSync(join(dir!, 'suites'));
     expect(suites.length).toBeGreaterThanOrEqual(8);
     for (const f of suites) expect(parseSuite(readFileSync(join(dir!, 'suites', f), 'utf8'), f).items.length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(dir!, 'data_card.json'), 'utf8'))).toHaveProperty('corpus');
+    // The exported folder, loaded through transformers.js by the CLI as a user would.
+    const cli = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'cli/coax.ts', 'run', '--model', basename(dir!), '--models-dir', dirname(dir!), '--suite', 'arith-id,facts-head', '--methods', 'greedy-plain,cot-decoding', '--limit', '2', '--seed', '1'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(cli).toMatch(/arith-id +greedy-plain/);
+    expect(cli).toMatch(/facts-head +cot-decoding/);
+    rmSync(dirname(dir!), { recursive: true, force: true });
   }, 300_000);
 });
