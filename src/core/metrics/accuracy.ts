@@ -3,7 +3,7 @@ import type { ItemResult } from '../run/results.ts';
 export interface MethodAccuracy {
   methodId: string;
   correct: number;
-  /** Items this method has an output for. */
+  /** Scored items (with a reference answer) this method has an output for. */
   n: number;
   accuracy: number;
   /** 95% Wilson score interval. */
@@ -27,7 +27,8 @@ export function accuracyOf(items: readonly ItemResult[], methodId: string): Meth
   let n = 0;
   for (const item of items) {
     const out = item.outputs[methodId];
-    if (!out) continue;
+    // Open-ended items have no reference answer to be right about.
+    if (!out || item.answer === '') continue;
     n++;
     if (out.correct) correct++;
   }

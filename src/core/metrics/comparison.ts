@@ -1,20 +1,14 @@
 import type { MethodSpec } from '../methods/method.ts';
 import type { ItemResult, MethodOutput, RunResults, SuiteResults } from '../run/results.ts';
-import { wilson } from './accuracy.ts';
+import { wilson, type MethodAccuracy } from './accuracy.ts';
 import { calibrate, type Calibration } from './calibration.ts';
 import { mcnemarExact, pairedCounts, type McNemar } from './mcnemar.ts';
 
 /** Everything the comparison view shows, computed from stored results (the UI renders, never recomputes). */
 
-export interface LeaderboardRow {
+export interface LeaderboardRow extends MethodAccuracy {
   suiteName: string;
   split?: string;
-  methodId: string;
-  correct: number;
-  n: number;
-  accuracy: number;
-  low: number;
-  high: number;
   generatedTokens: number;
   ms: number;
   isBaseline: boolean;
