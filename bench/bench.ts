@@ -19,7 +19,11 @@ const quick = args.includes('--quick');
 const noBrowser = args.includes('--no-browser');
 const modelsArg = args.find((a, i) => args[i - 1] === '--models');
 const modelsDir = resolve('public/models');
-const models = modelsArg ? modelsArg.split(',') : scanModels(modelsDir).filter((m) => m.modelType === 'llama' || m.modelType === 'gpt2').map((m) => m.id);
+const models = modelsArg
+  ? modelsArg.split(',')
+  : scanModels(modelsDir)
+      .filter((m) => m.modelType === 'llama' || m.modelType === 'gpt2')
+      .map((m) => m.id);
 
 const x = (v: number) => `${v.toFixed(1)}×`;
 const ms = (v: number) => `${v.toFixed(0)} ms`;
@@ -30,7 +34,8 @@ function table(where: string, r: BenchReport): string {
     `tokens/s   ${r.throughput.map((t) => `batch ${t.batch}: ${t.tokensPerSecond.toFixed(0)}`).join('   ')}`,
     `CoT-decoding k=${r.cotDecoding.k}, ${r.cotDecoding.newTokens} tokens: Coax ${ms(r.cotDecoding.coaxMs)} vs ${r.cotDecoding.k}× generate() ${ms(r.cotDecoding.peerMs)} → ${x(r.cotDecoding.speedup)} (target ≥ 5×), outputs equal: ${r.cotDecoding.outputsEqual}`,
     ...[r.selfConsistency, r.selfConsistencyFewShot].map(
-      (sc) => `self-consistency n=${sc.n}, T=${sc.temperature}, ${sc.promptTokens}-token prompt: Coax ${ms(sc.coaxMs)} (${sc.coaxTokens} tok) vs ${sc.n}× generate() ${ms(sc.peerMs)} (${sc.peerTokens} tok) → ${x(sc.speedup)}, per token ${x(sc.tokenRateSpeedup)} (target ≥ 8×)`,
+      (sc) =>
+        `self-consistency n=${sc.n}, T=${sc.temperature}, ${sc.promptTokens}-token prompt: Coax ${ms(sc.coaxMs)} (${sc.coaxTokens} tok) vs ${sc.n}× generate() ${ms(sc.peerMs)} (${sc.peerTokens} tok) → ${x(sc.speedup)}, per token ${x(sc.tokenRateSpeedup)} (target ≥ 8×)`,
     ),
     `engine overhead, batch 1, ${r.overhead.steps} steps: Coax ${ms(r.overhead.coaxMs)} vs bare session.run ${ms(r.overhead.bareMs)} → ${r.overhead.overheadPercent.toFixed(1)}% (target ≤ 15%), same tokens: ${r.overhead.sameTokens}`,
   ];
@@ -56,7 +61,9 @@ async function main(): Promise<void> {
     if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
     browser = await browserBench(models, quick);
     for (const r of browser.reports) console.log(table('Chromium, WASM', r), '\n');
-    console.log(`longest main-thread task during a run in the page: ${browser.longestTaskMs.toFixed(0)} ms (target: none over 50 ms; ${browser.longTasks} long tasks); first run in a fresh page: ${browser.firstRunLongestMs.toFixed(0)} ms\n`);
+    console.log(
+      `longest main-thread task during a run in the page: ${browser.longestTaskMs.toFixed(0)} ms (target: none over 50 ms; ${browser.longTasks} long tasks); first run in a fresh page: ${browser.firstRunLongestMs.toFixed(0)} ms\n`,
+    );
   }
   console.log(JSON.stringify({ machine, quick, node, browser }));
 }

@@ -5,7 +5,10 @@ import { launch, serveDist } from '../test/e2e/harness.ts';
  * The same benchmark inside the built page's worker (Chromium, WASM), plus the page's longest main-thread task
  * (PerformanceObserver 'longtask') while a comparison runs through the UI.
  */
-export async function browserBench(models: readonly string[], quick: boolean): Promise<{ reports: BenchReport[]; longestTaskMs: number; longTasks: number; firstRunLongestMs: number }> {
+export async function browserBench(
+  models: readonly string[],
+  quick: boolean,
+): Promise<{ reports: BenchReport[]; longestTaskMs: number; longTasks: number; firstRunLongestMs: number }> {
   const { server, url } = await serveDist();
   const { browser, close } = await launch('wasm');
   try {
@@ -18,7 +21,10 @@ export async function browserBench(models: readonly string[], quick: boolean): P
       await page.addInitScript(() => {
         const w = window as unknown as { __longTasks: number[] };
         w.__longTasks = [];
-        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({
+          type: 'longtask',
+          buffered: true,
+        });
       });
       await page.goto(`${url}?backend=wasm&model=${encodeURIComponent(id)}`);
       await page.getByTestId('model-ready').waitFor({ timeout: 300_000 });
@@ -28,8 +34,19 @@ export async function browserBench(models: readonly string[], quick: boolean): P
         await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks = []));
         await page.getByTestId('suite-size').fill(String(items));
         await page.getByTestId('run').click();
-        await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'running', null, { timeout: 60_000 });
-        await page.waitForFunction(() => ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 600_000 });
+        await page.waitForFunction(
+          () => document.querySelector('[data-testid=run-status]')?.textContent === 'running',
+          null,
+          { timeout: 60_000 },
+        );
+        await page.waitForFunction(
+          () =>
+            ['done', 'failed', 'cancelled'].includes(
+              document.querySelector('[data-testid=run-status]')?.textContent ?? '',
+            ),
+          null,
+          { timeout: 600_000 },
+        );
         return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
       };
       const first = await runOnce(quick ? 2 : 5);
@@ -37,7 +54,15 @@ export async function browserBench(models: readonly string[], quick: boolean): P
       firstRunLongestMs = Math.max(firstRunLongestMs, ...first, 0);
       longestTaskMs = Math.max(longestTaskMs, ...steady, 0);
       longTasks += steady.length;
-      reports.push(await page.evaluate((q) => (globalThis as unknown as { coax: { worker: { bench(q: boolean): Promise<BenchReport> } } }).coax.worker.bench(q), quick));
+      reports.push(
+        await page.evaluate(
+          (q) =>
+            (
+              globalThis as unknown as { coax: { worker: { bench(q: boolean): Promise<BenchReport> } } }
+            ).coax.worker.bench(q),
+          quick,
+        ),
+      );
       await page.close();
     }
     return { reports, longestTaskMs, longTasks, firstRunLongestMs };

@@ -14,9 +14,11 @@ export function parseArgs(argv: readonly string[], known: Record<string, readonl
     const arg = rest[i]!;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}" (flags look like --name value)`);
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (!allowed.includes(name)) throw new Error(`unknown flag --${name} for "${command}"; flags: ${allowed.map((f) => `--${f}`).join(', ')}`);
+    if (!allowed.includes(name))
+      throw new Error(`unknown flag --${name} for "${command}"; flags: ${allowed.map((f) => `--${f}`).join(', ')}`);
     const value = inline ?? rest[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new Error(`flag --${name} needs a value`);
+    if (value === undefined || (inline === undefined && value.startsWith('--')))
+      throw new Error(`flag --${name} needs a value`);
     flags[name] = value;
   }
   return { command, flags };

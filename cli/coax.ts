@@ -55,14 +55,24 @@ async function run(flags: Record<string, string>): Promise<void> {
   const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
   const modelId = flags['model'];
   if (!modelId) throw new Error('--model is required (see `coax list`)');
-  if (!existsSync(resolve(modelsDir, modelId, 'config.json'))) throw new Error(`--model: no model folder with config.json at ${resolve(modelsDir, modelId)}`);
+  if (!existsSync(resolve(modelsDir, modelId, 'config.json')))
+    throw new Error(`--model: no model folder with config.json at ${resolve(modelsDir, modelId)}`);
   if (!flags['suite']) throw new Error('--suite is required');
   if (!flags['methods']) throw new Error('--methods is required');
   const seed = intFlag(flags, 'seed', 1)!;
   const methodsArg = flags['methods'];
-  const methods: MethodSpec[] = existsSync(methodsArg) ? parseMethods(readFileSync(methodsArg, 'utf8'), methodsArg) : parseMethods(methodsArg, '--methods');
+  const methods: MethodSpec[] = existsSync(methodsArg)
+    ? parseMethods(readFileSync(methodsArg, 'utf8'), methodsArg)
+    : parseMethods(methodsArg, '--methods');
   const limit = intFlag(flags, 'limit');
-  const suites = flags['suite'].split(',').map((ref) => limitItems(resolveSuite(ref.trim(), modelsDir, modelId, intFlag(flags, 'suite-seed', 1)!, intFlag(flags, 'count', 100)!), limit));
+  const suites = flags['suite']
+    .split(',')
+    .map((ref) =>
+      limitItems(
+        resolveSuite(ref.trim(), modelsDir, modelId, intFlag(flags, 'suite-seed', 1)!, intFlag(flags, 'count', 100)!),
+        limit,
+      ),
+    );
 
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
@@ -95,10 +105,12 @@ async function run(flags: Record<string, string>): Promise<void> {
 function list(flags: Record<string, string>): void {
   const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
   console.log('models:');
-  for (const m of scanLocalModels(modelsDir)) console.log(`  ${m.id}  (${m.modelType})  suites: ${Object.keys(modelSuites(modelsDir, m.id)).join(', ') || '—'}`);
+  for (const m of scanLocalModels(modelsDir))
+    console.log(`  ${m.id}  (${m.modelType})  suites: ${Object.keys(modelSuites(modelsDir, m.id)).join(', ') || '—'}`);
   console.log(`generated suites: ${Object.keys(GENERATED_SUITES).join(', ')}`);
   console.log('methods:');
-  for (const m of BUILTIN_METHODS) console.log(`  ${m.id.padEnd(18)} ${m.label}\n  ${' '.repeat(18)} ${explainMethod(m)}`);
+  for (const m of BUILTIN_METHODS)
+    console.log(`  ${m.id.padEnd(18)} ${m.label}\n  ${' '.repeat(18)} ${explainMethod(m)}`);
 }
 
 async function main(): Promise<void> {

@@ -62,7 +62,11 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  if (hubId.startsWith('--')) throw new FetchModelError('bad-argument', `the hub id comes first: npm run fetch-model -- <hub-id> [flags] (got ${hubId})`);
+  if (hubId.startsWith('--'))
+    throw new FetchModelError(
+      'bad-argument',
+      `the hub id comes first: npm run fetch-model -- <hub-id> [flags] (got ${hubId})`,
+    );
   const { flags } = parseArgs(['fetch', ...rest], { fetch: ['dtype', 'out', 'host'] });
   const dtype = parseDtype(flags['dtype'] ?? 'fp32');
   const outDir = resolve(flags['out'] ?? 'public/models');
@@ -78,13 +82,18 @@ async function main(): Promise<void> {
     onNote: (line) => process.stderr.write(`  ${line}\n`),
   });
   const bytes = result.files.reduce((n, f) => n + f.bytes, 0);
-  const counts = ['downloaded', 'resumed', 'up-to-date'].map((s) => [s, result.files.filter((f) => f.status === s).length] as const).filter(([, n]) => n > 0);
-  console.log(`${hubId}: ${result.files.length} files, ${formatBytes(bytes)} in ${result.dir} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})`);
+  const counts = ['downloaded', 'resumed', 'up-to-date']
+    .map((s) => [s, result.files.filter((f) => f.status === s).length] as const)
+    .filter(([, n]) => n > 0);
+  console.log(
+    `${hubId}: ${result.files.length} files, ${formatBytes(bytes)} in ${result.dir} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})`,
+  );
   console.log(`load it with dtype "${dtype}"${dtype === 'fp32' ? ` (npm run coax -- run --model ${hubId} …)` : ''}`);
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof FetchModelError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof FetchModelError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err);
   process.stderr.write(`\nfetch-model: ${message}\n`);
   process.exit(1);
 });

@@ -8,5 +8,9 @@ export { scanModels as scanLocalModels };
 export function modelSuites(modelsDir: string, modelId: string): Record<string, string> {
   const dir = join(modelsDir, modelId, 'suites');
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f.slice(0, -5), join(dir, f)]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [f.slice(0, -5), join(dir, f)]),
+  );
 }

@@ -58,7 +58,10 @@ function rerun(config: string): void {
 const configParam = params.get('config');
 const linkedModel = configParam ? applyConfig(configParam) : null;
 
-mount(App, { target: document.getElementById('app')!, props: { engine, experiment, runs, onlink: linkToSetup, onrerun: rerun } });
+mount(App, {
+  target: document.getElementById('app')!,
+  props: { engine, experiment, runs, onlink: linkToSetup, onrerun: rerun },
+});
 void runs.start();
 void engine.start(choice, linkedModel ?? params.get('model'));
 // For the browser console and the end-to-end tests: the page's state and the worker, nothing more.

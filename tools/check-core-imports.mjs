@@ -2,13 +2,23 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const FORBIDDEN = [/from\s+['"]svelte/, /from\s+['"]@huggingface\//, /from\s+['"]onnxruntime/, /from\s+['"]comlink/, /from\s+['"]\.\.\/(\.\.\/)*(ui|adapters|worker)\//, /from\s+['"]node:/];
-const walk = (d) => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+const FORBIDDEN = [
+  /from\s+['"]svelte/,
+  /from\s+['"]@huggingface\//,
+  /from\s+['"]onnxruntime/,
+  /from\s+['"]comlink/,
+  /from\s+['"]\.\.\/(\.\.\/)*(ui|adapters|worker)\//,
+  /from\s+['"]node:/,
+];
+const walk = (d) =>
+  readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
 const bad = [];
 for (const file of walk('src/core').filter((f) => f.endsWith('.ts'))) {
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (FORBIDDEN.some((re) => re.test(line))) bad.push(`${file}:${i + 1}: ${line.trim()}`);
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (FORBIDDEN.some((re) => re.test(line))) bad.push(`${file}:${i + 1}: ${line.trim()}`);
+    });
   if (/Math\.random/.test(readFileSync(file, 'utf8'))) bad.push(`${file}: uses Math.random (take an rng argument)`);
 }
 if (bad.length) {

@@ -64,7 +64,8 @@ export const REPO_MODELS: Record<string, string> = {
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Cross-Origin-Resource-Policy': 'cross-origin',
-  'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Accept-Ranges, ETag, X-Linked-Size, X-Linked-ETag, X-Error-Code, Location',
+  'Access-Control-Expose-Headers':
+    'Content-Length, Content-Range, Accept-Ranges, ETag, X-Linked-Size, X-Linked-ETag, X-Error-Code, Location',
 };
 
 const isLfs = (file: string) => /\.onnx(_data(_\d+)?)?$/.test(file);
@@ -104,7 +105,9 @@ export async function startHubStandin(options: HubStandinOptions): Promise<HubSt
   function serveBytes(req: IncomingMessage, res: ServerResponse, key: string, path: string): void {
     if (has('wrongContentType', key)) {
       res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(req.method === 'HEAD' ? undefined : '<!doctype html><title>Sign in</title><p>Please sign in to continue.</p>');
+      res.end(
+        req.method === 'HEAD' ? undefined : '<!doctype html><title>Sign in</title><p>Please sign in to continue.</p>',
+      );
       return;
     }
     let body = readFileSync(path);
@@ -114,7 +117,12 @@ export async function startHubStandin(options: HubStandinOptions): Promise<HubSt
     }
     if (has('short', key)) body = body.subarray(0, body.length >> 1);
     const total = body.length;
-    const headers: Record<string, string> = { ...CORS_HEADERS, 'Content-Type': path.endsWith('.json') ? 'application/json; charset=utf-8' : 'application/octet-stream', 'Accept-Ranges': 'bytes', ETag: `"${sha256(path)}"` };
+    const headers: Record<string, string> = {
+      ...CORS_HEADERS,
+      'Content-Type': path.endsWith('.json') ? 'application/json; charset=utf-8' : 'application/octet-stream',
+      'Accept-Ranges': 'bytes',
+      ETag: `"${sha256(path)}"`,
+    };
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     let status = 200;
     if (range) {
@@ -144,7 +152,12 @@ export async function startHubStandin(options: HubStandinOptions): Promise<HubSt
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push({ method: req.method ?? 'GET', path, range: req.headers.range ?? null });
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...CORS_HEADERS, 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'Range, Authorization, Content-Type', 'Access-Control-Max-Age': '600' });
+      res.writeHead(204, {
+        ...CORS_HEADERS,
+        'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+        'Access-Control-Allow-Headers': 'Range, Authorization, Content-Type',
+        'Access-Control-Max-Age': '600',
+      });
       res.end();
       return;
     }
@@ -157,7 +170,9 @@ export async function startHubStandin(options: HubStandinOptions): Promise<HubSt
     if (m) {
       const folder = options.models[m[1]!];
       if (options.listing === false || !folder) return notFound(res, 'RepoNotFound', `Repository ${m[1]} not found`);
-      const siblings = listFiles(folder).filter((f) => !has('notFound', `${m[1]}/${f}`)).map((rfilename) => ({ rfilename }));
+      const siblings = listFiles(folder)
+        .filter((f) => !has('notFound', `${m[1]}/${f}`))
+        .map((rfilename) => ({ rfilename }));
       res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ id: m[1], modelId: m[1], siblings }));
       return;
@@ -174,7 +189,13 @@ export async function startHubStandin(options: HubStandinOptions): Promise<HubSt
     if (!cdn && isLfs(file) && !has('wrongContentType', key)) {
       // The hub answers LFS files with a redirect to its CDN; the size and sha256 travel on the redirect.
       const size = statSync(local).size;
-      res.writeHead(302, { ...CORS_HEADERS, Location: `${base}/cdn/${hubId}/${file}`, 'X-Linked-Size': String(size), 'X-Linked-ETag': `"${sha256(local)}"`, 'Content-Length': '0' });
+      res.writeHead(302, {
+        ...CORS_HEADERS,
+        Location: `${base}/cdn/${hubId}/${file}`,
+        'X-Linked-Size': String(size),
+        'X-Linked-ETag': `"${sha256(local)}"`,
+        'Content-Length': '0',
+      });
       res.end();
       return;
     }

@@ -22,8 +22,19 @@ export interface DownloadResult {
   status: 'downloaded' | 'resumed' | 'up-to-date';
 }
 
-export async function downloadFile(hub: Hub, file: string, remote: RemoteFile, dest: string, onProgress?: (p: DownloadProgress) => void): Promise<DownloadResult> {
-  if (existsSync(dest) && remote.size !== null && (await stat(dest)).size === remote.size && (remote.sha256 === null || (await sha256File(dest)) === remote.sha256)) {
+export async function downloadFile(
+  hub: Hub,
+  file: string,
+  remote: RemoteFile,
+  dest: string,
+  onProgress?: (p: DownloadProgress) => void,
+): Promise<DownloadResult> {
+  if (
+    existsSync(dest) &&
+    remote.size !== null &&
+    (await stat(dest)).size === remote.size &&
+    (remote.sha256 === null || (await sha256File(dest)) === remote.sha256)
+  ) {
     onProgress?.({ file, received: remote.size, total: remote.size });
     return { file, bytes: remote.size, status: 'up-to-date' };
   }
@@ -46,9 +57,13 @@ export async function downloadFile(hub: Hub, file: string, remote: RemoteFile, d
     } else {
       if (!res.ok) throw hub.httpError(res, file, remote.url);
       checkContentType(res, file, remote.url);
-      if (res.status !== 206) start = 0; // the server ignored the Range: start again from byte 0
+      if (res.status !== 206)
+        start = 0; // the server ignored the Range: start again from byte 0
       else if (!res.headers.get('content-range')?.startsWith(`bytes ${start}-`)) {
-        throw new FetchModelError('http', `${remote.url} answered the range bytes=${start}- with Content-Range ${res.headers.get('content-range')}`);
+        throw new FetchModelError(
+          'http',
+          `${remote.url} answered the range bytes=${start}- with Content-Range ${res.headers.get('content-range')}`,
+        );
       }
       total ??= totalFrom(res);
       if (start > 0) await hashInto(part, hash);
@@ -61,12 +76,18 @@ export async function downloadFile(hub: Hub, file: string, remote: RemoteFile, d
   const size = (await stat(part)).size;
   if (total !== null && size !== total) {
     await rm(part, { force: true });
-    throw new FetchModelError('size-mismatch', `${file}: got ${size} bytes but the server announced ${total}; ${deleted}`);
+    throw new FetchModelError(
+      'size-mismatch',
+      `${file}: got ${size} bytes but the server announced ${total}; ${deleted}`,
+    );
   }
   const digest = hash.digest('hex');
   if (remote.sha256 !== null && digest !== remote.sha256) {
     await rm(part, { force: true });
-    throw new FetchModelError('checksum-mismatch', `${file}: sha256 ${digest} does not match the server's ${remote.sha256}; ${deleted}`);
+    throw new FetchModelError(
+      'checksum-mismatch',
+      `${file}: sha256 ${digest} does not match the server's ${remote.sha256}; ${deleted}`,
+    );
   }
   if (isJsonFile(file)) await checkJson(part, file);
   await rename(part, dest);
@@ -75,7 +96,15 @@ export async function downloadFile(hub: Hub, file: string, remote: RemoteFile, d
 }
 
 /** Stream the body onto the part file from byte `start`; a body that ends early keeps the part for a resume. */
-async function receive(res: Response, part: string, start: number, total: number | null, hash: Hash, progress: (received: number) => void, url: string): Promise<void> {
+async function receive(
+  res: Response,
+  part: string,
+  start: number,
+  total: number | null,
+  hash: Hash,
+  progress: (received: number) => void,
+  url: string,
+): Promise<void> {
   const expected = Number(res.headers.get('content-length') ?? NaN);
   const fh = await open(part, start > 0 ? 'a' : 'w');
   let got = 0;
@@ -97,7 +126,10 @@ async function receive(res: Response, part: string, start: number, total: number
   }
   if (failure !== null || (Number.isFinite(expected) && got < expected)) {
     const of = total !== null ? ` of ${total}` : '';
-    throw new FetchModelError('truncated', `download of ${url} stopped after ${start + got}${of} bytes (the connection closed early); the partial file ${part} is kept: run the same command again to resume`);
+    throw new FetchModelError(
+      'truncated',
+      `download of ${url} stopped after ${start + got}${of} bytes (the connection closed early); the partial file ${part} is kept: run the same command again to resume`,
+    );
   }
 }
 
@@ -129,6 +161,9 @@ async function checkJson(path: string, file: string): Promise<void> {
     JSON.parse(text);
   } catch {
     await rm(path, { force: true });
-    throw new FetchModelError('content-type', `${file} is not JSON (it starts ${JSON.stringify(text.slice(0, 60))}); the download was deleted`);
+    throw new FetchModelError(
+      'content-type',
+      `${file} is not JSON (it starts ${JSON.stringify(text.slice(0, 60))}); the download was deleted`,
+    );
   }
 }

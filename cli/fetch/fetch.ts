@@ -7,7 +7,17 @@ import { readFile, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { downloadFile, type DownloadProgress, type DownloadResult } from './download.ts';
 import { FetchModelError, Hub, type RemoteFile } from './hub.ts';
-import { checkCausalLm, configuredDataChunks, dataChunkName, dataFilesIn, DTYPE_FILES, DTYPES, OPTIONAL_FILES, REQUIRED_FILES, type Dtype } from './model-files.ts';
+import {
+  checkCausalLm,
+  configuredDataChunks,
+  dataChunkName,
+  dataFilesIn,
+  DTYPE_FILES,
+  DTYPES,
+  OPTIONAL_FILES,
+  REQUIRED_FILES,
+  type Dtype,
+} from './model-files.ts';
 
 export const DEFAULT_HOST = 'https://huggingface.co';
 
@@ -41,26 +51,41 @@ export async function fetchModel(options: FetchModelOptions): Promise<FetchModel
   const dir = resolve(outDir, hubId);
   const note = options.onNote ?? (() => {});
   const files: DownloadResult[] = [];
-  const fetchOne = async (file: string, remote: RemoteFile) => files.push(await downloadFile(hub, file, remote, join(dir, file), options.onProgress));
+  const fetchOne = async (file: string, remote: RemoteFile) =>
+    files.push(await downloadFile(hub, file, remote, join(dir, file), options.onProgress));
 
   // 1. config.json first: refuse what is not a causal LM before anything large moves.
   const configRemote = await hub.head('config.json');
-  if (!configRemote) throw new FetchModelError('not-found', `${hubId} has no config.json (404 from ${hub.fileUrl('config.json')}): is it a model repository?`);
+  if (!configRemote)
+    throw new FetchModelError(
+      'not-found',
+      `${hubId} has no config.json (404 from ${hub.fileUrl('config.json')}): is it a model repository?`,
+    );
   await fetchOne('config.json', configRemote);
   const config = await readConfig(join(dir, 'config.json'), hubId, dir);
 
   // 2. The weights of the asked dtype, found in the listing or by asking for the file itself.
   const listing = await hub.listing();
-  note(listing ? `${listing.length} files listed by ${hub.host}/api/models/${hubId}` : `no file listing at ${hub.host}/api/models/${hubId}: probing files one by one`);
+  note(
+    listing
+      ? `${listing.length} files listed by ${hub.host}/api/models/${hubId}`
+      : `no file listing at ${hub.host}/api/models/${hubId}: probing files one by one`,
+  );
   const has = async (file: string) => (listing ? listing.includes(file) : (await hub.head(file)) !== null);
   const onnxFile = DTYPE_FILES[dtype];
   if (!(await has(onnxFile))) throw await missingDtype(hub, dtype, listing);
-  const dataFiles = listing ? dataFilesIn(listing, onnxFile) : await probeDataFiles(hub, onnxFile, configuredDataChunks(config, onnxFile));
+  const dataFiles = listing
+    ? dataFilesIn(listing, onnxFile)
+    : await probeDataFiles(hub, onnxFile, configuredDataChunks(config, onnxFile));
 
   // 3. Everything else, small files first.
   for (const file of REQUIRED_FILES.slice(1)) {
     const remote = listing && !listing.includes(file) ? null : await hub.head(file);
-    if (!remote) throw new FetchModelError('not-found', `${hubId} has no ${file}, which transformers.js needs to load its tokenizer`);
+    if (!remote)
+      throw new FetchModelError(
+        'not-found',
+        `${hubId} has no ${file}, which transformers.js needs to load its tokenizer`,
+      );
     await fetchOne(file, remote);
   }
   for (const file of OPTIONAL_FILES) {
@@ -70,7 +95,8 @@ export async function fetchModel(options: FetchModelOptions): Promise<FetchModel
   }
   for (const file of [onnxFile, ...dataFiles]) {
     const remote = await hub.head(file);
-    if (!remote) throw new FetchModelError('not-found', `${file} not found in ${hubId} (404 from ${hub.fileUrl(file)})`);
+    if (!remote)
+      throw new FetchModelError('not-found', `${file} not found in ${hubId} (404 from ${hub.fileUrl(file)})`);
     await fetchOne(file, remote);
   }
   return { dir, dtype, files };
@@ -90,12 +116,24 @@ async function readConfig(path: string, hubId: string, dir: string): Promise<Ret
 /** The error for a dtype the repository does not have, naming the dtypes (and other ONNX files) it does have. */
 async function missingDtype(hub: Hub, dtype: Dtype, listing: string[] | null): Promise<FetchModelError> {
   const available: Dtype[] = [];
-  for (const d of DTYPES) if (listing ? listing.includes(DTYPE_FILES[d]) : (await hub.head(DTYPE_FILES[d])) !== null) available.push(d);
+  for (const d of DTYPES)
+    if (listing ? listing.includes(DTYPE_FILES[d]) : (await hub.head(DTYPE_FILES[d])) !== null) available.push(d);
   const want = `${hub.repo} has no ${dtype} weights (${DTYPE_FILES[dtype]})`;
-  if (available.length > 0) return new FetchModelError('missing-dtype', `${want}; it has: ${available.map((d) => `${d} (${DTYPE_FILES[d]})`).join(', ')}. Choose one with --dtype`);
+  if (available.length > 0)
+    return new FetchModelError(
+      'missing-dtype',
+      `${want}; it has: ${available.map((d) => `${d} (${DTYPE_FILES[d]})`).join(', ')}. Choose one with --dtype`,
+    );
   const others = (listing ?? []).filter((f) => f.endsWith('.onnx'));
-  const found = others.length ? `ONNX files there: ${others.join(', ')}` : listing ? 'it has no ONNX files at all' : `none of ${Object.values(DTYPE_FILES).join(', ')} exists`;
-  return new FetchModelError('missing-dtype', `${want}, nor any other dtype transformers.js loads for a causal LM (onnx/model[_fp16|_quantized|_q4|_q4f16].onnx); ${found}`);
+  const found = others.length
+    ? `ONNX files there: ${others.join(', ')}`
+    : listing
+      ? 'it has no ONNX files at all'
+      : `none of ${Object.values(DTYPE_FILES).join(', ')} exists`;
+  return new FetchModelError(
+    'missing-dtype',
+    `${want}, nor any other dtype transformers.js loads for a causal LM (onnx/model[_fp16|_quantized|_q4|_q4f16].onnx); ${found}`,
+  );
 }
 
 /** Without a listing: the chunk count config.json gives, else `<file>_data`, `<file>_data_1`, … while they exist. */

@@ -57,7 +57,10 @@ export class Hub {
   }
 
   /** fetch with our headers; a failure to connect becomes a 'network' error naming the URL. */
-  async request(url: string, init: { method?: string; headers?: Record<string, string>; redirect?: RequestRedirect } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; redirect?: RequestRedirect } = {},
+  ): Promise<Response> {
     // identity: Content-Length must count the bytes we write, not a compressed body
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity', ...init.headers };
     if (this.token) headers['Authorization'] = `Bearer ${this.token}`;
@@ -110,11 +113,18 @@ export class Hub {
   httpError(res: Response, file: string, url: string): FetchModelError {
     const code = res.headers.get('x-error-code');
     if (code === 'RepoNotFound') {
-      return new FetchModelError('not-found', `repository ${this.repo} not found on ${this.host} (${res.status}); check the id, or set HF_TOKEN if it is private or gated`);
+      return new FetchModelError(
+        'not-found',
+        `repository ${this.repo} not found on ${this.host} (${res.status}); check the id, or set HF_TOKEN if it is private or gated`,
+      );
     }
-    if (res.status === 404) return new FetchModelError('not-found', `${file} not found in ${this.repo} (404 from ${url})`);
+    if (res.status === 404)
+      return new FetchModelError('not-found', `${file} not found in ${this.repo} (404 from ${url})`);
     if (res.status === 401 || res.status === 403) {
-      return new FetchModelError('auth', `${url} answered ${res.status}: ${this.repo} is private or gated; set HF_TOKEN to a token that has access`);
+      return new FetchModelError(
+        'auth',
+        `${url} answered ${res.status}: ${this.repo} is private or gated; set HF_TOKEN to a token that has access`,
+      );
     }
     return new FetchModelError('http', `${url} answered ${res.status} ${res.statusText}`);
   }
@@ -126,8 +136,14 @@ export class Hub {
  */
 export function checkContentType(res: Response, file: string, url: string): void {
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const wrong = type === 'text/html' || (!isJsonFile(file) && (type.startsWith('text/') || type === 'application/json' || type.endsWith('/xml')));
-  if (wrong) throw new FetchModelError('content-type', `${url} answered with content-type ${type} instead of the file ${file}: a login page, a proxy, or a wrong --host?`);
+  const wrong =
+    type === 'text/html' ||
+    (!isJsonFile(file) && (type.startsWith('text/') || type === 'application/json' || type.endsWith('/xml')));
+  if (wrong)
+    throw new FetchModelError(
+      'content-type',
+      `${url} answered with content-type ${type} instead of the file ${file}: a login page, a proxy, or a wrong --host?`,
+    );
 }
 
 function parseSha256(etag: string | null): string | null {

@@ -10,7 +10,8 @@ export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_confi
 export const OPTIONAL_FILES = ['generation_config.json', 'special_tokens_map.json'];
 
 export function parseDtype(value: string): Dtype {
-  if (!(DTYPES as readonly string[]).includes(value)) throw new FetchModelError('bad-argument', `--dtype must be one of ${DTYPES.join(', ')}, got "${value}"`);
+  if (!(DTYPES as readonly string[]).includes(value))
+    throw new FetchModelError('bad-argument', `--dtype must be one of ${DTYPES.join(', ')}, got "${value}"`);
   return value as Dtype;
 }
 
@@ -53,22 +54,32 @@ export function causalLmTypes(): ReadonlySet<string> {
   return causalTypes;
 }
 
-const HEADLESS = /(ForSequenceClassification|ForTokenClassification|ForQuestionAnswering|ForMaskedLM|ForMultipleChoice|(?<!LMHead)Model)$/;
+const HEADLESS =
+  /(ForSequenceClassification|ForTokenClassification|ForQuestionAnswering|ForMaskedLM|ForMultipleChoice|(?<!LMHead)Model)$/;
 
 /** Throws unless config.json describes a decoder-only language model that transformers.js can run as a causal LM. */
 export function checkCausalLm(raw: unknown, repo: string): ModelConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FetchModelError('bad-config', `config.json of ${repo} is not a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new FetchModelError('bad-config', `config.json of ${repo} is not a JSON object`);
   const config = raw as ModelConfig;
   const type = config.model_type;
   if (typeof type !== 'string') throw new FetchModelError('bad-config', `config.json of ${repo} has no model_type`);
-  const archs = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [];
+  const archs = Array.isArray(config.architectures)
+    ? config.architectures.filter((a): a is string => typeof a === 'string')
+    : [];
   const what = `${repo} is a "${type}" model${archs.length ? ` (architectures: ${archs.join(', ')})` : ''}`;
   if (!causalLmTypes().has(type)) {
     const kind = config.is_encoder_decoder === true ? 'an encoder-decoder model, ' : '';
-    throw new FetchModelError('not-causal-lm', `${what}: ${kind}not a causal language model. Coax needs a decoder-only base model that transformers.js loads with AutoModelForCausalLM (model types such as gpt2, llama, qwen2, phi3, smollm3)`);
+    throw new FetchModelError(
+      'not-causal-lm',
+      `${what}: ${kind}not a causal language model. Coax needs a decoder-only base model that transformers.js loads with AutoModelForCausalLM (model types such as gpt2, llama, qwen2, phi3, smollm3)`,
+    );
   }
   if (archs.length > 0 && archs.every((a) => HEADLESS.test(a))) {
-    throw new FetchModelError('not-causal-lm', `${what}: these architectures have no language-model head, so the ONNX graph gives no next-token logits`);
+    throw new FetchModelError(
+      'not-causal-lm',
+      `${what}: these architectures have no language-model head, so the ONNX graph gives no next-token logits`,
+    );
   }
   return config;
 }

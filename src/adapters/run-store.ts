@@ -69,7 +69,13 @@ export class RunStore {
     await done(tx);
   }
 
-  async putOutput(runId: string, suiteName: string, itemIndex: number, methodId: string, output: MethodOutput): Promise<void> {
+  async putOutput(
+    runId: string,
+    suiteName: string,
+    itemIndex: number,
+    methodId: string,
+    output: MethodOutput,
+  ): Promise<void> {
     const tx = this.db.transaction('outputs', 'readwrite');
     tx.objectStore('outputs').put({ runId, suiteName, itemIndex, methodId, output } satisfies OutputRecord);
     await done(tx);
@@ -118,15 +124,22 @@ export class RunStore {
     const tx = this.db.transaction(['runs', 'outputs'], 'readwrite');
     tx.objectStore('runs').put(header);
     const outputs = tx.objectStore('outputs');
-    for (const s of results.suites) s.items.forEach((item, itemIndex) => {
-      for (const [methodId, output] of Object.entries(item.outputs)) outputs.put({ runId: header.id, suiteName: s.suiteName, itemIndex, methodId, output } satisfies OutputRecord);
-    });
+    for (const s of results.suites)
+      s.items.forEach((item, itemIndex) => {
+        for (const [methodId, output] of Object.entries(item.outputs))
+          outputs.put({ runId: header.id, suiteName: s.suiteName, itemIndex, methodId, output } satisfies OutputRecord);
+      });
     await done(tx);
   }
 }
 
 export function assemble(header: RunHeader, records: readonly OutputRecord[]): RunResults {
-  const suites = header.suites.map((s) => ({ suiteName: s.suiteName, relation: s.relation, split: s.split, items: s.items.map((it) => ({ ...it, outputs: {} as Record<string, MethodOutput> })) }));
+  const suites = header.suites.map((s) => ({
+    suiteName: s.suiteName,
+    relation: s.relation,
+    split: s.split,
+    items: s.items.map((it) => ({ ...it, outputs: {} as Record<string, MethodOutput> })),
+  }));
   const bySuite = new Map(suites.map((s) => [s.suiteName, s]));
   for (const r of records) {
     const item = bySuite.get(r.suiteName)?.items[r.itemIndex];

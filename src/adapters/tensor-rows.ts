@@ -1,16 +1,21 @@
 /** Row gathers and dtype conversions on plain typed arrays (no runtime types), shared by the adapters. */
 
-export type NumericArray = Float32Array | Float64Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
+export type NumericArray =
+  Float32Array | Float64Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
 
 /** Rows `rows` of a tensor whose first dimension is the batch: out[i] = data[rows[i]]. */
 export function gatherRows<T extends NumericArray>(data: T, batch: number, rows: readonly number[]): T {
   const rowSize = data.length / batch;
-  if (!Number.isInteger(rowSize)) throw new Error(`tensor of ${data.length} elements does not split into ${batch} rows`);
+  if (!Number.isInteger(rowSize))
+    throw new Error(`tensor of ${data.length} elements does not split into ${batch} rows`);
   const Ctor = data.constructor as new (n: number) => T;
   const out = new Ctor(rowSize * rows.length);
   rows.forEach((r, i) => {
     if (r < 0 || r >= batch) throw new Error(`row ${r} out of range for batch ${batch}`);
-    (out as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(data.subarray(r * rowSize, (r + 1) * rowSize) as ArrayLike<unknown>, i * rowSize);
+    (out as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(
+      data.subarray(r * rowSize, (r + 1) * rowSize) as ArrayLike<unknown>,
+      i * rowSize,
+    );
   });
   return out;
 }

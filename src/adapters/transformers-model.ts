@@ -1,4 +1,11 @@
-import { AutoModelForCausalLM, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer, type ProgressInfo } from '@huggingface/transformers';
+import {
+  AutoModelForCausalLM,
+  AutoTokenizer,
+  Tensor,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  type ProgressInfo,
+} from '@huggingface/transformers';
 import type { ForwardInput, ForwardOutput, LanguageModel } from '../core/decode/language-model.ts';
 import { gatherRows, halfToFloat32, int64Rows, type NumericArray } from './tensor-rows.ts';
 
@@ -90,7 +97,11 @@ export class TransformersModel implements LanguageModel<KvCache> {
   static async load(id: string, options: LoadOptions): Promise<TransformersModel> {
     const progress_callback = options.onProgress;
     const tokenizer = await AutoTokenizer.from_pretrained(id, { progress_callback });
-    const model = await AutoModelForCausalLM.from_pretrained(id, { device: options.device, dtype: options.dtype ?? 'fp32', progress_callback });
+    const model = await AutoModelForCausalLM.from_pretrained(id, {
+      device: options.device,
+      dtype: options.dtype ?? 'fp32',
+      progress_callback,
+    });
     return new TransformersModel(id, model, tokenizer, options.device);
   }
 
@@ -115,7 +126,11 @@ export class TransformersModel implements LanguageModel<KvCache> {
     return this.tokenizer.decode(ids as number[], { skip_special_tokens: false });
   }
 
-  async forward(input: ForwardInput, cache: KvCache | null, options?: { allLogits?: boolean }): Promise<ForwardOutput<KvCache>> {
+  async forward(
+    input: ForwardInput,
+    cache: KvCache | null,
+    options?: { allLogits?: boolean },
+  ): Promise<ForwardOutput<KvCache>> {
     const ids = int64Rows(input.inputIds);
     const mask = int64Rows(input.attentionMask);
     const pos = int64Rows(input.positionIds);
@@ -131,18 +146,24 @@ export class TransformersModel implements LanguageModel<KvCache> {
     if (cache) feeds['past_key_values'] = cache;
     const out = (await this.model.forward(feeds)) as Record<string, Tensor>;
     const next: KvCache = {};
-    for (const [name, t] of Object.entries(out)) if (name.startsWith('present')) next[name.replace('present', 'past_key_values')] = t;
+    for (const [name, t] of Object.entries(out))
+      if (name.startsWith('present')) next[name.replace('present', 'past_key_values')] = t;
     const logitsT = out['logits'];
     if (!logitsT) throw new Error(`model ${this.id}: forward returned no logits`);
     const [lb, L, V] = logitsT.dims as [number, number, number];
-    if (lb !== B || V !== this.vocabSize) throw new Error(`model ${this.id}: logits shape [${logitsT.dims.join(', ')}], expected batch ${B} and vocab ${this.vocabSize}`);
+    if (lb !== B || V !== this.vocabSize)
+      throw new Error(
+        `model ${this.id}: logits shape [${logitsT.dims.join(', ')}], expected batch ${B} and vocab ${this.vocabSize}`,
+      );
     let logits = await toFloat32(logitsT);
     logitsT.dispose?.();
     if (!this.firstForwardChecked) {
       const bad = countNonFinite(logits);
       if (bad > 0) {
         this.release(next);
-        throw new NonFiniteLogitsError(`model ${this.id} on ${this.device}: the first forward pass gave ${bad} of ${logits.length} logits that are NaN or infinite`);
+        throw new NonFiniteLogitsError(
+          `model ${this.id} on ${this.device}: the first forward pass gave ${bad} of ${logits.length} logits that are NaN or infinite`,
+        );
       }
       this.firstForwardChecked = true;
     }
@@ -152,7 +173,11 @@ export class TransformersModel implements LanguageModel<KvCache> {
 
   describe(): ModelDescription {
     const c = this.model.config as unknown as ModelConfigLike;
-    const t = this.tokenizer as unknown as { _tokenizerJSON?: { model?: { type?: string } }; config?: { tokenizer_class?: string }; get_vocab(): Map<string, number> | Record<string, number> };
+    const t = this.tokenizer as unknown as {
+      _tokenizerJSON?: { model?: { type?: string } };
+      config?: { tokenizer_class?: string };
+      get_vocab(): Map<string, number> | Record<string, number>;
+    };
     const vocab = t.get_vocab();
     return {
       modelType: c.model_type ?? 'unknown',
@@ -174,7 +199,10 @@ export class TransformersModel implements LanguageModel<KvCache> {
       // On WebGPU the cache lives in GPU buffers: this downloads it (the cost of expansion and compaction there).
       const data = (t.location === 'gpu-buffer' ? await t.ort_tensor.getData() : t.data) as NumericArray;
       const [batch, ...rest] = t.dims as number[];
-      out[name] = new Tensor(t.type as 'float32', gatherRows(data, batch!, rows) as Float32Array, [rows.length, ...rest]);
+      out[name] = new Tensor(t.type as 'float32', gatherRows(data, batch!, rows) as Float32Array, [
+        rows.length,
+        ...rest,
+      ]);
     }
     return out;
   }
@@ -192,7 +220,8 @@ async function toFloat32(t: Tensor): Promise<Float32Array> {
   const data = (t.location === 'gpu-buffer' ? await t.ort_tensor.getData() : t.data) as unknown;
   if (data instanceof Float32Array) return data;
   if (data instanceof Uint16Array) return halfToFloat32(data);
-  if (typeof data === 'object' && data !== null && 'length' in data) return Float32Array.from(data as ArrayLike<number>);
+  if (typeof data === 'object' && data !== null && 'length' in data)
+    return Float32Array.from(data as ArrayLike<number>);
   throw new Error(`unsupported logits type ${t.type}`);
 }
 

@@ -3,7 +3,8 @@ import type { TransformersModel } from '../adapters/transformers-model.ts';
 
 /** What a user would otherwise write: transformers.js generate(), and the bare runtime loop. */
 
-const int64 = (rows: number[][]) => new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
+const int64 = (rows: number[][]) =>
+  new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
 
 function untilEos(ids: number[], eos: readonly number[]): number[] {
   const at = ids.findIndex((id) => eos.includes(id));
@@ -11,7 +12,12 @@ function untilEos(ids: number[], eos: readonly number[]): number[] {
 }
 
 /** One generate() call on one prompt: its new tokens up to and including EOS. */
-export async function generateOnce(model: TransformersModel, prompt: number[], maxNewTokens: number, sample: { temperature: number } | null): Promise<number[]> {
+export async function generateOnce(
+  model: TransformersModel,
+  prompt: number[],
+  maxNewTokens: number,
+  sample: { temperature: number } | null,
+): Promise<number[]> {
   const out = (await model.model.generate({
     input_ids: int64([prompt]),
     attention_mask: int64([prompt.map(() => 1)]),
@@ -46,7 +52,9 @@ export async function bareSessionLoop(model: TransformersModel, prompt: number[]
     const shape = (meta?.shape ?? []).map((d, i) => (i === 0 ? 1 : typeof d === 'number' ? d : 0));
     past[name] = ort(new Tensor('float32', new Float32Array(0), shape));
   }
-  const keep = session.inputNames.includes('num_logits_to_keep') ? { num_logits_to_keep: ort(new Tensor('int64', new BigInt64Array([1n]), [])) } : {};
+  const keep = session.inputNames.includes('num_logits_to_keep')
+    ? { num_logits_to_keep: ort(new Tensor('int64', new BigInt64Array([1n]), [])) }
+    : {};
   const out: number[] = [];
   let input = prompt;
   let total = 0;
@@ -69,7 +77,8 @@ export async function bareSessionLoop(model: TransformersModel, prompt: number[]
     total += input.length;
     input = [best];
     past = {};
-    for (const [name, t] of Object.entries(res)) if (name.startsWith('present')) past[name.replace('present', 'past_key_values')] = t;
+    for (const [name, t] of Object.entries(res))
+      if (name.startsWith('present')) past[name.replace('present', 'past_key_values')] = t;
   }
   return out;
 }

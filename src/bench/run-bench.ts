@@ -48,9 +48,18 @@ async function timed<T>(now: () => number, fn: () => Promise<T>): Promise<[T, nu
   return [r, now() - t0];
 }
 
-async function selfConsistencyBench(model: TransformersModel, prompt: number[], n: number, tokens: number, now: () => number, rngs: Rng[]): Promise<SelfConsistencyBench> {
+async function selfConsistencyBench(
+  model: TransformersModel,
+  prompt: number[],
+  n: number,
+  tokens: number,
+  now: () => number,
+  rngs: Rng[],
+): Promise<SelfConsistencyBench> {
   const temperature = 0.7;
-  const [sc, coaxMs] = await timed(now, () => decodeGroups(model, [prompt], n, { maxNewTokens: tokens, sampler: temperatureSampler(temperature), rngs }));
+  const [sc, coaxMs] = await timed(now, () =>
+    decodeGroups(model, [prompt], n, { maxNewTokens: tokens, sampler: temperatureSampler(temperature), rngs }),
+  );
   const [peer, peerMs] = await timed(now, async () => {
     const out: number[][] = [];
     for (let i = 0; i < n; i++) out.push(await generateOnce(model, prompt, tokens, { temperature }));
@@ -58,7 +67,18 @@ async function selfConsistencyBench(model: TransformersModel, prompt: number[], 
   });
   const coaxTokens = sc.rows.reduce((s, r) => s + r.tokens.length, 0);
   const peerTokens = peer.reduce((s, r) => s + r.length, 0);
-  return { n, promptTokens: prompt.length, newTokens: tokens, temperature, coaxMs, peerMs, coaxTokens, peerTokens, speedup: peerMs / coaxMs, tokenRateSpeedup: coaxTokens / coaxMs / (peerTokens / peerMs) };
+  return {
+    n,
+    promptTokens: prompt.length,
+    newTokens: tokens,
+    temperature,
+    coaxMs,
+    peerMs,
+    coaxTokens,
+    peerTokens,
+    speedup: peerMs / coaxMs,
+    tokenRateSpeedup: coaxTokens / coaxMs / (peerTokens / peerMs),
+  };
 }
 
 /** The same measurements in Node (onnxruntime-node) and in the browser worker (onnxruntime-web). */
@@ -73,16 +93,25 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
   const tokens = cfg.quick ? 16 : 64;
   const throughput = [];
   for (const batch of cfg.quick ? [1, 4] : [1, 4, 8, 16]) {
-    const [, ms] = await timed(now, () => decodePrompts(noEos, Array.from({ length: batch }, () => prompt), { maxNewTokens: tokens, sampler: GREEDY, rngs: rngs(batch) }));
+    const [, ms] = await timed(now, () =>
+      decodePrompts(
+        noEos,
+        Array.from({ length: batch }, () => prompt),
+        { maxNewTokens: tokens, sampler: GREEDY, rngs: rngs(batch) },
+      ),
+    );
     throughput.push({ batch, tokens: batch * tokens, ms, tokensPerSecond: (batch * tokens * 1000) / ms });
   }
 
   // CoT-decoding: k branches from one prefill vs one generate() per branch (prompt + its first token).
   const k = cfg.quick ? 3 : 10;
-  const [coax, coaxMs] = await timed(now, () => decodeGroups(model, [prompt], k, { maxNewTokens: tokens, sampler: GREEDY, rngs: rngs(k), forcedFirst: 'top-n' }));
+  const [coax, coaxMs] = await timed(now, () =>
+    decodeGroups(model, [prompt], k, { maxNewTokens: tokens, sampler: GREEDY, rngs: rngs(k), forcedFirst: 'top-n' }),
+  );
   const [peer, peerMs] = await timed(now, async () => {
     const out: number[][] = [];
-    for (const row of coax.rows) out.push([row.tokens[0]!.id, ...(await generateOnce(model, [...prompt, row.tokens[0]!.id], tokens - 1, null))]);
+    for (const row of coax.rows)
+      out.push([row.tokens[0]!.id, ...(await generateOnce(model, [...prompt, row.tokens[0]!.id], tokens - 1, null))]);
     return out;
   });
   const outputsEqual = coax.rows.every((r, i) => JSON.stringify(r.tokens.map((t) => t.id)) === JSON.stringify(peer[i]));
@@ -91,12 +120,16 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
   const n = cfg.quick ? 4 : 16;
   const selfConsistency = await selfConsistencyBench(model, prompt, n, tokens, now, rngs(n, 7));
   const suite = additionSuite({ seed: 1, count: 1 });
-  const fewShot = model.encode(buildPrompt({ ...PLAIN_PROMPT, shots: 4, shotForm: 'worked' }, suite.items[0]!, suite, 1));
+  const fewShot = model.encode(
+    buildPrompt({ ...PLAIN_PROMPT, shots: 4, shotForm: 'worked' }, suite.items[0]!, suite, 1),
+  );
   const selfConsistencyFewShot = await selfConsistencyBench(model, fewShot, n, tokens, now, rngs(n, 8));
 
   // Engine overhead at batch 1: our loop (traces, processors, bookkeeping) vs the bare session loop.
   const steps = tokens;
-  const [ours, oursMs] = await timed(now, () => decodePrompts(noEos, [prompt], { maxNewTokens: steps, sampler: GREEDY, rngs: rngs(1) }));
+  const [ours, oursMs] = await timed(now, () =>
+    decodePrompts(noEos, [prompt], { maxNewTokens: steps, sampler: GREEDY, rngs: rngs(1) }),
+  );
   const [bare, bareMs] = await timed(now, () => bareSessionLoop(model, prompt, steps));
 
   return {
@@ -105,6 +138,12 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
     cotDecoding: { k, newTokens: tokens, coaxMs, peerMs, speedup: peerMs / coaxMs, outputsEqual },
     selfConsistency,
     selfConsistencyFewShot,
-    overhead: { steps, coaxMs: oursMs, bareMs, overheadPercent: ((oursMs - bareMs) / bareMs) * 100, sameTokens: JSON.stringify(ours.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare) },
+    overhead: {
+      steps,
+      coaxMs: oursMs,
+      bareMs,
+      overheadPercent: ((oursMs - bareMs) / bareMs) * 100,
+      sameTokens: JSON.stringify(ours.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare),
+    },
   };
 }

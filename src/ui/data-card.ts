@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 
-const counts = z.object({ documents: z.number(), tokens: z.number(), trained_documents: z.number().optional(), trained_tokens: z.number().optional() });
+const counts = z.object({
+  documents: z.number(),
+  tokens: z.number(),
+  trained_documents: z.number().optional(),
+  trained_tokens: z.number().optional(),
+});
 
 const cardSchema = z.object({
   model: z.string().optional(),
@@ -52,11 +57,16 @@ export interface DataCardSummary {
 }
 
 /** The summary, or what is wrong with the card (field path and message). */
-export function summarizeDataCard(raw: unknown): { summary: DataCardSummary; error: null } | { summary: null; error: string } {
+export function summarizeDataCard(
+  raw: unknown,
+): { summary: DataCardSummary; error: null } | { summary: null; error: string } {
   const parsed = cardSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { summary: null, error: `data_card.json: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'}` };
+    return {
+      summary: null,
+      error: `data_card.json: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'}`,
+    };
   }
   const card = parsed.data;
   const table = card.corpus.by_relation_style ?? {};
@@ -67,8 +77,21 @@ export function summarizeDataCard(raw: unknown): { summary: DataCardSummary; err
     const relation = key.slice(0, -'/all'.length);
     const styles = Object.entries(table)
       .filter(([k]) => k.startsWith(`${relation}/`) && k !== key)
-      .map(([k, s]) => ({ style: k.slice(relation.length + 1), documents: s.documents, tokens: s.tokens, trainedTokens: trained(s) }));
-    return { relation, style: 'all', documents: c.documents, tokens: c.tokens, trainedTokens: trained(c), share: totalTrained ? trained(c) / totalTrained : 0, styles };
+      .map(([k, s]) => ({
+        style: k.slice(relation.length + 1),
+        documents: s.documents,
+        tokens: s.tokens,
+        trainedTokens: trained(s),
+      }));
+    return {
+      relation,
+      style: 'all',
+      documents: c.documents,
+      tokens: c.tokens,
+      trainedTokens: trained(c),
+      share: totalTrained ? trained(c) / totalTrained : 0,
+      styles,
+    };
   });
   const p = card.corpus.procedural_items_trained;
   return {
@@ -80,7 +103,13 @@ export function summarizeDataCard(raw: unknown): { summary: DataCardSummary; err
       trainedTokens: card.corpus.trained_tokens ?? card.training?.tokens ?? null,
       steps: card.training?.steps ?? null,
       relations: relations.sort((a, b) => b.trainedTokens - a.trainedTokens),
-      procedural: p ? { direct: p.direct, worked: p.worked, workedShare: p.direct + p.worked ? p.worked / (p.direct + p.worked) : 0 } : null,
+      procedural: p
+        ? {
+            direct: p.direct,
+            worked: p.worked,
+            workedShare: p.direct + p.worked ? p.worked / (p.direct + p.worked) : 0,
+          }
+        : null,
       plannedWorkedFraction: card.corpus.worked_fraction_of_worksheets ?? null,
       tiers: Object.entries(card.corpus.fact_tiers ?? {}).map(([tier, facts]) => ({ tier, facts })),
       factsListed: card.facts?.length ?? 0,

@@ -15,9 +15,39 @@ export interface HubModel {
 }
 
 export const HUB_MODELS: readonly HubModel[] = [
-  { id: 'onnx-community/SmolLM2-135M-ONNX', base: 'HuggingFaceTB/SmolLM2-135M', parameters: '135M', architecture: 'llama', note: 'smallest useful English base model; q4 and q8 run well on WASM' },
-  { id: 'onnx-community/SmolLM2-360M-ONNX', base: 'HuggingFaceTB/SmolLM2-360M', parameters: '360M', architecture: 'llama', note: 'same family, larger' },
-  { id: 'onnx-community/Qwen2.5-0.5B', base: 'Qwen/Qwen2.5-0.5B', parameters: '0.49B', architecture: 'qwen2', note: 'multilingual base model; prefer q4/q4f16 in the browser' },
-  { id: 'Xenova/gpt2', base: 'openai-community/gpt2', parameters: '124M', architecture: 'gpt2', note: 'the classic; 1024-token context' },
-  { id: 'Xenova/distilgpt2', base: 'distilbert/distilgpt2', parameters: '82M', architecture: 'gpt2', note: 'distilled GPT-2, fastest to try' },
+  {
+    id: 'onnx-community/SmolLM2-135M-ONNX',
+    base: 'HuggingFaceTB/SmolLM2-135M',
+    parameters: '135M',
+    architecture: 'llama',
+    note: 'smallest useful English base model; q4 and q8 run well on WASM',
+  },
+  {
+    id: 'onnx-community/SmolLM2-360M-ONNX',
+    base: 'HuggingFaceTB/SmolLM2-360M',
+    parameters: '360M',
+    architecture: 'llama',
+    note: 'same family, larger',
+  },
+  {
+    id: 'onnx-community/Qwen2.5-0.5B',
+    base: 'Qwen/Qwen2.5-0.5B',
+    parameters: '0.49B',
+    architecture: 'qwen2',
+    note: 'multilingual base model; prefer q4/q4f16 in the browser',
+  },
+  {
+    id: 'Xenova/gpt2',
+    base: 'openai-community/gpt2',
+    parameters: '124M',
+    architecture: 'gpt2',
+    note: 'the classic; 1024-token context',
+  },
+  {
+    id: 'Xenova/distilgpt2',
+    base: 'distilbert/distilgpt2',
+    parameters: '82M',
+    architecture: 'gpt2',
+    note: 'distilled GPT-2, fastest to try',
+  },
 ];

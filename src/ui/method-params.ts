@@ -15,11 +15,30 @@ export interface ParamDef {
   set: (m: MethodSpec, v: number) => MethodSpec;
 }
 
-const temperatureIndex = (m: MethodSpec) => (m.decoding.kind === 'sample' ? m.decoding.chain.findIndex((p) => p.name === 'temperature') : -1);
+const temperatureIndex = (m: MethodSpec) =>
+  m.decoding.kind === 'sample' ? m.decoding.chain.findIndex((p) => p.name === 'temperature') : -1;
 
 export const METHOD_PARAMS: readonly ParamDef[] = [
-  { key: 'shots', label: 'Few-shot examples', min: 0, max: 16, step: 1, applies: () => true, get: (m) => m.prompt.shots, set: (m, v) => ({ ...m, prompt: { ...m.prompt, shots: v } }) },
-  { key: 'maxNewTokens', label: 'Max new tokens', min: 1, max: 512, step: 1, applies: () => true, get: (m) => m.maxNewTokens, set: (m, v) => ({ ...m, maxNewTokens: v }) },
+  {
+    key: 'shots',
+    label: 'Few-shot examples',
+    min: 0,
+    max: 16,
+    step: 1,
+    applies: () => true,
+    get: (m) => m.prompt.shots,
+    set: (m, v) => ({ ...m, prompt: { ...m.prompt, shots: v } }),
+  },
+  {
+    key: 'maxNewTokens',
+    label: 'Max new tokens',
+    min: 1,
+    max: 512,
+    step: 1,
+    applies: () => true,
+    get: (m) => m.maxNewTokens,
+    set: (m, v) => ({ ...m, maxNewTokens: v }),
+  },
   {
     key: 'n',
     label: 'Samples n',
@@ -45,7 +64,13 @@ export const METHOD_PARAMS: readonly ParamDef[] = [
     set: (m, v) => {
       if (m.decoding.kind !== 'sample') return m;
       const i = temperatureIndex(m);
-      return { ...m, decoding: { ...m.decoding, chain: m.decoding.chain.map((p, j) => (j === i ? { name: 'temperature' as const, temperature: v } : p)) } };
+      return {
+        ...m,
+        decoding: {
+          ...m.decoding,
+          chain: m.decoding.chain.map((p, j) => (j === i ? { name: 'temperature' as const, temperature: v } : p)),
+        },
+      };
     },
   },
   {

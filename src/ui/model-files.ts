@@ -26,7 +26,11 @@ export function filesForDtype(files: readonly string[], dtype: Dtype): string[] 
 }
 
 /** Bytes a load of `dtype` reads, or null when a size is unknown (or the dtype is missing). */
-export function bytesForDtype(files: readonly string[], sizes: Readonly<Record<string, number>>, dtype: Dtype): number | null {
+export function bytesForDtype(
+  files: readonly string[],
+  sizes: Readonly<Record<string, number>>,
+  dtype: Dtype,
+): number | null {
   const needed = filesForDtype(files, dtype);
   if (weightFiles(files, dtype).length === 0) return null;
   let total = 0;
@@ -56,7 +60,11 @@ export interface DtypeChoice {
 }
 
 /** Every dtype with whether it can be chosen here; `files` null: the file list is not known yet. */
-export function dtypeChoices(files: readonly string[] | null, sizes: Readonly<Record<string, number>>, caps: DeviceCaps): DtypeChoice[] {
+export function dtypeChoices(
+  files: readonly string[] | null,
+  sizes: Readonly<Record<string, number>>,
+  caps: DeviceCaps,
+): DtypeChoice[] {
   return DTYPES.map((dtype) => {
     const available = files === null || files.includes(DTYPE_FILES[dtype]);
     const runnable = !(caps.backend === 'webgpu' && HALF_DTYPES.includes(dtype) && !caps.shaderF16);
@@ -96,22 +104,39 @@ export interface CachedModel {
 const HUB_PATH = /^\/((?:[^/]+\/)?[^/]+)\/resolve\/[^/]+\/(.+)$/;
 
 /** Which model a cached URL belongs to: a hub file (`<host>/<id>/resolve/<rev>/<file>`), a bundled file, or other. */
-export function classifyCacheUrl(url: string, modelsBase: string, bundledIds: readonly string[]): { source: CacheSource; id: string; host: string; file: string } {
+export function classifyCacheUrl(
+  url: string,
+  modelsBase: string,
+  bundledIds: readonly string[],
+): { source: CacheSource; id: string; host: string; file: string } {
   const u = new URL(url);
   const base = new URL(modelsBase);
   if (u.origin === base.origin && u.pathname.startsWith(base.pathname)) {
     const rest = decodeURIComponent(u.pathname.slice(base.pathname.length));
     const known = [...bundledIds].sort((a, b) => b.length - a.length).find((id) => rest.startsWith(`${id}/`));
-    const id = known ?? (rest.includes('/onnx/') ? rest.slice(0, rest.indexOf('/onnx/')) : rest.slice(0, Math.max(0, rest.lastIndexOf('/'))));
+    const id =
+      known ??
+      (rest.includes('/onnx/')
+        ? rest.slice(0, rest.indexOf('/onnx/'))
+        : rest.slice(0, Math.max(0, rest.lastIndexOf('/'))));
     return { source: 'bundled', id, host: u.origin, file: rest.slice(id.length + 1) };
   }
   const hub = HUB_PATH.exec(decodeURIComponent(u.pathname));
   if (hub) return { source: 'hub', id: hub[1]!, host: u.origin, file: hub[2]! };
-  return { source: 'other', id: 'other files (ONNX Runtime and the like)', host: u.origin, file: decodeURIComponent(u.pathname) };
+  return {
+    source: 'other',
+    id: 'other files (ONNX Runtime and the like)',
+    host: u.origin,
+    file: decodeURIComponent(u.pathname),
+  };
 }
 
 /** Cache entries grouped by model, by id then host; 'other' last. */
-export function groupCache(entries: readonly CacheEntry[], modelsBase: string, bundledIds: readonly string[]): CachedModel[] {
+export function groupCache(
+  entries: readonly CacheEntry[],
+  modelsBase: string,
+  bundledIds: readonly string[],
+): CachedModel[] {
   const groups = new Map<string, CachedModel>();
   for (const e of entries) {
     const c = classifyCacheUrl(e.url, modelsBase, bundledIds);
@@ -131,13 +156,20 @@ export function groupCache(entries: readonly CacheEntry[], modelsBase: string, b
 export function checkHubId(id: string): string | null {
   const trimmed = id.trim();
   if (!trimmed) return 'Type a model id such as org/name.';
-  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(trimmed) || trimmed.split('/').some((s) => s === '.' || s === '..') || trimmed.includes('--')) {
+  if (
+    !/^[\w.-]+(\/[\w.-]+)?$/.test(trimmed) ||
+    trimmed.split('/').some((s) => s === '.' || s === '..') ||
+    trimmed.includes('--')
+  ) {
     return `"${trimmed}" is not a hub model id (org/name: letters, digits, ".", "_" and "-").`;
   }
   return null;
 }
 
 /** Each dtype a file list has, with the bytes a load of it reads (null where a size is unknown). */
-export function dtypeSizes(files: readonly string[], sizes: Readonly<Record<string, number>>): { dtype: Dtype; bytes: number | null }[] {
+export function dtypeSizes(
+  files: readonly string[],
+  sizes: Readonly<Record<string, number>>,
+): { dtype: Dtype; bytes: number | null }[] {
   return availableDtypes(files).map((dtype) => ({ dtype, bytes: bytesForDtype(files, sizes, dtype) }));
 }

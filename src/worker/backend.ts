@@ -23,7 +23,8 @@ export async function chooseBackend(choice: BackendChoice): Promise<BackendChoic
   const webgpu = { adapter: adapter !== null, shaderF16: adapter?.features.has('shader-f16') ?? false };
   if (choice === 'wasm') return { backend: 'wasm', reason: 'chosen', webgpu };
   if (adapter) return { backend: 'webgpu', reason: choice === 'webgpu' ? 'chosen' : 'WebGPU adapter found', webgpu };
-  if (choice === 'webgpu') throw new Error('WebGPU was asked for, but navigator.gpu.requestAdapter() returned no adapter');
+  if (choice === 'webgpu')
+    throw new Error('WebGPU was asked for, but navigator.gpu.requestAdapter() returned no adapter');
   return { backend: 'wasm', reason: gpu ? 'no WebGPU adapter' : 'no WebGPU in this browser', webgpu };
 }
 
@@ -48,13 +49,20 @@ export function applySources(source: ModelSource, hub: HubSettings): void {
  * (a mismatch fails at session creation with an obscure error; say it plainly instead).
  */
 export async function configureRuntime(baseUrl: string): Promise<{ ortVersion: string; threads: number }> {
-  const onnx = env.backends.onnx as { versions?: { web?: string }; wasm?: { wasmPaths?: unknown; numThreads?: number } };
+  const onnx = env.backends.onnx as {
+    versions?: { web?: string };
+    wasm?: { wasmPaths?: unknown; numThreads?: number };
+  };
   const runtimeVersion = onnx.versions?.web ?? 'unknown';
   const ortBase = new URL('ort/', baseUrl);
   const res = await fetch(new URL('ort-version.json', ortBase));
-  if (!res.ok) throw new Error(`ONNX Runtime files are missing: ${ortBase.href}ort-version.json answered ${res.status}`);
+  if (!res.ok)
+    throw new Error(`ONNX Runtime files are missing: ${ortBase.href}ort-version.json answered ${res.status}`);
   const served = ((await res.json()) as { version: string }).version;
-  if (served !== runtimeVersion) throw new Error(`ONNX Runtime version mismatch: the page serves ${served}, the bundled runtime is ${runtimeVersion}`);
+  if (served !== runtimeVersion)
+    throw new Error(
+      `ONNX Runtime version mismatch: the page serves ${served}, the bundled runtime is ${runtimeVersion}`,
+    );
   const isolated = self.crossOriginIsolated === true;
   const threads = isolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   if (onnx.wasm) {
@@ -72,5 +80,12 @@ export async function configureRuntime(baseUrl: string): Promise<{ ortVersion: s
 }
 
 export function describeBackend(choice: BackendChoiceResult, ortVersion: string, threads: number): BackendInfo {
-  return { backend: choice.backend, reason: choice.reason, threads, crossOriginIsolated: self.crossOriginIsolated === true, ortVersion, webgpu: choice.webgpu };
+  return {
+    backend: choice.backend,
+    reason: choice.reason,
+    threads,
+    crossOriginIsolated: self.crossOriginIsolated === true,
+    ortVersion,
+    webgpu: choice.webgpu,
+  };
 }

@@ -44,7 +44,10 @@ const isBinary = (file: string) => /\.onnx(_data(_\d+)?)?$/.test(file);
 export function wrongContentType(contentType: string | null, file: string): boolean {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'text/html') return !file.endsWith('.html');
-  return isBinary(file) && (type.startsWith('text/') || type === 'application/json' || type.endsWith('/xml') || type.endsWith('+xml'));
+  return (
+    isBinary(file) &&
+    (type.startsWith('text/') || type === 'application/json' || type.endsWith('/xml') || type.endsWith('+xml'))
+  );
 }
 
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -59,12 +62,18 @@ export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: F
     try {
       res = await base(input, init);
     } catch (err) {
-      throw new DownloadError('network', `cannot reach ${new URL(absolute).origin} for ${file} (${reason(err)}): offline, or the server is down`);
+      throw new DownloadError(
+        'network',
+        `cannot reach ${new URL(absolute).origin} for ${file} (${reason(err)}): offline, or the server is down`,
+      );
     }
     if (res.status !== 200 && res.status !== 206) return res;
     if (wrongContentType(res.headers.get('content-type'), file)) {
       await res.body?.cancel().catch(() => {});
-      throw new DownloadError('content-type', `${absolute} answered with ${res.headers.get('content-type')} instead of the file ${file}: a login page, a proxy, or a wrong hub address?`);
+      throw new DownloadError(
+        'content-type',
+        `${absolute} answered with ${res.headers.get('content-type')} instead of the file ${file}: a login page, a proxy, or a wrong hub address?`,
+      );
     }
     if (!res.body || (init?.method ?? 'GET').toUpperCase() === 'HEAD') return res;
     const announced = res.headers.get('content-length');
@@ -77,7 +86,12 @@ export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: F
         try {
           chunk = await reader.read();
         } catch (err) {
-          controller.error(new DownloadError('truncated', `the download of ${file} from ${new URL(absolute).origin} stopped after ${received}${of} bytes (${reason(err)}): the connection closed early. Nothing of it was cached; load again to retry.`));
+          controller.error(
+            new DownloadError(
+              'truncated',
+              `the download of ${file} from ${new URL(absolute).origin} stopped after ${received}${of} bytes (${reason(err)}): the connection closed early. Nothing of it was cached; load again to retry.`,
+            ),
+          );
           return;
         }
         if (chunk.done) {

@@ -7,7 +7,17 @@ import { measureThroughput } from '../core/run/throughput.ts';
 import { applySources, chooseBackend, configureRuntime, describeBackend } from './backend.ts';
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
-import type { BackendChoice, BackendInfo, FileProgress, HubSettings, LoadRequest, LoadedModel, RunRequest, WorkerApi, WorkerNotice } from './protocol.ts';
+import type {
+  BackendChoice,
+  BackendInfo,
+  FileProgress,
+  HubSettings,
+  LoadRequest,
+  LoadedModel,
+  RunRequest,
+  WorkerApi,
+  WorkerNotice,
+} from './protocol.ts';
 
 let backend: BackendInfo | null = null;
 let model: TransformersModel | null = null;
@@ -34,7 +44,10 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * transformers.js progress as per-file progress, at most every 100 ms per file (the latest state always arrives): `progress_total` announces every
  * file of the model with its size up front (so the page's overall bar knows the total early).
  */
-function progressReporter(onProgress: (p: FileProgress) => void, totals: Map<string, number>): (info: ProgressInfo) => void {
+function progressReporter(
+  onProgress: (p: FileProgress) => void,
+  totals: Map<string, number>,
+): (info: ProgressInfo) => void {
   const latest = new Map<string, FileProgress>();
   const lastSent = new Map<string, number>();
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
@@ -46,17 +59,32 @@ function progressReporter(onProgress: (p: FileProgress) => void, totals: Map<str
   };
   const update = (file: string, loaded: number, total: number, done: boolean) => {
     const prev = latest.get(file);
-    const p: FileProgress = { file, loaded: Math.max(loaded, prev?.loaded ?? 0), total: Math.max(total, prev?.total ?? 0), done: done || (prev?.done ?? false) };
+    const p: FileProgress = {
+      file,
+      loaded: Math.max(loaded, prev?.loaded ?? 0),
+      total: Math.max(total, prev?.total ?? 0),
+      done: done || (prev?.done ?? false),
+    };
     if (p.done) p.loaded = Math.max(p.loaded, p.total);
     latest.set(file, p);
     totals.set(file, Math.max(p.total, p.loaded));
     const wait = 100 - (performance.now() - (lastSent.get(file) ?? -Infinity));
     if (p.done || wait <= 0) send(file);
     // A file that stalls still shows the bytes it got: the last update goes out when the interval is over.
-    else if (!pending.has(file)) pending.set(file, setTimeout(() => send(file), wait));
+    else if (!pending.has(file))
+      pending.set(
+        file,
+        setTimeout(() => send(file), wait),
+      );
   };
   return (info) => {
-    const i = info as { status: string; file?: string; loaded?: number; total?: number; files?: Record<string, { loaded: number; total: number }> };
+    const i = info as {
+      status: string;
+      file?: string;
+      loaded?: number;
+      total?: number;
+      files?: Record<string, { loaded: number; total: number }>;
+    };
     if (i.status === 'progress_total' && i.files) {
       for (const [file, f] of Object.entries(i.files)) if (!latest.has(file)) update(file, f.loaded, f.total, false);
       return;
@@ -72,11 +100,18 @@ function progressReporter(onProgress: (p: FileProgress) => void, totals: Map<str
 async function probe(m: TransformersModel): Promise<void> {
   const ids = m.encode('The').slice(0, 8);
   const row = ids.length > 0 ? ids : [m.eosTokenIds[0] ?? 0];
-  const out = await m.forward({ inputIds: [row], attentionMask: [row.map(() => 1)], positionIds: [row.map((_, i) => i)] }, null);
+  const out = await m.forward(
+    { inputIds: [row], attentionMask: [row.map(() => 1)], positionIds: [row.map((_, i) => i)] },
+    null,
+  );
   m.release(out.cache);
 }
 
-async function loadOn(request: LoadRequest, device: 'webgpu' | 'wasm', report: (info: ProgressInfo) => void): Promise<TransformersModel> {
+async function loadOn(
+  request: LoadRequest,
+  device: 'webgpu' | 'wasm',
+  report: (info: ProgressInfo) => void,
+): Promise<TransformersModel> {
   const m = await TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report });
   try {
     await probe(m);

@@ -30,12 +30,16 @@ export function explainLoadError(err: unknown, request: LoadRequest, hub: HubSet
         : ' — the model lacks a file transformers.js needs';
     return `${id}: ${file} not found (404 from ${url})${hint}`;
   }
-  if (/Unexpected token|is not valid JSON|JSON\.parse/.test(text)) return `${id}: a JSON file of the model is not valid JSON (${text})`;
+  if (/Unexpected token|is not valid JSON|JSON\.parse/.test(text))
+    return `${id}: a JSON file of the model is not valid JSON (${text})`;
   const where = source === 'hub' ? ` from ${hub.host}` : '';
   return `Could not load ${id} (${dtype})${where}: ${text}`;
 }
 
 /** Failures of getting the files (no fallback helps) as opposed to failures of running them (WebGPU may be at fault). */
 export function isDownloadFailure(err: unknown): boolean {
-  return err instanceof DownloadError || /not found locally|Could not locate file|Unauthorized access to file|Forbidden access to file/.test(message(err));
+  return (
+    err instanceof DownloadError ||
+    /not found locally|Could not locate file|Unauthorized access to file|Forbidden access to file/.test(message(err))
+  );
 }

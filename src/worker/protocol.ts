@@ -80,7 +80,12 @@ export interface ThroughputResult {
 
 export interface WorkerApi {
   /** Point the runtime at our own origin (`baseUrl` is the page's base URL) and pick the backend. */
-  init(baseUrl: string, backend: BackendChoice, hub: HubSettings, onNotice: (n: WorkerNotice) => void): Promise<BackendInfo>;
+  init(
+    baseUrl: string,
+    backend: BackendChoice,
+    hub: HubSettings,
+    onNotice: (n: WorkerNotice) => void,
+  ): Promise<BackendInfo>;
   /** Allow or forbid downloads from the hub (env.allowRemoteModels), and where from (env.remoteHost). */
   configureHub(hub: HubSettings): void;
   /**
@@ -88,7 +93,11 @@ export interface WorkerApi {
    * Cannot be aborted: the page cancels a load by terminating the worker.
    */
   loadModel(request: LoadRequest, onProgress: (p: FileProgress) => void): Promise<LoadedModel>;
-  run(request: RunRequest, onProgress: (p: RunProgress) => void, onOutput: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void): Promise<RunResults>;
+  run(
+    request: RunRequest,
+    onProgress: (p: RunProgress) => void,
+    onOutput: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void,
+  ): Promise<RunResults>;
   /** Stop the run in progress between two decoding steps. */
   cancel(): void;
   /** Tokens/s of greedy decoding at a batch size (for the README's numbers and the benchmark). */

@@ -9,7 +9,14 @@ import type { RunResults, SuiteResults } from '../../src/core/run/results.ts';
 import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
 
 const MODEL = 'coax/fixture-tiny';
-const METHOD_IDS = ['greedy-plain', 'fewshot-worked', 'trigger', 'self-consistency', 'cot-decoding-agg', 'contrast-trigger'];
+const METHOD_IDS = [
+  'greedy-plain',
+  'fewshot-worked',
+  'trigger',
+  'self-consistency',
+  'cot-decoding-agg',
+  'contrast-trigger',
+];
 // Fewer paths than the presets so the test stays quick; set through the page's own parameter fields.
 const SAMPLES = 4;
 const BRANCHES = 5;
@@ -32,7 +39,24 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'methods.json'), JSON.stringify(methodsForCli()));
   execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'cli/coax.ts', 'run', '--model', MODEL, '--suite', 'addition', '--count', '3', '--methods', join(dir, 'methods.json'), '--seed', '7', '--out', join(dir, 'out.json')],
+    [
+      '--import',
+      'tsx',
+      'cli/coax.ts',
+      'run',
+      '--model',
+      MODEL,
+      '--suite',
+      'addition',
+      '--count',
+      '3',
+      '--methods',
+      join(dir, 'methods.json'),
+      '--seed',
+      '7',
+      '--out',
+      join(dir, 'out.json'),
+    ],
     { stdio: 'pipe' },
   );
   cli = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as RunResults;
@@ -50,7 +74,14 @@ function essence(suites: SuiteResults[]) {
       outputs: Object.fromEntries(
         Object.entries(item.outputs).map(([id, o]) => [
           id,
-          { text: o.text, answer: o.extracted?.value ?? null, correct: o.correct, chosen: o.chosen ?? null, paths: o.paths?.map((p) => p.text) ?? null, votes: o.votes?.map((v) => `${v.answer}:${v.count}`) ?? null },
+          {
+            text: o.text,
+            answer: o.extracted?.value ?? null,
+            correct: o.correct,
+            chosen: o.chosen ?? null,
+            paths: o.paths?.map((p) => p.text) ?? null,
+            votes: o.votes?.map((v) => `${v.answer}:${v.count}`) ?? null,
+          },
         ]),
       ),
     })),
@@ -74,16 +105,30 @@ describe('the CLI and the page give the same results for the same configuration 
       await page.getByTestId('suite-size').fill('3');
       await page.getByTestId('seed').fill('7');
       await page.getByTestId('run').click();
-      await page.waitForFunction(() => ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 240_000 });
+      await page.waitForFunction(
+        () =>
+          ['done', 'failed', 'cancelled'].includes(
+            document.querySelector('[data-testid=run-status]')?.textContent ?? '',
+          ),
+        null,
+        { timeout: 240_000 },
+      );
       expect(await page.getByTestId('run-status').textContent()).toBe('done');
       await page.screenshot({ path: join(screenshotDir(), 'methods-wasm.png'), fullPage: true });
-      const pageResults = await page.evaluate(() => (globalThis as unknown as { coax: { experiment: { results: unknown } } }).coax.experiment.results);
+      const pageResults = await page.evaluate(
+        () => (globalThis as unknown as { coax: { experiment: { results: unknown } } }).coax.experiment.results,
+      );
       const ours = essence(pageResults as SuiteResults[]);
       expect(ours).toEqual(essence(cli.suites));
       // Confidences agree to float32 precision (WASM and onnxruntime-node sum in slightly different orders).
-      const deltas = (suites: SuiteResults[]) => suites.flatMap((s) => s.items.flatMap((i) => Object.values(i.outputs).flatMap((o) => (o.paths ?? [o]).map((p) => p.delta ?? NaN))));
+      const deltas = (suites: SuiteResults[]) =>
+        suites.flatMap((s) =>
+          s.items.flatMap((i) => Object.values(i.outputs).flatMap((o) => (o.paths ?? [o]).map((p) => p.delta ?? NaN))),
+        );
       const theirs = deltas(cli.suites);
-      deltas(pageResults as SuiteResults[]).forEach((d, i) => (Number.isNaN(d) ? expect(theirs[i]).toBeNaN() : expect(d).toBeCloseTo(theirs[i]!, 4)));
+      deltas(pageResults as SuiteResults[]).forEach((d, i) =>
+        Number.isNaN(d) ? expect(theirs[i]).toBeNaN() : expect(d).toBeCloseTo(theirs[i]!, 4),
+      );
       // The run really exercised several paths per item.
       const first = (pageResults as SuiteResults[])[0]!.items[0]!.outputs;
       expect(first['self-consistency']!.paths).toHaveLength(SAMPLES);

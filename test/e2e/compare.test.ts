@@ -18,15 +18,15 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n') row.push(field), rows.push(row), (row = []), (field = '');
+    else if (ch === ',') (row.push(field), (field = ''));
+    else if (ch === '\n') (row.push(field), rows.push(row), (row = []), (field = ''));
     else if (ch !== '\r') field += ch;
   }
-  if (field || row.length) row.push(field), rows.push(row);
+  if (field || row.length) (row.push(field), rows.push(row));
   return rows;
 }
 const METHODS = ['greedy-plain', 'fewshot-worked', 'self-consistency', 'cot-decoding'];
@@ -37,10 +37,15 @@ let close: () => Promise<void>;
 let page: Page;
 
 const shot = (name: string) => page.screenshot({ path: join(screenshotDir(), `compare-${name}.png`), fullPage: true });
-const openResults = () => page.evaluate(() => (globalThis as unknown as { coax: { runs: { open: { results: unknown } | null } } }).coax.runs.open?.results) as Promise<RunResults>;
+const openResults = () =>
+  page.evaluate(
+    () => (globalThis as unknown as { coax: { runs: { open: { results: unknown } | null } } }).coax.runs.open?.results,
+  ) as Promise<RunResults>;
 
 async function waitForStatus(status: string): Promise<void> {
-  await page.waitForFunction((s) => document.querySelector('[data-testid=run-status]')?.textContent === s, status, { timeout: 240_000 });
+  await page.waitForFunction((s) => document.querySelector('[data-testid=run-status]')?.textContent === s, status, {
+    timeout: 240_000,
+  });
 }
 
 async function setUpMethods(): Promise<void> {
@@ -77,13 +82,15 @@ describe('the comparison view on a real run of the bundled model', () => {
     const results = await openResults();
     const expected = leaderboard(results);
     await shot('leaderboard');
-    const rows = await page.getByTestId('leaderboard-row').evaluateAll((trs) => trs.map((tr) => ({
-      method: tr.getAttribute('data-method'),
-      baseline: tr.classList.contains('baseline'),
-      n: tr.querySelector('[data-testid=lb-n]')?.textContent,
-      p: tr.querySelector('[data-testid=lb-p]')?.textContent,
-      accuracy: tr.querySelector('[data-testid=lb-accuracy] .value')?.textContent,
-    })));
+    const rows = await page.getByTestId('leaderboard-row').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        method: tr.getAttribute('data-method'),
+        baseline: tr.classList.contains('baseline'),
+        n: tr.querySelector('[data-testid=lb-n]')?.textContent,
+        p: tr.querySelector('[data-testid=lb-p]')?.textContent,
+        accuracy: tr.querySelector('[data-testid=lb-accuracy] .value')?.textContent,
+      })),
+    );
     expect(rows.map((r) => r.method).sort()).toEqual([...METHODS].sort());
     for (const r of rows) {
       const e = expected.find((x) => x.methodId === r.method)!;
@@ -101,8 +108,14 @@ describe('the comparison view on a real run of the bundled model', () => {
     await shot('gap-matrix');
     const kinds = await page.getByTestId('gap-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')));
     expect(kinds).toEqual(gapRows(results).map((r) => r.kind));
-    expect(Number(await page.getByTestId('latent-count').textContent())).toBe(kinds.filter((k) => k === 'latent').length);
-    await page.locator('[data-testid=gap-row]').first().locator('[data-testid=gap-cell][data-method="cot-decoding"]').click();
+    expect(Number(await page.getByTestId('latent-count').textContent())).toBe(
+      kinds.filter((k) => k === 'latent').length,
+    );
+    await page
+      .locator('[data-testid=gap-row]')
+      .first()
+      .locator('[data-testid=gap-cell][data-method="cot-decoding"]')
+      .click();
     await expect.poll(() => page.getByTestId('item-detail').count()).toBe(1);
   });
 
@@ -133,8 +146,17 @@ describe('the comparison view on a real run of the bundled model', () => {
   it('calibration: ECE per method and split as stored', async () => {
     const results = await openResults();
     await page.getByTestId('tab-calibration').click();
-    const shown = await page.getByTestId('ece-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-method')}|${tr.getAttribute('data-group')}|${tr.querySelector('[data-testid=ece]')?.textContent}`));
-    expect(shown).toEqual(calibrationGroups(results).map((g) => `${g.methodId}|${g.group}|${g.calibration.ece.toFixed(3)}`));
+    const shown = await page
+      .getByTestId('ece-row')
+      .evaluateAll((trs) =>
+        trs.map(
+          (tr) =>
+            `${tr.getAttribute('data-method')}|${tr.getAttribute('data-group')}|${tr.querySelector('[data-testid=ece]')?.textContent}`,
+        ),
+      );
+    expect(shown).toEqual(
+      calibrationGroups(results).map((g) => `${g.methodId}|${g.group}|${g.calibration.ece.toFixed(3)}`),
+    );
     expect(await page.getByTestId('calibration-chart').locator('svg').count()).toBeGreaterThan(0);
     await shot('calibration');
   });
@@ -142,7 +164,11 @@ describe('the comparison view on a real run of the bundled model', () => {
   it('entropy by suite: mean per-token entropy as stored', async () => {
     const results = await openResults();
     await page.getByTestId('tab-entropy').click();
-    const shown = await page.getByTestId('entropy-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-method')}|${tr.querySelector('[data-testid=entropy]')?.textContent}`));
+    const shown = await page
+      .getByTestId('entropy-row')
+      .evaluateAll((trs) =>
+        trs.map((tr) => `${tr.getAttribute('data-method')}|${tr.querySelector('[data-testid=entropy]')?.textContent}`),
+      );
     expect(shown).toEqual(entropyBySuite(results).map((r) => `${r.methodId}|${r.meanEntropy.toFixed(3)}`));
     await shot('entropy');
   });
@@ -154,10 +180,20 @@ describe('the comparison view on a real run of the bundled model', () => {
 
   it('exports a chart as SVG and PNG', async () => {
     await page.getByTestId('tab-entropy').click();
-    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('entropy-chart').getByTestId('export-svg').click()]);
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('entropy-chart').getByTestId('export-svg').click(),
+    ]);
     expect(readFileSync((await svg.path())!, 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('entropy-chart').getByTestId('export-png').click()]);
-    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('entropy-chart').getByTestId('export-png').click(),
+    ]);
+    expect(
+      readFileSync((await png.path())!)
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 
   it('exports JSON and CSV, and a JSON export imports back to the same results', async () => {
@@ -167,22 +203,34 @@ describe('the comparison view on a real run of the bundled model', () => {
     expect(records).toHaveLength(1 + 6);
     expect(records[0]).toContain('greedy-plain:correct');
     const col = records[0]!.indexOf('greedy-plain:output');
-    expect(records.slice(1).map((r) => r[col])).toEqual(results.suites[0]!.items.map((it) => it.outputs['greedy-plain']!.text));
+    expect(records.slice(1).map((r) => r[col])).toEqual(
+      results.suites[0]!.items.map((it) => it.outputs['greedy-plain']!.text),
+    );
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
     const file = (await json.path())!;
     const before = await page.getByTestId('run-row').count();
-    await page.getByTestId('import-run').setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: readFileSync(file) });
+    await page
+      .getByTestId('import-run')
+      .setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: readFileSync(file) });
     await expect.poll(() => page.getByTestId('run-row').count()).toBe(before + 1);
     expect(await openResults()).toEqual(results);
     // Compare the imported copy with the original: both runs' methods side by side, prefixed A/ and B/.
     await page.locator('[data-testid=run-row]').nth(1).getByTestId('compare-run').click();
     await page.getByTestId('tab-leaderboard').click();
     await expect.poll(() => page.getByTestId('leaderboard-row').count()).toBe(2 * METHODS.length);
-    const compared = await page.getByTestId('leaderboard-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method')));
+    const compared = await page
+      .getByTestId('leaderboard-row')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method')));
     expect(compared.filter((id) => id?.startsWith('A/')).length).toBe(METHODS.length);
     await page.locator('[data-testid=run-row]').nth(1).getByTestId('compare-run').click();
     // A broken file is refused with a message naming the problem; the run list is unchanged.
-    await page.getByTestId('import-run').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "coax-run", "version": 2}') });
+    await page
+      .getByTestId('import-run')
+      .setInputFiles({
+        name: 'bad.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from('{"format": "coax-run", "version": 2}'),
+      });
     await expect.poll(() => page.getByTestId('runs-error').textContent()).toContain('bad.json is not valid');
     expect(await page.getByTestId('run-row').count()).toBe(before + 1);
   });
@@ -192,7 +240,9 @@ describe('the comparison view on a real run of the bundled model', () => {
     await row.getByTestId('rename-run').click();
     await page.getByTestId('rename-input').fill('my imported run');
     await page.getByTestId('rename-input').press('Enter');
-    await expect.poll(() => page.getByTestId('run-row').first().getByTestId('run-name').textContent()).toBe('my imported run');
+    await expect
+      .poll(() => page.getByTestId('run-row').first().getByTestId('run-name').textContent())
+      .toBe('my imported run');
     const before = await page.getByTestId('run-row').count();
     await page.getByTestId('run-row').first().getByTestId('delete-run').click();
     await expect.poll(() => page.getByTestId('run-row').count()).toBe(before - 1);
@@ -204,7 +254,13 @@ describe('the comparison view on a real run of the bundled model', () => {
     const other = await browser.newPage();
     await other.goto(link);
     await other.getByTestId('model-ready').waitFor({ timeout: 120_000 });
-    const enabled = await other.getByTestId('method-toggle').evaluateAll((els) => els.filter((e) => (e as HTMLInputElement).checked).map((e) => e.closest('[data-method]')?.getAttribute('data-method')));
+    const enabled = await other
+      .getByTestId('method-toggle')
+      .evaluateAll((els) =>
+        els
+          .filter((e) => (e as HTMLInputElement).checked)
+          .map((e) => e.closest('[data-method]')?.getAttribute('data-method')),
+      );
     expect(enabled.sort()).toEqual([...METHODS].sort());
     expect(await other.getByTestId('seed').inputValue()).toBe('3');
     expect(await other.getByTestId('suite-size').inputValue()).toBe('6');
@@ -217,8 +273,15 @@ describe('the comparison view on a real run of the bundled model', () => {
     await page.getByTestId('batch').fill('1');
     await page.getByTestId('run').click();
     // Wait until this run (not the last one) has at least 5 outputs written to IndexedDB.
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'running', null, { timeout: 60_000 });
-    const runId = await page.evaluate(() => (globalThis as unknown as { coax: { runs: { open: { header: { id: string } } } } }).coax.runs.open.header.id);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=run-status]')?.textContent === 'running',
+      null,
+      { timeout: 60_000 },
+    );
+    const runId = await page.evaluate(
+      () =>
+        (globalThis as unknown as { coax: { runs: { open: { header: { id: string } } } } }).coax.runs.open.header.id,
+    );
     const stored = (id: string) =>
       page.evaluate(
         (run) =>
@@ -237,7 +300,15 @@ describe('the comparison view on a real run of the bundled model', () => {
     const row = page.locator(`[data-testid=run-row][data-run="${runId}"]`);
     await expect.poll(() => row.getByTestId('run-row-status').textContent()).toBe('interrupted');
     await row.getByTestId('open-run').click();
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { coax: { runs: { open: { header: { id: string } } | null } } }).coax.runs.open?.header.id)).toBe(runId);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { coax: { runs: { open: { header: { id: string } } | null } } }).coax.runs.open
+              ?.header.id,
+        ),
+      )
+      .toBe(runId);
     const reopened = await openResults();
     const done = reopened.suites[0]!.items.reduce((n, it) => n + Object.keys(it.outputs).length, 0);
     expect(done).toBeGreaterThanOrEqual(5);

@@ -14,18 +14,30 @@ export async function serveDist(): Promise<{ server: PreviewServer; url: string 
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 export type BrowserKind = 'wasm' | 'webgpu-swiftshader';
 
 /** Debian's Chromium, headless, with a fresh profile; WebGPU through SwiftShader when asked. */
 export async function launch(kind: BrowserKind): Promise<{ browser: Browser; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'coax-chromium-'));
-  const args = kind === 'wasm' ? [...BASE_ARGS, '--disable-gpu'] : [...BASE_ARGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'];
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...args, `--user-data-dir=${profile}`] }).catch(async () =>
-    // Playwright refuses --user-data-dir in launch(); its own launch already uses a fresh temporary profile.
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args }),
-  );
+  const args =
+    kind === 'wasm'
+      ? [...BASE_ARGS, '--disable-gpu']
+      : [...BASE_ARGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'];
+  const browser = await chromium
+    .launch({ executablePath: CHROMIUM, headless: true, args: [...args, `--user-data-dir=${profile}`] })
+    .catch(async () =>
+      // Playwright refuses --user-data-dir in launch(); its own launch already uses a fresh temporary profile.
+      chromium.launch({ executablePath: CHROMIUM, headless: true, args }),
+    );
   return {
     browser,
     close: async () => {
@@ -49,7 +61,12 @@ export function screenshotDir(): string {
 }
 
 /** Load the page, pick a model and wait until it is loaded. */
-export async function openWithModel(page: Page, url: string, backend: 'wasm' | 'webgpu', modelId: string): Promise<void> {
+export async function openWithModel(
+  page: Page,
+  url: string,
+  backend: 'wasm' | 'webgpu',
+  modelId: string,
+): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${url}?backend=${backend}&model=${encodeURIComponent(modelId)}`);
@@ -57,10 +74,14 @@ export async function openWithModel(page: Page, url: string, backend: 'wasm' | '
   // The page loads the model named in the URL by itself.
   await Promise.race([
     page.getByTestId('model-ready').waitFor({ timeout: 240_000 }),
-    page.getByTestId('model-error').waitFor({ timeout: 240_000 }).then(async () => {
-      throw new Error(`model failed to load: ${await page.getByTestId('model-error').textContent()}`);
-    }),
+    page
+      .getByTestId('model-error')
+      .waitFor({ timeout: 240_000 })
+      .then(async () => {
+        throw new Error(`model failed to load: ${await page.getByTestId('model-error').textContent()}`);
+      }),
   ]);
-  if ((await page.getByTestId('model-select').inputValue()) !== modelId) throw new Error(`the page picked another model than ${modelId}`);
+  if ((await page.getByTestId('model-select').inputValue()) !== modelId)
+    throw new Error(`the page picked another model than ${modelId}`);
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 }

@@ -18,14 +18,27 @@ import { launch, openWithModel, recordRequests, screenshotDir, serveDist } from 
 const TINY = REPO_MODELS['coax-test/tiny-llama']!;
 const HUB_ID = 'coax-test/tiny-llama';
 /** The files transformers.js reads for the fixture, and their bytes on disk: what the cache must hold. */
-const TINY_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
+const TINY_FILES = [
+  'config.json',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/model.onnx',
+];
 const TINY_BYTES = TINY_FILES.reduce((n, f) => n + statSync(join(TINY, f)).size, 0);
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir(), `models-${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshotDir(), `models-${name}.png`), fullPage: true });
 
 function standin(): Promise<HubStandin> {
   return startHubStandin({
-    models: { ...REPO_MODELS, 'coax-test/missing-weights': TINY, 'coax-test/no-tokenizer': TINY, 'coax-test/truncated': TINY, 'coax-test/login-wall': TINY },
+    models: {
+      ...REPO_MODELS,
+      'coax-test/missing-weights': TINY,
+      'coax-test/no-tokenizer': TINY,
+      'coax-test/truncated': TINY,
+      'coax-test/login-wall': TINY,
+    },
     faults: {
       notFound: ['coax-test/missing-weights/onnx/model.onnx', 'coax-test/no-tokenizer/tokenizer.json'],
       truncate: ['coax-test/truncated/onnx/model.onnx'],
@@ -35,7 +48,9 @@ function standin(): Promise<HubStandin> {
 }
 
 async function waitForLoad(page: Page, id: string): Promise<void> {
-  await page.waitForSelector(`[data-testid=model-ready][data-model-id="${id}"], [data-testid=model-error]`, { timeout: 120_000 });
+  await page.waitForSelector(`[data-testid=model-ready][data-model-id="${id}"], [data-testid=model-error]`, {
+    timeout: 120_000,
+  });
   const error = page.getByTestId('model-error');
   if ((await error.count()) > 0) throw new Error(`loading ${id} failed: ${await error.textContent()}`);
 }
@@ -48,7 +63,12 @@ async function chooseHubId(page: Page, id: string): Promise<void> {
 /** Choose a hub model, load it, and return the error the page shows. */
 async function loadExpectingError(page: Page, id: string): Promise<string> {
   await chooseHubId(page, id);
-  await page.waitForFunction((x) => document.querySelector('[data-testid=hub-repo-status]')?.textContent?.includes(x) && !document.querySelector('[data-testid=hub-repo-status]')?.textContent?.includes('asking'), id);
+  await page.waitForFunction(
+    (x) =>
+      document.querySelector('[data-testid=hub-repo-status]')?.textContent?.includes(x) &&
+      !document.querySelector('[data-testid=hub-repo-status]')?.textContent?.includes('asking'),
+    id,
+  );
   await page.getByTestId('load-model').click();
   await page.getByTestId('model-error').waitFor({ timeout: 60_000 });
   return (await page.getByTestId('model-error').textContent()) ?? '';
@@ -95,17 +115,26 @@ describe('hub models through the stand-in, downloads on', () => {
     await page.getByTestId('hub-remote-switch').check();
     await chooseHubId(page, HUB_ID);
     // Sizes come from the hub (listing, then HEAD), never from a table in the code.
-    await expect.poll(() => page.getByTestId('storage-estimate').textContent()).toContain(`Download: ${formatBytes(TINY_BYTES)}`);
+    await expect
+      .poll(() => page.getByTestId('storage-estimate').textContent())
+      .toContain(`Download: ${formatBytes(TINY_BYTES)}`);
     expect(await page.getByTestId('dtype-select').inputValue()).toBe('fp32');
     const before = hub.requests.length;
     await page.getByTestId('load-model').click();
     await waitForLoad(page, HUB_ID);
     expect(await page.getByTestId('model-ready').textContent()).toContain(`${formatBytes(TINY_BYTES)} downloaded`);
-    const fetched = hub.requests.slice(before).filter((r) => r.method === 'GET' && !r.range).map((r) => r.path);
+    const fetched = hub.requests
+      .slice(before)
+      .filter((r) => r.method === 'GET' && !r.range)
+      .map((r) => r.path);
     expect(fetched).toContain(`/cdn/${HUB_ID}/onnx/model.onnx`);
     const progress = await page.getByTestId('load-progress').innerText();
-    expect(progress).toContain(`onnx/model.onnx\n${formatBytes(statSync(join(TINY, 'onnx/model.onnx')).size)} / ${formatBytes(statSync(join(TINY, 'onnx/model.onnx')).size)}`);
-    expect(await page.getByTestId('load-overall').innerText()).toContain(`${formatBytes(TINY_BYTES)} / ${formatBytes(TINY_BYTES)}`);
+    expect(progress).toContain(
+      `onnx/model.onnx\n${formatBytes(statSync(join(TINY, 'onnx/model.onnx')).size)} / ${formatBytes(statSync(join(TINY, 'onnx/model.onnx')).size)}`,
+    );
+    expect(await page.getByTestId('load-overall').innerText()).toContain(
+      `${formatBytes(TINY_BYTES)} / ${formatBytes(TINY_BYTES)}`,
+    );
     await cacheRow(page, HUB_ID).waitFor();
     expect(await cacheRow(page, HUB_ID).getByTestId('cache-size').textContent()).toBe(formatBytes(TINY_BYTES));
     expect(await page.getByTestId('card-architecture').textContent()).toContain('llama');
@@ -114,7 +143,9 @@ describe('hub models through the stand-in, downloads on', () => {
 
   it('fails clearly on a 404, keeping the loaded model', async () => {
     const error = await loadExpectingError(page, 'coax-test/no-tokenizer');
-    expect(error).toMatch(/coax-test\/no-tokenizer: tokenizer\.json not found \(404 from http:\/\/127\.0\.0\.1:\d+\/coax-test\/no-tokenizer\/resolve\/main\/tokenizer\.json\)/);
+    expect(error).toMatch(
+      /coax-test\/no-tokenizer: tokenizer\.json not found \(404 from http:\/\/127\.0\.0\.1:\d+\/coax-test\/no-tokenizer\/resolve\/main\/tokenizer\.json\)/,
+    );
     expect(await page.getByTestId('model-ready').getAttribute('data-model-id')).toBe(HUB_ID);
     expect(await page.getByTestId('run').isEnabled()).toBe(true);
     await shot(page, 'fault-404');
@@ -128,7 +159,9 @@ describe('hub models through the stand-in, downloads on', () => {
 
   it('fails clearly on a truncated download and caches nothing of the cut file', async () => {
     const error = await loadExpectingError(page, 'coax-test/truncated');
-    expect(error).toMatch(/the download of onnx\/model\.onnx from http:\/\/127\.0\.0\.1:\d+ stopped after \d+ of \d+ bytes .*the connection closed early/);
+    expect(error).toMatch(
+      /the download of onnx\/model\.onnx from http:\/\/127\.0\.0\.1:\d+ stopped after \d+ of \d+ bytes .*the connection closed early/,
+    );
     expect(await page.getByTestId('model-ready').getAttribute('data-model-id')).toBe(HUB_ID);
     await page.getByTestId('cache-refresh').click();
     const files = await cacheRow(page, 'coax-test/truncated').locator('li').allTextContents();
@@ -170,7 +203,9 @@ describe('hub models through the stand-in, downloads on', () => {
     await page.getByTestId('hub-remote-switch').check();
     await page.getByTestId('load-model').click();
     await page.getByTestId('model-error').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('model-error').textContent()).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+ for \S+\.json .*offline, or the server is down/);
+    expect(await page.getByTestId('model-error').textContent()).toMatch(
+      /cannot reach http:\/\/127\.0\.0\.1:\d+ for \S+\.json .*offline, or the server is down/,
+    );
     expect(await page.getByTestId('model-ready').getAttribute('data-model-id')).toBe(HUB_ID);
     await shot(page, 'deleted-offline');
   });
@@ -207,7 +242,10 @@ describe('downloads off: nothing leaves the page origin', () => {
       expect(text).toContain('needs network');
       expect(text).toContain('size shown once online');
     }
-    await page.locator('[data-testid=hub-model-row][data-id="onnx-community/SmolLM2-135M-ONNX"]').getByTestId('hub-choose').click();
+    await page
+      .locator('[data-testid=hub-model-row][data-id="onnx-community/SmolLM2-135M-ONNX"]')
+      .getByTestId('hub-choose')
+      .click();
     expect(await page.getByTestId('load-blocked').textContent()).toContain('switch on downloads');
     expect(await page.getByTestId('storage-estimate').textContent()).toContain('shown once online');
     await chooseHubId(page, HUB_ID);
@@ -217,7 +255,9 @@ describe('downloads off: nothing leaves the page origin', () => {
     await waitForLoad(page, 'coax/fixture-gpt2');
     await shot(page, 'offline');
     const origin = new URL(url).origin;
-    expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith(`blob:${origin}`) && !u.startsWith('data:'))).toEqual([]);
+    expect(
+      requests.filter((u) => !u.startsWith(origin) && !u.startsWith(`blob:${origin}`) && !u.startsWith('data:')),
+    ).toEqual([]);
     expect(hub.requests).toEqual([]);
   });
 });
@@ -237,7 +277,12 @@ describe('cancelling a download', () => {
     // In front of the stand-in: the weights of coax-test/slow start and then never finish.
     proxy = createHttpServer((req, res) => {
       if (req.method === 'GET' && !req.headers.range && req.url === '/coax-test/slow/resolve/main/onnx/model.onnx') {
-        res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': 'application/octet-stream', 'Content-Length': String(10_000_000) });
+        res.writeHead(200, {
+          'Access-Control-Allow-Origin': '*',
+          'Cross-Origin-Resource-Policy': 'cross-origin',
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(10_000_000),
+        });
         res.write(Buffer.alloc(65_536));
         stalled.push(res);
         return;
@@ -259,7 +304,9 @@ describe('cancelling a download', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // A nearly full browser storage: 100 KB free, so the page must warn before this download.
     await page.addInitScript(() => {
-      Object.defineProperty(navigator.storage, 'estimate', { value: async () => ({ usage: 900_000, quota: 1_002_400 }) });
+      Object.defineProperty(navigator.storage, 'estimate', {
+        value: async () => ({ usage: 900_000, quota: 1_002_400 }),
+      });
     });
   });
   afterAll(async () => {
@@ -276,13 +323,26 @@ describe('cancelling a download', () => {
     await waitForLoad(page, 'coax/fixture-tiny');
     await page.getByTestId('hub-remote-switch').check();
     await chooseHubId(page, 'coax-test/slow');
-    await expect.poll(() => page.getByTestId('storage-estimate').textContent()).toContain(`Download: ${formatBytes(TINY_BYTES)}`);
-    expect(await page.getByTestId('storage-warning').textContent()).toContain(`This download (${formatBytes(TINY_BYTES)}) is larger than the free browser storage (100.0 KB)`);
+    await expect
+      .poll(() => page.getByTestId('storage-estimate').textContent())
+      .toContain(`Download: ${formatBytes(TINY_BYTES)}`);
+    expect(await page.getByTestId('storage-warning').textContent()).toContain(
+      `This download (${formatBytes(TINY_BYTES)}) is larger than the free browser storage (100.0 KB)`,
+    );
     await page.getByTestId('load-model').click();
-    await page.waitForFunction(() => /onnx\/model\.onnx\n64\.0 KB/.test((document.querySelector('[data-testid=load-progress]') as HTMLElement | null)?.innerText ?? ''), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        /onnx\/model\.onnx\n64\.0 KB/.test(
+          (document.querySelector('[data-testid=load-progress]') as HTMLElement | null)?.innerText ?? '',
+        ),
+      null,
+      { timeout: 60_000 },
+    );
     await shot(page, 'cancel-during');
     await page.getByTestId('cancel-load').click();
-    await expect.poll(() => page.getByTestId('model-notice').textContent()).toContain('Loading coax-test/slow was cancelled');
+    await expect
+      .poll(() => page.getByTestId('model-notice').textContent())
+      .toContain('Loading coax-test/slow was cancelled');
     expect(await page.getByTestId('model-ready').count()).toBe(0);
     await page.getByTestId('backend').waitFor();
     // The fresh worker loads a model and runs a comparison.
@@ -291,10 +351,21 @@ describe('cancelling a download', () => {
     await waitForLoad(page, 'coax/fixture-tiny');
     await page.getByTestId('suite-size').fill('2');
     await page.getByTestId('run').click();
-    await page.waitForFunction(() => ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () =>
+        ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
+      null,
+      { timeout: 120_000 },
+    );
     expect(await page.getByTestId('run-status').textContent()).toBe('done');
     // The console's handle reaches the new worker too.
-    const speed = await page.evaluate(() => (globalThis as unknown as { coax: { worker: { throughput(b: number, n: number): Promise<{ tokensPerSecond: number }> } } }).coax.worker.throughput(1, 4));
+    const speed = await page.evaluate(() =>
+      (
+        globalThis as unknown as {
+          coax: { worker: { throughput(b: number, n: number): Promise<{ tokensPerSecond: number }> } };
+        }
+      ).coax.worker.throughput(1, 4),
+    );
     expect(speed.tokensPerSecond).toBeGreaterThan(0);
   });
 });
@@ -318,17 +389,35 @@ describe('coax/fixture-gpt2 in the page', () => {
 
   it('loads, shows its model card and runs a 2-item comparison', async () => {
     await openWithModel(page, url, 'wasm', 'coax/fixture-gpt2');
-    expect(await page.getByTestId('card-architecture').textContent()).toBe('gpt2 (GPT2LMHeadModel), 2 layers, width 64');
+    expect(await page.getByTestId('card-architecture').textContent()).toBe(
+      'gpt2 (GPT2LMHeadModel), 2 layers, width 64',
+    );
     expect(await page.getByTestId('card-context').textContent()).toBe('512 tokens');
-    expect(await page.getByTestId('card-tokenizer').textContent()).toBe('BPE (PreTrainedTokenizerFast), 258 entries; logits over 258');
+    expect(await page.getByTestId('card-tokenizer').textContent()).toBe(
+      'BPE (PreTrainedTokenizerFast), 258 entries; logits over 258',
+    );
     expect(await page.getByTestId('card-dtype').textContent()).toBe('fp32 on WASM');
     expect(await page.getByTestId('data-card').textContent()).toContain('ships no data card');
     // The fixture has fp32 and fp16 weights; the other dtypes are offered but disabled.
-    const options = await page.getByTestId('dtype-select').locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, !(o as HTMLOptionElement).disabled]));
-    expect(options).toEqual([['fp32', true], ['fp16', true], ['q8', false], ['q4', false], ['q4f16', false]]);
+    const options = await page
+      .getByTestId('dtype-select')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, !(o as HTMLOptionElement).disabled]));
+    expect(options).toEqual([
+      ['fp32', true],
+      ['fp16', true],
+      ['q8', false],
+      ['q4', false],
+      ['q4f16', false],
+    ]);
     await page.getByTestId('suite-size').fill('2');
     await page.getByTestId('run').click();
-    await page.waitForFunction(() => ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () =>
+        ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
+      null,
+      { timeout: 120_000 },
+    );
     expect(await page.getByTestId('run-status').textContent()).toBe('done');
     await page.getByTestId('tab-answers').click();
     expect(await page.getByTestId('item-row').count()).toBe(2);
@@ -360,7 +449,11 @@ describe('a model folder dropped into public/models (Vite dev server)', () => {
 
   it('appears in the picker after a reload, loads, and shows its data card', async () => {
     await openWithModel(page, url, 'wasm', 'coax/fixture-tiny');
-    const ids = () => page.getByTestId('model-select').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const ids = () =>
+      page
+        .getByTestId('model-select')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(await ids()).not.toContain('test-drop/tiny');
     cpSync(TINY, join(DROP, 'tiny'), { recursive: true });
     writeFileSync(join(DROP, 'tiny', 'data_card.json'), JSON.stringify(DATA_CARD));
@@ -368,11 +461,26 @@ describe('a model folder dropped into public/models (Vite dev server)', () => {
     await openWithModel(page, url, 'wasm', 'test-drop/tiny');
     expect(await ids()).toContain('test-drop/tiny');
     expect(await page.getByTestId('card-trained-tokens').textContent()).toBe('800');
-    const relations = await page.getByTestId('card-relation').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-relation'), r.querySelectorAll('td')[3]?.textContent, r.querySelectorAll('td')[4]?.textContent]));
-    expect(relations).toEqual([['procedural', '600', '75%'], ['factual', '200', '25%']]);
-    expect(await page.getByTestId('card-worked').textContent()).toContain('30 direct, 10 worked (25% worked; planned 25% of worksheets)');
+    const relations = await page
+      .getByTestId('card-relation')
+      .evaluateAll((rows) =>
+        rows.map((r) => [
+          r.getAttribute('data-relation'),
+          r.querySelectorAll('td')[3]?.textContent,
+          r.querySelectorAll('td')[4]?.textContent,
+        ]),
+      );
+    expect(relations).toEqual([
+      ['procedural', '600', '75%'],
+      ['factual', '200', '25%'],
+    ]);
+    expect(await page.getByTestId('card-worked').textContent()).toContain(
+      '30 direct, 10 worked (25% worked; planned 25% of worksheets)',
+    );
     expect(await page.getByTestId('card-tiers').textContent()).toContain('head 3, tail 5');
-    expect(await page.getByTestId('card-markdown').getAttribute('href')).toMatch(/models\/test-drop\/tiny\/DATA_CARD\.md$/);
+    expect(await page.getByTestId('card-markdown').getAttribute('href')).toMatch(
+      /models\/test-drop\/tiny\/DATA_CARD\.md$/,
+    );
     await shot(page, 'dropped-card');
     expect(existsSync(DROP)).toBe(true);
   });

@@ -30,15 +30,32 @@ describe('the bundled organism in the page', () => {
       }
       await page.getByTestId('suite-size').fill('6');
       await page.getByTestId('run').click();
-      await page.waitForFunction(() => ['done', 'failed'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 240_000 });
+      await page.waitForFunction(
+        () => ['done', 'failed'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
+        null,
+        { timeout: 240_000 },
+      );
       expect(await page.getByTestId('run-status').textContent()).toBe('done');
       await page.getByTestId('tab-competence').click();
       const state = await page.evaluate(() => {
-        const c = (globalThis as unknown as { coax: { runs: { open: { results: unknown } }; engine: { card: unknown } } }).coax;
+        const c = (
+          globalThis as unknown as { coax: { runs: { open: { results: unknown } }; engine: { card: unknown } } }
+        ).coax;
         return { results: c.runs.open.results as RunResults, card: c.engine.card as DataCard };
       });
-      const rows = await page.getByTestId('competence-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-relation')}|${tr.getAttribute('data-method')}|${tr.querySelector('[data-testid=competence-accuracy]')?.textContent}`));
-      expect(rows).toEqual(relationCompetence(state.results, state.card).map((r) => `${r.relation}|${r.methodId}|${Math.round(r.accuracy * 100)}%`));
+      const rows = await page
+        .getByTestId('competence-row')
+        .evaluateAll((trs) =>
+          trs.map(
+            (tr) =>
+              `${tr.getAttribute('data-relation')}|${tr.getAttribute('data-method')}|${tr.querySelector('[data-testid=competence-accuracy]')?.textContent}`,
+          ),
+        );
+      expect(rows).toEqual(
+        relationCompetence(state.results, state.card).map(
+          (r) => `${r.relation}|${r.methodId}|${Math.round(r.accuracy * 100)}%`,
+        ),
+      );
       expect(rows.some((r) => r.startsWith('factual|'))).toBe(true);
       expect(factFrequency(state.results, state.card).length).toBeGreaterThan(0);
       expect(await page.getByTestId('competence-chart').locator('svg').count()).toBeGreaterThan(0);

@@ -18,7 +18,11 @@ beforeAll(async () => {
   ({ server, url } = await serveDist());
   // The same configuration run in Node through onnxruntime-node: the page must agree with it.
   const model = await loadLocal(MODEL);
-  reference = await runSuites(model, [additionSuite({ seed: 1, count: 5 })], DEFAULT_METHOD_IDS.map(findMethod), { modelId: MODEL, seed: 1, batchSize: 8 });
+  reference = await runSuites(model, [additionSuite({ seed: 1, count: 5 })], DEFAULT_METHOD_IDS.map(findMethod), {
+    modelId: MODEL,
+    seed: 1,
+    batchSize: 8,
+  });
   await model.dispose();
 });
 afterAll(async () => {
@@ -28,24 +32,45 @@ afterAll(async () => {
 async function runComparison(page: Page, items: number): Promise<void> {
   await page.getByTestId('suite-size').fill(String(items));
   await page.getByTestId('run').click();
-  await page.waitForFunction(() => ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''), null, { timeout: 240_000 });
+  await page.waitForFunction(
+    () =>
+      ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
+    null,
+    { timeout: 240_000 },
+  );
   expect(await page.getByTestId('run-status').textContent()).toBe('done');
   await page.getByTestId('tab-answers').click();
 }
 
 /** What the table shows, cell by cell: the output text (whitespace made visible) and the verdict. */
 async function readTable(page: Page) {
-  const accuracies = await page.getByTestId('accuracy-row').evaluateAll((rows) => rows.map((r) => ({
-    method: r.getAttribute('data-method'),
-    accuracy: r.querySelector('[data-testid=accuracy]')?.textContent,
-    counts: r.querySelector('[data-testid=counts]')?.textContent,
-  })));
-  const cells = await page.getByTestId('cell').evaluateAll((cs) => cs.map((c) => ({ method: c.getAttribute('data-method'), output: c.querySelector('code')?.textContent ?? '', correct: c.classList.contains('correct') })));
+  const accuracies = await page.getByTestId('accuracy-row').evaluateAll((rows) =>
+    rows.map((r) => ({
+      method: r.getAttribute('data-method'),
+      accuracy: r.querySelector('[data-testid=accuracy]')?.textContent,
+      counts: r.querySelector('[data-testid=counts]')?.textContent,
+    })),
+  );
+  const cells = await page
+    .getByTestId('cell')
+    .evaluateAll((cs) =>
+      cs.map((c) => ({
+        method: c.getAttribute('data-method'),
+        output: c.querySelector('code')?.textContent ?? '',
+        correct: c.classList.contains('correct'),
+      })),
+    );
   return { accuracies, cells, rows: await page.getByTestId('item-row').count() };
 }
 
 function expectedCells(results: RunResults) {
-  return results.suites[0]!.items.flatMap((item) => results.methods.map((m) => ({ method: m.id, output: item.outputs[m.id]!.text.replace(/\n/g, '⏎'), correct: item.outputs[m.id]!.correct })));
+  return results.suites[0]!.items.flatMap((item) =>
+    results.methods.map((m) => ({
+      method: m.id,
+      output: item.outputs[m.id]!.text.replace(/\n/g, '⏎'),
+      correct: item.outputs[m.id]!.correct,
+    })),
+  );
 }
 
 describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
@@ -103,9 +128,15 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     await page.getByTestId('batch').fill('1');
     await page.getByTestId('run').click();
     await page.getByTestId('tab-answers').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=cell] code').length >= 2, null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=cell] code').length >= 2, null, {
+      timeout: 120_000,
+    });
     await page.getByTestId('cancel').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled', null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled',
+      null,
+      { timeout: 60_000 },
+    );
     const filled = await page.locator('[data-testid=cell] code').count();
     expect(filled).toBeGreaterThanOrEqual(2);
     expect(filled).toBeLessThan(1000);
@@ -119,7 +150,11 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
 
   it('measures decoding throughput at batch 1 and 8', async () => {
     const result = await page.evaluate(async () => {
-      const w = (globalThis as unknown as { coax: { worker: { throughput(b: number, n: number): Promise<{ tokensPerSecond: number }> } } }).coax.worker;
+      const w = (
+        globalThis as unknown as {
+          coax: { worker: { throughput(b: number, n: number): Promise<{ tokensPerSecond: number }> } };
+        }
+      ).coax.worker;
       return [await w.throughput(1, 32), await w.throughput(8, 32)];
     });
     console.log(`[throughput ${kind}]`, JSON.stringify(result));
@@ -128,7 +163,9 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
 
   it('made no request outside its own origin', () => {
     const origin = new URL(url).origin;
-    const outside = requests.filter((u) => !u.startsWith(origin) && !u.startsWith(`blob:${origin}`) && !u.startsWith('data:'));
+    const outside = requests.filter(
+      (u) => !u.startsWith(origin) && !u.startsWith(`blob:${origin}`) && !u.startsWith('data:'),
+    );
     expect(outside).toEqual([]);
     expect(requests.some((u) => u.includes('/ort/ort-wasm-simd-threaded'))).toBe(true);
   });

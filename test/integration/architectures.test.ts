@@ -41,7 +41,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-const int64 = (rows: number[][]) => new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
+const int64 = (rows: number[][]) =>
+  new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
 
 /** Up to and including the first end-of-sequence token: where both our loop and generate() stop a row. */
 function untilEos(ids: number[], eos: readonly number[]): number[] {
@@ -50,7 +51,11 @@ function untilEos(ids: number[], eos: readonly number[]): number[] {
 }
 
 /** transformers.js greedy generate() on the adapter's own model, fed the same left-padded batch as our loop. */
-async function generateGreedy(model: TransformersModel, prompts: number[][], maxNewTokens: number): Promise<number[][]> {
+async function generateGreedy(
+  model: TransformersModel,
+  prompts: number[][],
+  maxNewTokens: number,
+): Promise<number[][]> {
   const batch = leftPadBatch(prompts, model.padTokenId);
   const out = (await model.model.generate({
     input_ids: int64(batch.ids),
@@ -63,7 +68,11 @@ async function generateGreedy(model: TransformersModel, prompts: number[][], max
 }
 
 async function decodeGreedy(model: TransformersModel, prompts: number[][], maxNewTokens: number): Promise<number[][]> {
-  const { rows } = await decodePrompts(model, prompts, { maxNewTokens, sampler: GREEDY, rngs: prompts.map((_, i) => createRng(i)) });
+  const { rows } = await decodePrompts(model, prompts, {
+    maxNewTokens,
+    sampler: GREEDY,
+    rngs: prompts.map((_, i) => createRng(i)),
+  });
   return rows.map((r) => r.tokens.map((t) => t.id));
 }
 
@@ -80,18 +89,32 @@ describe.each(CASES)('$id ($dtype)', ({ id, modelType, fixture, dtype, tolerance
   it(`loads as model_type ${modelType} with a ${dtype === 'fp16' ? 'float16' : 'float32'} KV cache`, async () => {
     expect((model.model.config as unknown as { model_type: string }).model_type).toBe(modelType);
     const ids = model.encode(PROMPTS[0]!);
-    const out = await model.forward({ inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] }, null);
+    const out = await model.forward(
+      { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
+      null,
+    );
     const types = new Set(Object.values(out.cache).map((t) => t.type));
     expect([...types]).toEqual([dtype === 'fp16' ? 'float16' : 'float32']);
     expect(out.logits).toBeInstanceOf(Float32Array);
   });
 
-  it.each(parity.cases.map((c, i) => [i, c] as const))(`logits of prompt %i match PyTorch within ${tolerance} at every position`, async (_i, c) => {
-    expect(model.encode(c.prompt)).toEqual(c.input_ids);
-    const out = await model.forward({ inputIds: [c.input_ids], attentionMask: [c.input_ids.map(() => 1)], positionIds: [c.input_ids.map((_, t) => t)] }, null, { allLogits: true });
-    expect(out.positions).toBe(c.input_ids.length);
-    expect(maxAbsDiff(out.logits, c.logits.flat())).toBeLessThanOrEqual(tolerance);
-  });
+  it.each(parity.cases.map((c, i) => [i, c] as const))(
+    `logits of prompt %i match PyTorch within ${tolerance} at every position`,
+    async (_i, c) => {
+      expect(model.encode(c.prompt)).toEqual(c.input_ids);
+      const out = await model.forward(
+        {
+          inputIds: [c.input_ids],
+          attentionMask: [c.input_ids.map(() => 1)],
+          positionIds: [c.input_ids.map((_, t) => t)],
+        },
+        null,
+        { allLogits: true },
+      );
+      expect(out.positions).toBe(c.input_ids.length);
+      expect(maxAbsDiff(out.logits, c.logits.flat())).toBeLessThanOrEqual(tolerance);
+    },
+  );
 
   it('our greedy loop gives the same tokens as transformers.js generate() for one prompt', async () => {
     const prompt = [model.encode(PROMPTS[2]!)];
@@ -111,10 +134,16 @@ describe.each(CASES)('$id ($dtype)', ({ id, modelType, fixture, dtype, tolerance
 
   it('expanding a shared prefix (row gathers of this cache dtype) samples the same rows as separate prefills', async () => {
     const prompt = model.encode(PROMPTS[0]!);
-    const options = () => ({ maxNewTokens: 8, sampler: temperatureSampler(1.0), rngs: [0, 1, 2].map((i) => createRng(70 + i)) });
+    const options = () => ({
+      maxNewTokens: 8,
+      sampler: temperatureSampler(1.0),
+      rngs: [0, 1, 2].map((i) => createRng(70 + i)),
+    });
     const shared = await decodeShared(model, prompt, 3, options());
     const separate = await decodePrompts(model, [prompt, prompt, prompt], options());
-    expect(shared.rows.map((r) => r.tokens.map((t) => t.id))).toEqual(separate.rows.map((r) => r.tokens.map((t) => t.id)));
+    expect(shared.rows.map((r) => r.tokens.map((t) => t.id))).toEqual(
+      separate.rows.map((r) => r.tokens.map((t) => t.id)),
+    );
     expect(new Set(shared.rows.map((r) => r.text)).size).toBeGreaterThan(1);
   });
 });

@@ -3,7 +3,16 @@
  * resume, verification, and the errors a user can meet. Downloads go to a fresh temp folder per test.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,7 +47,8 @@ async function serve(options: Partial<HubStandinOptions> = {}): Promise<HubStand
   return hub;
 }
 
-const fetchInto = (hubId: string, options: Partial<FetchModelOptions> = {}) => fetchModel({ hubId, outDir: out, host: hub!.url, ...options });
+const fetchInto = (hubId: string, options: Partial<FetchModelOptions> = {}) =>
+  fetchModel({ hubId, outDir: out, host: hub!.url, ...options });
 
 async function expectFailure(run: Promise<unknown>, code: FetchErrorCode, ...fragments: string[]): Promise<void> {
   const err = await run.then(
@@ -51,13 +61,22 @@ async function expectFailure(run: Promise<unknown>, code: FetchErrorCode, ...fra
 }
 
 const filesUnder = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort() : [];
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => statSync(join(dir, f)).isFile())
+        .sort()
+    : [];
 /** GET requests for a file's bytes (at the CDN path the stand-in's resolve redirects to, as the hub does). */
-const gets = (file: string) => hub!.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cdn/') && r.path.endsWith(`/${file}`));
+const gets = (file: string) =>
+  hub!.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cdn/') && r.path.endsWith(`/${file}`));
 
 async function greedyIds(id: string, modelsDir?: string, dtype?: 'fp32' | 'fp16'): Promise<number[]> {
   const model = await loadLocal(id, { modelsDir, dtype });
-  const { rows } = await decodePrompts(model, [model.encode('Q: 2 + 3\nA:')], { maxNewTokens: 6, sampler: GREEDY, rngs: [createRng(1)] });
+  const { rows } = await decodePrompts(model, [model.encode('Q: 2 + 3\nA:')], {
+    maxNewTokens: 6,
+    sampler: GREEDY,
+    rngs: [createRng(1)],
+  });
   await model.dispose();
   return rows[0]!.tokens.map((t) => t.id);
 }
@@ -66,7 +85,14 @@ describe('fetch-model against the hub stand-in', () => {
   it('downloads every file a causal LM needs, byte for byte, and the adapter decodes it like the bundled model', async () => {
     await serve();
     const result = await fetchInto(GPT2);
-    const want = ['config.json', 'generation_config.json', ONNX, 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'];
+    const want = [
+      'config.json',
+      'generation_config.json',
+      ONNX,
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ];
     expect(filesUnder(result.dir)).toEqual(want);
     for (const f of want) expect(readFileSync(join(result.dir, f)).equals(source(GPT2, f)), f).toBe(true);
     expect(result.files.every((f) => f.status === 'downloaded')).toBe(true);
@@ -100,7 +126,12 @@ describe('fetch-model against the hub stand-in', () => {
 
   it('reports a truncated download, keeps the part, and the next run resumes it', async () => {
     await serve({ faults: { truncate: [`${LLAMA}/${ONNX}`] } });
-    await expectFailure(fetchInto(LLAMA), 'truncated', 'connection closed early', 'run the same command again to resume');
+    await expectFailure(
+      fetchInto(LLAMA),
+      'truncated',
+      'connection closed early',
+      'run the same command again to resume',
+    );
     const part = join(out, LLAMA, `${ONNX}.part`);
     const kept = statSync(part).size;
     const whole = source(LLAMA, ONNX);
@@ -121,19 +152,31 @@ describe('fetch-model against the hub stand-in', () => {
     expect(filesUnder(join(out, GPT2)).filter((f) => f.startsWith('onnx/'))).toEqual([]);
   });
 
-  it.each([true, false])('names the dtypes a repository has when the asked one is missing (listing: %s)', async (listing) => {
-    await serve({ listing });
-    await expectFailure(fetchInto(GPT2, { dtype: 'q4' }), 'missing-dtype', 'no q4 weights (onnx/model_q4.onnx)', 'it has: fp32 (onnx/model.onnx), fp16 (onnx/model_fp16.onnx)');
-    await expectFailure(fetchInto(LLAMA, { dtype: 'fp16' }), 'missing-dtype', 'it has: fp32 (onnx/model.onnx).');
-    expect(filesUnder(out).filter((f) => f.endsWith('.onnx'))).toEqual([]);
-  });
+  it.each([true, false])(
+    'names the dtypes a repository has when the asked one is missing (listing: %s)',
+    async (listing) => {
+      await serve({ listing });
+      await expectFailure(
+        fetchInto(GPT2, { dtype: 'q4' }),
+        'missing-dtype',
+        'no q4 weights (onnx/model_q4.onnx)',
+        'it has: fp32 (onnx/model.onnx), fp16 (onnx/model_fp16.onnx)',
+      );
+      await expectFailure(fetchInto(LLAMA, { dtype: 'fp16' }), 'missing-dtype', 'it has: fp32 (onnx/model.onnx).');
+      expect(filesUnder(out).filter((f) => f.endsWith('.onnx'))).toEqual([]);
+    },
+  );
 
   it('refuses a config that is not a causal LM before downloading anything else', async () => {
     const repos = mkdtempSync(join(tmpdir(), 'coax-repos-'));
     const configs: Record<string, object> = {
       'x/bert': { model_type: 'bert', architectures: ['BertForMaskedLM'] },
       'x/t5': { model_type: 't5', architectures: ['T5ForConditionalGeneration'], is_encoder_decoder: true },
-      'x/whisper': { model_type: 'whisper', architectures: ['WhisperForConditionalGeneration'], is_encoder_decoder: true },
+      'x/whisper': {
+        model_type: 'whisper',
+        architectures: ['WhisperForConditionalGeneration'],
+        is_encoder_decoder: true,
+      },
       'x/gpt2-classifier': { model_type: 'gpt2', architectures: ['GPT2ForSequenceClassification'] },
     };
     for (const [id, config] of Object.entries(configs)) {
@@ -142,7 +185,12 @@ describe('fetch-model against the hub stand-in', () => {
       writeFileSync(join(repos, id, ONNX), 'not really a graph');
     }
     await serve({ models: Object.fromEntries(Object.keys(configs).map((id) => [id, join(repos, id)])) });
-    await expectFailure(fetchInto('x/bert'), 'not-causal-lm', '"bert" model (architectures: BertForMaskedLM)', 'not a causal language model');
+    await expectFailure(
+      fetchInto('x/bert'),
+      'not-causal-lm',
+      '"bert" model (architectures: BertForMaskedLM)',
+      'not a causal language model',
+    );
     await expectFailure(fetchInto('x/t5'), 'not-causal-lm', '"t5"', 'encoder-decoder');
     await expectFailure(fetchInto('x/whisper'), 'not-causal-lm', '"whisper"');
     await expectFailure(fetchInto('x/gpt2-classifier'), 'not-causal-lm', 'no language-model head');
@@ -165,7 +213,17 @@ describe('fetch-model against the hub stand-in', () => {
 
   it('the CLI prints a bar per file, and a clear error with exit code 1', async () => {
     await serve();
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/fetch-model.ts', ...args, '--host', hub!.url, '--out', out]);
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [
+        '--import',
+        'tsx',
+        'cli/fetch-model.ts',
+        ...args,
+        '--host',
+        hub!.url,
+        '--out',
+        out,
+      ]);
     const [ok, bad] = await Promise.all([
       run(LLAMA),
       run(GPT2, '--dtype', 'q8').then(
@@ -176,7 +234,9 @@ describe('fetch-model against the hub stand-in', () => {
     expect(ok.stderr).toMatch(/onnx\/model\.onnx +\[#{30}\]/);
     expect(ok.stdout).toContain(`${LLAMA}: 6 files`);
     expect(bad?.code).toBe(1);
-    expect(bad?.stderr).toContain('fetch-model: coax-test/tiny-gpt2 has no q8 weights (onnx/model_quantized.onnx); it has: fp32');
+    expect(bad?.stderr).toContain(
+      'fetch-model: coax-test/tiny-gpt2 has no q8 weights (onnx/model_quantized.onnx); it has: fp32',
+    );
   });
 });
 
@@ -196,7 +256,9 @@ describe('the hub stand-in', () => {
     expect(part.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     expect(Buffer.from(await part.arrayBuffer()).equals(whole.subarray(10, 20))).toBe(true);
     expect((await fetch(url, { headers: { Range: `bytes=${whole.length}-` } })).status).toBe(416);
-    const listing = (await (await fetch(`${hub!.url}/api/models/${GPT2}`)).json()) as { siblings: { rfilename: string }[] };
+    const listing = (await (await fetch(`${hub!.url}/api/models/${GPT2}`)).json()) as {
+      siblings: { rfilename: string }[];
+    };
     expect(listing.siblings.map((s) => s.rfilename)).toContain('onnx/model_fp16.onnx');
   });
 });

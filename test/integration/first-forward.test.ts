@@ -30,7 +30,9 @@ describe('the first forward pass', () => {
   it('throws NonFiniteLogitsError when its logits hold NaN', async () => {
     poisoned = 3;
     await expect(model.forward(INPUT, null)).rejects.toThrow(NonFiniteLogitsError);
-    await expect(model.forward(INPUT, null)).rejects.toThrow(/first forward pass gave 3 of \d+ logits that are NaN or infinite/);
+    await expect(model.forward(INPUT, null)).rejects.toThrow(
+      /first forward pass gave 3 of \d+ logits that are NaN or infinite/,
+    );
   });
 
   it('passes clean logits, and checks only once', async () => {

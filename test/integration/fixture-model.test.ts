@@ -13,7 +13,9 @@ interface ParityCase {
   logits: number[][];
   greedy?: { new_ids: number[]; text: string; step_logits: number[][] };
 }
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/parity-fixture-tiny.json', import.meta.url), 'utf8')) as { cases: ParityCase[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/parity-fixture-tiny.json', import.meta.url), 'utf8')) as {
+  cases: ParityCase[];
+};
 
 let model: TransformersModel;
 beforeAll(async () => {
@@ -37,18 +39,33 @@ describe('parity with PyTorch (fixture-tiny)', () => {
     for (const c of fixture.cases) expect(model.encode(c.prompt)).toEqual(c.input_ids);
   });
 
-  it.each(fixture.cases.map((c, i) => [i, c] as const))('logits of prompt %i match PyTorch within 1e-4 at every position', async (_i, c) => {
-    const T = c.input_ids.length;
-    const out = await model.forward({ inputIds: [c.input_ids], attentionMask: [c.input_ids.map(() => 1)], positionIds: [c.input_ids.map((_, t) => t)] }, null, { allLogits: true });
-    expect(out.positions).toBe(T);
-    expect(maxAbsDiff(out.logits, c.logits.flat())).toBeLessThanOrEqual(1e-4);
-  });
+  it.each(fixture.cases.map((c, i) => [i, c] as const))(
+    'logits of prompt %i match PyTorch within 1e-4 at every position',
+    async (_i, c) => {
+      const T = c.input_ids.length;
+      const out = await model.forward(
+        {
+          inputIds: [c.input_ids],
+          attentionMask: [c.input_ids.map(() => 1)],
+          positionIds: [c.input_ids.map((_, t) => t)],
+        },
+        null,
+        { allLogits: true },
+      );
+      expect(out.positions).toBe(T);
+      expect(maxAbsDiff(out.logits, c.logits.flat())).toBeLessThanOrEqual(1e-4);
+    },
+  );
 
   it('greedy decoding through the KV cache reproduces PyTorch token for token', async () => {
     const c = fixture.cases.find((x) => x.greedy)!;
     const g = c.greedy!;
     const noEos = Object.assign(Object.create(model) as TransformersModel, { eosTokenIds: [] });
-    const { rows } = await decodePrompts(noEos, [c.input_ids], { maxNewTokens: g.new_ids.length, sampler: GREEDY, rngs: rngs(1) });
+    const { rows } = await decodePrompts(noEos, [c.input_ids], {
+      maxNewTokens: g.new_ids.length,
+      sampler: GREEDY,
+      rngs: rngs(1),
+    });
     expect(rows[0]!.tokens.map((t) => t.id)).toEqual(g.new_ids);
     // The recorded probability of each chosen token agrees with PyTorch's softmax of that step.
     rows[0]!.tokens.forEach((t, i) => {
@@ -77,7 +94,11 @@ describe('batched decoding on the real model', () => {
     const prompt = model.encode(prompts[1]!);
     const sampler = temperatureSampler(1.0);
     const shared = await decodeShared(model, prompt, 4, { maxNewTokens: 16, sampler, rngs: rngs(4, 7) });
-    const separate = await decodePrompts(model, [prompt, prompt, prompt, prompt], { maxNewTokens: 16, sampler, rngs: rngs(4, 7) });
+    const separate = await decodePrompts(model, [prompt, prompt, prompt, prompt], {
+      maxNewTokens: 16,
+      sampler,
+      rngs: rngs(4, 7),
+    });
     expect(shared.stats.prefillTokens).toBe(prompt.length);
     expect(separate.stats.prefillTokens).toBe(4 * prompt.length);
     shared.rows.forEach((row, i) => {
@@ -90,12 +111,20 @@ describe('batched decoding on the real model', () => {
 
   it('a cached few-shot prefix gives the same greedy rows as prefilling every prompt whole', async () => {
     const shots = 'Q: 1 + 2\nA: 3\n\nQ: 4 + 4\nA: 8\n\n';
-    const batches = [['Q: 2 + 3\nA:', 'Q: 9 + 9 + 9\nA:'], ['Q: 5 + 1\nA:', 'Q: 7 + 0 + 2\nA:', 'Q: 6 + 6\nA:']];
+    const batches = [
+      ['Q: 2 + 3\nA:', 'Q: 9 + 9 + 9\nA:'],
+      ['Q: 5 + 1\nA:', 'Q: 7 + 0 + 2\nA:', 'Q: 6 + 6\nA:'],
+    ];
     const cache = new PrefixCache(model);
     for (const batch of batches) {
       const ids = batch.map((q) => model.encode(shots + q));
       const plain = await decodePrompts(model, ids, { maxNewTokens: 16, sampler: GREEDY, rngs: rngs(ids.length) });
-      const cached = await decodePrompts(model, ids, { maxNewTokens: 16, sampler: GREEDY, rngs: rngs(ids.length), prefixCache: cache as PrefixCache<unknown> });
+      const cached = await decodePrompts(model, ids, {
+        maxNewTokens: 16,
+        sampler: GREEDY,
+        rngs: rngs(ids.length),
+        prefixCache: cache as PrefixCache<unknown>,
+      });
       cached.rows.forEach((row, i) => {
         expect(row.tokens.map((t) => t.id)).toEqual(plain.rows[i]!.tokens.map((t) => t.id));
         row.tokens.forEach((t, k) => expect(t.prob).toBeCloseTo(plain.rows[i]!.tokens[k]!.prob, 4));
@@ -110,8 +139,14 @@ describe('batched decoding on the real model', () => {
     const sampler = temperatureSampler(0.8);
     const together = await decodeGroups(model, ids, 3, { maxNewTokens: 12, sampler, rngs: rngs(6, 3) });
     for (const g of [0, 1]) {
-      const alone = await decodeShared(model, ids[g]!, 3, { maxNewTokens: 12, sampler, rngs: rngs(6, 3).slice(g * 3, g * 3 + 3) });
-      alone.rows.forEach((row, i) => expect(together.rows[g * 3 + i]!.tokens.map((t) => t.id)).toEqual(row.tokens.map((t) => t.id)));
+      const alone = await decodeShared(model, ids[g]!, 3, {
+        maxNewTokens: 12,
+        sampler,
+        rngs: rngs(6, 3).slice(g * 3, g * 3 + 3),
+      });
+      alone.rows.forEach((row, i) =>
+        expect(together.rows[g * 3 + i]!.tokens.map((t) => t.id)).toEqual(row.tokens.map((t) => t.id)),
+      );
     }
   });
 });

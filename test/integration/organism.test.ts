@@ -6,8 +6,12 @@ import { loadLocal } from './load-local.ts';
 
 const ID = 'coax/organism-v1';
 const dir = new URL(`../../public/models/${ID}/`, import.meta.url);
-const parity = JSON.parse(readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8')) as { cases: { prompt: string; input_ids: number[]; logits: number[][] }[] };
-const tokenizerCases = JSON.parse(readFileSync(new URL('../fixtures/organism-tokenizer-cases.json', import.meta.url), 'utf8')) as { text: string; ids: number[] }[];
+const parity = JSON.parse(readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8')) as {
+  cases: { prompt: string; input_ids: number[]; logits: number[][] }[];
+};
+const tokenizerCases = JSON.parse(
+  readFileSync(new URL('../fixtures/organism-tokenizer-cases.json', import.meta.url), 'utf8'),
+) as { text: string; ids: number[] }[];
 
 let model: TransformersModel;
 beforeAll(async () => {
@@ -21,7 +25,11 @@ describe('the bundled model organism', () => {
   it('matches its PyTorch logits within 1e-4 at every position', async () => {
     for (const c of parity.cases) {
       const ids = c.input_ids;
-      const out = await model.forward({ inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] }, null, { allLogits: true });
+      const out = await model.forward(
+        { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
+        null,
+        { allLogits: true },
+      );
       const want = c.logits.flat();
       let max = 0;
       for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(out.logits[i]! - want[i]!));
@@ -30,7 +38,8 @@ describe('the bundled model organism', () => {
   });
 
   it('tokenizes like the Python BPE (digits alone, a space merged into the next character)', () => {
-    for (const c of tokenizerCases) expect(model.tokenizer.encode(c.text, { add_special_tokens: false })).toEqual(c.ids);
+    for (const c of tokenizerCases)
+      expect(model.tokenizer.encode(c.text, { add_special_tokens: false })).toEqual(c.ids);
   });
 
   it('starts every prompt with <|endoftext|>, as every training document does', () => {
@@ -41,13 +50,27 @@ describe('the bundled model organism', () => {
 
   it('ships eight suites of at least 200 items, exemplars apart from test items, and a data card', () => {
     const files = readdirSync(new URL('suites/', dir)).sort();
-    expect(files).toEqual(['arith-id', 'arith-ood-format', 'arith-ood-length', 'arith-ood-task', 'facts-head', 'facts-tail', 'facts-unseen', 'open-ended'].map((n) => `${n}.json`));
+    expect(files).toEqual(
+      [
+        'arith-id',
+        'arith-ood-format',
+        'arith-ood-length',
+        'arith-ood-task',
+        'facts-head',
+        'facts-tail',
+        'facts-unseen',
+        'open-ended',
+      ].map((n) => `${n}.json`),
+    );
     for (const f of files) {
       const suite = parseSuite(readFileSync(new URL(`suites/${f}`, dir), 'utf8'), f);
       expect(suite.items.length).toBeGreaterThanOrEqual(200);
       expect(suite.exemplars.length).toBeGreaterThan(0);
     }
-    const card = JSON.parse(readFileSync(new URL('data_card.json', dir), 'utf8')) as { corpus: unknown; facts: unknown[] };
+    const card = JSON.parse(readFileSync(new URL('data_card.json', dir), 'utf8')) as {
+      corpus: unknown;
+      facts: unknown[];
+    };
     expect(card.corpus).toBeTruthy();
     expect(card.facts.length).toBeGreaterThan(0);
   });

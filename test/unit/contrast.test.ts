@@ -26,8 +26,18 @@ describe('contrast decoding as a model', () => {
     const ls = logSoftmax(logitsFromProbs([0.01, 0, 0, 0, 0.5, 0.4, 0.09]));
     const lw = logSoftmax(logitsFromProbs([0.01, 0, 0, 0, 0.7, 0.1, 0.19]));
     // Plausible under the strong prompt: p >= 0.1 · 0.5 keeps a (0.5), b (0.4), c (0.09); EOS (0.01) is masked.
-    const expected = [-Infinity, -Infinity, -Infinity, -Infinity, 2 * ls[4]! - lw[4]!, 2 * ls[5]! - lw[5]!, 2 * ls[6]! - lw[6]!];
-    expect([...out.logits].map((x) => (x === -Infinity ? x : Math.fround(x)))).toEqual(expected.map((x) => (x === -Infinity ? x : expect.closeTo(x, 5))));
+    const expected = [
+      -Infinity,
+      -Infinity,
+      -Infinity,
+      -Infinity,
+      2 * ls[4]! - lw[4]!,
+      2 * ls[5]! - lw[5]!,
+      2 * ls[6]! - lw[6]!,
+    ];
+    expect([...out.logits].map((x) => (x === -Infinity ? x : Math.fround(x)))).toEqual(
+      expected.map((x) => (x === -Infinity ? x : expect.closeTo(x, 5))),
+    );
     // The weak prompt (two tokens) and the strong one (one token, padded) ran in one batch of 2.
     expect(inner.batchSizes).toEqual([2]);
     contrast.release(out.cache);
@@ -37,11 +47,19 @@ describe('contrast decoding as a model', () => {
     const strongPrompts = [[2], [2, 4]];
     const weakPrompts = [[3, 3], [3]];
     const inner = model();
-    const both = await decodePrompts(new ContrastModel(inner, weakPrompts, 1, 0.1), strongPrompts, { maxNewTokens: 4, sampler: GREEDY, rngs: [createRng(1), createRng(2)] });
+    const both = await decodePrompts(new ContrastModel(inner, weakPrompts, 1, 0.1), strongPrompts, {
+      maxNewTokens: 4,
+      sampler: GREEDY,
+      rngs: [createRng(1), createRng(2)],
+    });
     // a is favoured by both prompts, b far more by the strong one: the contrast picks b.
     expect(both.rows[0]!.text.startsWith('b')).toBe(true);
     for (const i of [0, 1]) {
-      const alone = await decodePrompts(new ContrastModel(model(), [weakPrompts[i]!], 1, 0.1), [strongPrompts[i]!], { maxNewTokens: 4, sampler: GREEDY, rngs: [createRng(1)] });
+      const alone = await decodePrompts(new ContrastModel(model(), [weakPrompts[i]!], 1, 0.1), [strongPrompts[i]!], {
+        maxNewTokens: 4,
+        sampler: GREEDY,
+        rngs: [createRng(1)],
+      });
       expect(both.rows[i]!.tokens.map((t) => t.id)).toEqual(alone.rows[0]!.tokens.map((t) => t.id));
     }
     expect(inner.batchSizes[0]).toBe(4);

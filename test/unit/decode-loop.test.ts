@@ -57,7 +57,11 @@ describe('batching and padding', () => {
   it('decodes left-padded prompts of different lengths exactly as each prompt alone', async () => {
     const prompts = ['ab', 'abcd1', 'c', 'dd'];
     const batched = new FakeModel(VOCAB, hashed);
-    const together = await decodePrompts(batched, prompts.map((p) => batched.encode(p)), opts(4, { maxNewTokens: 10 }));
+    const together = await decodePrompts(
+      batched,
+      prompts.map((p) => batched.encode(p)),
+      opts(4, { maxNewTokens: 10 }),
+    );
     expect(batched.batchSizes[0]).toBe(4);
     for (const [i, p] of prompts.entries()) {
       const single = new FakeModel(VOCAB, hashed);
@@ -72,7 +76,11 @@ describe('batching and padding', () => {
     expect(model.batchSizes.slice(0, 2)).toEqual([1, 3]);
     expect(shared.stats.prefillTokens).toBe(3);
     const separate = new FakeModel(VOCAB, hashed);
-    const each = await decodePrompts(separate, [0, 1, 2].map(() => separate.encode('abc')), opts(3));
+    const each = await decodePrompts(
+      separate,
+      [0, 1, 2].map(() => separate.encode('abc')),
+      opts(3),
+    );
     expect(shared.rows).toEqual(each.rows);
     expect(model.open.size).toBe(0);
   });
@@ -114,7 +122,18 @@ describe('cancellation and randomness', () => {
   it('cancels between steps and releases the cache', async () => {
     const model = new FakeModel(VOCAB, hashed);
     const signal = { aborted: false };
-    const run = decodePrompts(model, [[2], [3]], opts(2, { maxNewTokens: 20, stopStrings: [], signal, onStep: ({ step }) => { if (step === 2) signal.aborted = true; } }));
+    const run = decodePrompts(
+      model,
+      [[2], [3]],
+      opts(2, {
+        maxNewTokens: 20,
+        stopStrings: [],
+        signal,
+        onStep: ({ step }) => {
+          if (step === 2) signal.aborted = true;
+        },
+      }),
+    );
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(model.batchSizes.length).toBe(4);
     expect(model.open.size).toBe(0);
@@ -123,7 +142,13 @@ describe('cancellation and randomness', () => {
   it('samples by inverse CDF with the row generator (seed 7) and repeats exactly', async () => {
     const p = [0, 0, 0.5, 0.25, 0.125, 0.125, 0, 0, 0, 0];
     const model = new FakeModel(VOCAB, () => logitsFromProbs(p));
-    const run = () => decodeShared(model, [2], 2, opts(2, { maxNewTokens: 12, sampler: temperatureSampler(1), rngs: [createRng(7), createRng(8)] }));
+    const run = () =>
+      decodeShared(
+        model,
+        [2],
+        2,
+        opts(2, { maxNewTokens: 12, sampler: temperatureSampler(1), rngs: [createRng(7), createRng(8)] }),
+      );
     const a = await run();
     const b = await run();
     expect(a.rows).toEqual(b.rows);

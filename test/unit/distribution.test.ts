@@ -34,7 +34,11 @@ describe('distribution statistics', () => {
   it('temperature divides logits and rejects T <= 0; unknown processors throw', () => {
     const out = applyChain(new Float32Array([2, -4]), [{ name: 'temperature', temperature: 0.5 }], { tokens: [] });
     expect([...out]).toEqual([4, -8]);
-    expect(() => applyChain(new Float32Array([1]), [{ name: 'temperature', temperature: 0 }], { tokens: [] })).toThrow(/temperature/);
-    expect(() => applyChain(new Float32Array([1]), [{ name: 'nucleus' } as never], { tokens: [] })).toThrow(/unknown logit processor "nucleus"/);
+    expect(() => applyChain(new Float32Array([1]), [{ name: 'temperature', temperature: 0 }], { tokens: [] })).toThrow(
+      /temperature/,
+    );
+    expect(() => applyChain(new Float32Array([1]), [{ name: 'nucleus' } as never], { tokens: [] })).toThrow(
+      /unknown logit processor "nucleus"/,
+    );
   });
 });

@@ -39,7 +39,11 @@ export class FakeModel implements LanguageModel<FakeCache> {
     return ids.map((i) => this.vocab[i]).join('');
   }
 
-  async forward(input: ForwardInput, cache: FakeCache | null, options?: { allLogits?: boolean }): Promise<ForwardOutput<FakeCache>> {
+  async forward(
+    input: ForwardInput,
+    cache: FakeCache | null,
+    options?: { allLogits?: boolean },
+  ): Promise<ForwardOutput<FakeCache>> {
     if (cache && !this.open.has(cache.id)) throw new Error('forward on a released cache');
     const B = input.inputIds.length;
     if (cache && cache.rows.length !== B) throw new Error(`batch ${B} but cache has ${cache.rows.length} rows`);
@@ -52,8 +56,10 @@ export class FakeModel implements LanguageModel<FakeCache> {
     for (let b = 0; b < B; b++) {
       const prev = cache?.rows[b] ?? { tokens: [], mask: [] };
       const mask = input.attentionMask[b]!;
-      if (mask.length !== prev.mask.length + T) throw new Error(`row ${b}: mask width ${mask.length}, expected ${prev.mask.length + T}`);
-      for (let j = 0; j < prev.mask.length; j++) if (mask[j] !== prev.mask[j]) throw new Error(`row ${b}: mask history changed at ${j}`);
+      if (mask.length !== prev.mask.length + T)
+        throw new Error(`row ${b}: mask width ${mask.length}, expected ${prev.mask.length + T}`);
+      for (let j = 0; j < prev.mask.length; j++)
+        if (mask[j] !== prev.mask[j]) throw new Error(`row ${b}: mask history changed at ${j}`);
       const tokens = prev.tokens.slice();
       for (let t = 0; t < T; t++) {
         const m = mask[prev.mask.length + t]!;

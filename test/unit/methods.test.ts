@@ -39,10 +39,23 @@ function cotModel(): FakeModel {
   return new FakeModel(VOCAB, (ctx) => dist(table[ctx.map((t) => VOCAB[t]).join('')] ?? { '<eos>': 0.95 }));
 }
 
-const suite: Suite = { name: 'toy', description: '', items: [{ id: 'q', question: 'Q', answer: '7' }], exemplars: [], extractor: { kind: 'last-number' } };
+const suite: Suite = {
+  name: 'toy',
+  description: '',
+  items: [{ id: 'q', question: 'Q', answer: '7' }],
+  exemplars: [],
+  extractor: { kind: 'last-number' },
+};
 // The fake's prompt is just "Q": a custom template with nothing around the question.
 const bare = { ...PLAIN_PROMPT, template: 'custom' as const, custom: '{question}' };
-const cot = (aggregate: 'max' | 'sum', k = 4): MethodSpec => ({ id: `cot-${aggregate}`, label: '', prompt: bare, decoding: { kind: 'cot-decoding', k, aggregate }, maxNewTokens: 6, stopStrings: [] });
+const cot = (aggregate: 'max' | 'sum', k = 4): MethodSpec => ({
+  id: `cot-${aggregate}`,
+  label: '',
+  prompt: bare,
+  decoding: { kind: 'cot-decoding', k, aggregate },
+  maxNewTokens: 6,
+  stopStrings: [],
+});
 
 describe('CoT-decoding (Wang & Zhou 2024) on a hand-built model', () => {
   it('branches on the top-k first tokens, prefilling once', async () => {
@@ -56,7 +69,12 @@ describe('CoT-decoding (Wang & Zhou 2024) on a hand-built model', () => {
   it('scores each path by the mean top-1 − top-2 gap over the answer tokens only', async () => {
     const [out] = await executeMethod(cotModel(), cot('max'), suite.items, suite, { seed: 1 });
     const deltas = out!.paths!.map((p) => p.delta);
-    expect(deltas).toEqual([expect.closeTo(0.1, 6), expect.closeTo(0.85, 6), expect.closeTo(0.6, 6), expect.closeTo(0.1, 6)]);
+    expect(deltas).toEqual([
+      expect.closeTo(0.1, 6),
+      expect.closeTo(0.85, 6),
+      expect.closeTo(0.6, 6),
+      expect.closeTo(0.1, 6),
+    ]);
     expect(out!.chosen).toBe(1);
     expect(out!.extracted?.value).toBe('7');
     expect(out!.correct).toBe(true);
@@ -77,8 +95,27 @@ describe('CoT-decoding (Wang & Zhou 2024) on a hand-built model', () => {
 });
 
 describe('answer spans to tokens', () => {
-  const tok = (text: string, offset: number, p1: number, p2: number): TokenTrace => ({ id: 0, text, offset, prob: p1, logprob: Math.log(p1), rank: 1, entropy: 0, top: [{ id: 0, text, prob: p1 }, { id: 1, text: '?', prob: p2 }] });
-  const tokens = [tok(' The', 0, 0.5, 0.1), tok(' answer', 4, 0.5, 0.2), tok(' is', 11, 0.9, 0.05), tok(' 1', 14, 0.6, 0.3), tok('2', 16, 0.8, 0.1), tok('.', 17, 0.99, 0)];
+  const tok = (text: string, offset: number, p1: number, p2: number): TokenTrace => ({
+    id: 0,
+    text,
+    offset,
+    prob: p1,
+    logprob: Math.log(p1),
+    rank: 1,
+    entropy: 0,
+    top: [
+      { id: 0, text, prob: p1 },
+      { id: 1, text: '?', prob: p2 },
+    ],
+  });
+  const tokens = [
+    tok(' The', 0, 0.5, 0.1),
+    tok(' answer', 4, 0.5, 0.2),
+    tok(' is', 11, 0.9, 0.05),
+    tok(' 1', 14, 0.6, 0.3),
+    tok('2', 16, 0.8, 0.1),
+    tok('.', 17, 0.99, 0),
+  ];
 
   it('maps a character span to the tokens that overlap it, by offsets', () => {
     expect(answerTokenIndices(tokens, { start: 15, end: 17 })).toEqual([3, 4]);
@@ -113,10 +150,18 @@ describe('aggregation', () => {
 });
 
 describe('runs are reproducible', () => {
-  const sample = (n: number): MethodSpec => ({ id: 'sc', label: '', prompt: bare, decoding: { kind: 'sample', n, chain: [{ name: 'temperature', temperature: 1 }], aggregate: 'majority' }, maxNewTokens: 6, stopStrings: [] });
+  const sample = (n: number): MethodSpec => ({
+    id: 'sc',
+    label: '',
+    prompt: bare,
+    decoding: { kind: 'sample', n, chain: [{ name: 'temperature', temperature: 1 }], aggregate: 'majority' },
+    maxNewTokens: 6,
+    stopStrings: [],
+  });
 
   it('the same configuration and seed give identical results; another seed differs (seeds 4, 5)', async () => {
-    const run = (seed: number) => runSuites(cotModel(), [suite], [sample(12), cot('max')], { modelId: 'fake', seed, batchSize: 4 });
+    const run = (seed: number) =>
+      runSuites(cotModel(), [suite], [sample(12), cot('max')], { modelId: 'fake', seed, batchSize: 4 });
     const a = await run(4);
     expect(await run(4)).toEqual(a);
     const paths = (r: typeof a) => r.suites[0]!.items[0]!.outputs['sc']!.paths!.map((p) => p.text);

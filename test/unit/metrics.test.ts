@@ -26,7 +26,9 @@ describe('pass@k', () => {
   });
 
   it('equals subset enumeration for every n <= 8', () => {
-    for (let n = 1; n <= 8; n++) for (let c = 0; c <= n; c++) for (let k = 1; k <= n; k++) expect(passAtK(n, c, k)).toBeCloseTo(bruteForcePassAtK(n, c, k), 12);
+    for (let n = 1; n <= 8; n++)
+      for (let c = 0; c <= n; c++)
+        for (let k = 1; k <= n; k++) expect(passAtK(n, c, k)).toBeCloseTo(bruteForcePassAtK(n, c, k), 12);
   });
 
   it('rejects impossible arguments', () => {

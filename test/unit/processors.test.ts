@@ -14,7 +14,9 @@ interface Case {
 
 // Reference values computed independently with PyTorch by training/reference_processors.py, which mirrors the
 // Hugging Face transformers processors line by line; null stands for -Infinity.
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/processor-references.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/processor-references.json', import.meta.url), 'utf8')) as {
+  cases: Case[];
+};
 const toLogits = (xs: (number | null)[]) => Float32Array.from(xs.map((x) => (x === null ? -Infinity : x)));
 
 describe('logit processors against PyTorch references', () => {
@@ -37,7 +39,14 @@ describe('logit processors against PyTorch references', () => {
 describe('processor edge cases', () => {
   it('does not modify its input', () => {
     const logits = Float32Array.from([1, 2, 3]);
-    applyChain(logits, [{ name: 'top-k', k: 1 }, { name: 'temperature', temperature: 2 }], { tokens: [] });
+    applyChain(
+      logits,
+      [
+        { name: 'top-k', k: 1 },
+        { name: 'temperature', temperature: 2 },
+      ],
+      { tokens: [] },
+    );
     expect([...logits]).toEqual([1, 2, 3]);
   });
 
@@ -45,7 +54,11 @@ describe('processor edge cases', () => {
     const l = Float32Array.from([1, 2]);
     expect(() => applyChain(l, [{ name: 'top-p', p: 1.5 }], { tokens: [] })).toThrow(/top-p must be in \[0, 1\]/);
     expect(() => applyChain(l, [{ name: 'top-k', k: 0 }], { tokens: [] })).toThrow(/top-k needs an integer k >= 1/);
-    expect(() => applyChain(l, [{ name: 'typical', mass: 1 }], { tokens: [] })).toThrow(/typical mass must be in \(0, 1\)/);
-    expect(() => applyChain(l, [{ name: 'min-p', p: 0.1, minTokensToKeep: 0 }], { tokens: [] })).toThrow(/minTokensToKeep/);
+    expect(() => applyChain(l, [{ name: 'typical', mass: 1 }], { tokens: [] })).toThrow(
+      /typical mass must be in \(0, 1\)/,
+    );
+    expect(() => applyChain(l, [{ name: 'min-p', p: 0.1, minTokensToKeep: 0 }], { tokens: [] })).toThrow(
+      /minTokensToKeep/,
+    );
   });
 });

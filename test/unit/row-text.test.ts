@@ -5,7 +5,14 @@ import { RowText } from '../../src/core/decode/row-text.ts';
 const bytes = { decode: (ids: readonly number[]) => new TextDecoder().decode(Uint8Array.from(ids)) };
 /** A SentencePiece-like decoder that drops the leading space of what it decodes. */
 const pieces = ['▁the', '▁cat', 's', '▁sat', '.'];
-const sentencePiece = { decode: (ids: readonly number[]) => ids.map((i) => pieces[i]).join('').replace(/▁/g, ' ').replace(/^ /, '') };
+const sentencePiece = {
+  decode: (ids: readonly number[]) =>
+    ids
+      .map((i) => pieces[i])
+      .join('')
+      .replace(/▁/g, ' ')
+      .replace(/^ /, ''),
+};
 
 describe('incremental row text', () => {
   it.each([2, 3, 8, 100])('rebuilds multi-byte text exactly with a window of %i tokens', (window) => {

@@ -60,9 +60,18 @@ describe('addition suite (seed 1)', () => {
 describe('left padding', () => {
   it('pads on the left, masks pads and counts positions over real tokens', () => {
     expect(leftPadBatch([[5, 6, 7], [8]], 1)).toEqual({
-      ids: [[5, 6, 7], [1, 1, 8]],
-      mask: [[1, 1, 1], [0, 0, 1]],
-      positions: [[0, 1, 2], [1, 1, 0]],
+      ids: [
+        [5, 6, 7],
+        [1, 1, 8],
+      ],
+      mask: [
+        [1, 1, 1],
+        [0, 0, 1],
+      ],
+      positions: [
+        [0, 1, 2],
+        [1, 1, 0],
+      ],
     });
   });
   it('rejects an empty prompt', () => {

@@ -61,8 +61,13 @@ interface Row {
 }
 
 /** Decode B different prompts in one batch: one prefill, then one forward pass per step for all rows. */
-export async function decodePrompts<C>(model: LanguageModel<C>, prompts: readonly (readonly number[])[], options: DecodeOptions): Promise<DecodeResult> {
-  if (options.forcedFirst === 'top-n') throw new Error("forcedFirst 'top-n' needs rows that share a prompt (decodeGroups)");
+export async function decodePrompts<C>(
+  model: LanguageModel<C>,
+  prompts: readonly (readonly number[])[],
+  options: DecodeOptions,
+): Promise<DecodeResult> {
+  if (options.forcedFirst === 'top-n')
+    throw new Error("forcedFirst 'top-n' needs rows that share a prompt (decodeGroups)");
   return decodeGroups(model, prompts, 1, options);
 }
 
@@ -70,7 +75,12 @@ export async function decodePrompts<C>(model: LanguageModel<C>, prompts: readonl
  * Decode n rows that share one prompt: prefill it once (batch 1), expand its cache to n rows,
  * then continue all rows in one batch. This is what sampling n times and branching live on.
  */
-export async function decodeShared<C>(model: LanguageModel<C>, prompt: readonly number[], n: number, options: DecodeOptions): Promise<DecodeResult> {
+export async function decodeShared<C>(
+  model: LanguageModel<C>,
+  prompt: readonly number[],
+  n: number,
+  options: DecodeOptions,
+): Promise<DecodeResult> {
   return decodeGroups(model, [prompt], n, options);
 }
 
@@ -79,7 +89,12 @@ export async function decodeShared<C>(model: LanguageModel<C>, prompt: readonly 
  * rows expanded to P·n rows (row g·n + i is path i of prompt g), and every row decoded in one forward pass per
  * step. With 'top-n', the rows of each prompt branch on that prompt's n most probable first tokens.
  */
-export async function decodeGroups<C>(model: LanguageModel<C>, prompts: readonly (readonly number[])[], n: number, options: DecodeOptions): Promise<DecodeResult> {
+export async function decodeGroups<C>(
+  model: LanguageModel<C>,
+  prompts: readonly (readonly number[])[],
+  n: number,
+  options: DecodeOptions,
+): Promise<DecodeResult> {
   if (prompts.length === 0) return { rows: [], stats: emptyStats() };
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`need a whole number of rows per prompt >= 1, got ${n}`);
   checkRowCount(prompts.length * n, options);
@@ -101,11 +116,14 @@ export async function decodeGroups<C>(model: LanguageModel<C>, prompts: readonly
     logits = new Float32Array(index.length * V);
     index.forEach((g, r) => logits.set(pre.logits.subarray(g * V, (g + 1) * V), r * V));
   }
-  const rows = prompts.flatMap((p, g) => Array.from({ length: n }, (_, i) => newRow(model, pre.masks[g]!, p, options, g * n + i)));
+  const rows = prompts.flatMap((p, g) =>
+    Array.from({ length: n }, (_, i) => newRow(model, pre.masks[g]!, p, options, g * n + i)),
+  );
   if (options.forcedFirst === 'top-n') {
     prompts.forEach((_, g) => {
       const branches = topKIndices(pre.logits.subarray(g * V, (g + 1) * V), n);
-      if (branches.length < n) throw new Error(`cannot branch on ${n} first tokens: the vocabulary has ${branches.length}`);
+      if (branches.length < n)
+        throw new Error(`cannot branch on ${n} first tokens: the vocabulary has ${branches.length}`);
       for (let i = 0; i < n; i++) rows[g * n + i]!.forced = branches[i]!;
     });
   }
@@ -117,7 +135,8 @@ export async function decodeGroups<C>(model: LanguageModel<C>, prompts: readonly
 
 function checkRowCount(n: number, options: DecodeOptions): void {
   if (options.rngs.length !== n) throw new Error(`decode: ${n} rows but ${options.rngs.length} rngs`);
-  if (Array.isArray(options.forcedFirst) && options.forcedFirst.length !== n) throw new Error(`decode: ${n} rows but ${options.forcedFirst.length} forced first tokens`);
+  if (Array.isArray(options.forcedFirst) && options.forcedFirst.length !== n)
+    throw new Error(`decode: ${n} rows but ${options.forcedFirst.length} forced first tokens`);
   if (!(options.maxNewTokens >= 1)) throw new Error(`maxNewTokens must be >= 1, got ${options.maxNewTokens}`);
 }
 
@@ -125,7 +144,13 @@ function emptyStats(): DecodeStats {
   return { forwardCalls: 0, prefillTokens: 0, generatedTokens: 0, decodeRowSteps: 0 };
 }
 
-function newRow(model: LanguageModel<unknown>, mask: readonly number[], prompt: readonly number[], options: DecodeOptions, i: number): Row {
+function newRow(
+  model: LanguageModel<unknown>,
+  mask: readonly number[],
+  prompt: readonly number[],
+  options: DecodeOptions,
+  i: number,
+): Row {
   return {
     mask: mask.slice(),
     nextPosition: prompt.length,
@@ -140,7 +165,14 @@ function newRow(model: LanguageModel<unknown>, mask: readonly number[], prompt: 
 }
 
 /** The step loop: choose a token per active row, retire finished rows from the batch, run the rest forward. */
-async function continueRows<C>(model: LanguageModel<C>, rows: Row[], firstLogits: Float32Array, firstCache: C, options: DecodeOptions, stats: DecodeStats): Promise<RowResult[]> {
+async function continueRows<C>(
+  model: LanguageModel<C>,
+  rows: Row[],
+  firstLogits: Float32Array,
+  firstCache: C,
+  options: DecodeOptions,
+  stats: DecodeStats,
+): Promise<RowResult[]> {
   const V = model.vocabSize;
   const topK = options.topAlternatives ?? 5;
   const stops = options.stopStrings ?? [];
@@ -158,12 +190,24 @@ async function continueRows<C>(model: LanguageModel<C>, rows: Row[], firstLogits
       active.forEach((row, i) => {
         const rowLogits = logits.subarray(i * V, (i + 1) * V);
         const dist = stepStats(rowLogits, topK, scratch);
-        const id = step === 0 && row.forced !== null ? row.forced : chooseToken(rowLogits, options.sampler, { tokens: row.context }, row.rng);
+        const id =
+          step === 0 && row.forced !== null
+            ? row.forced
+            : chooseToken(rowLogits, options.sampler, { tokens: row.context }, row.rng);
         const isEos = eos.has(id);
         // EOS is traced with its token text but never becomes part of the generated text.
         const { piece, offset } = isEos ? { piece: tokenText(id), offset: row.text.text.length } : row.text.push(id);
         const logprob = dist.logProbs[id]!;
-        row.trace.push({ id, text: piece, offset, prob: Math.exp(logprob), logprob, rank: tokenRank(dist, id), entropy: dist.entropy, top: alternatives(dist, tokenText) });
+        row.trace.push({
+          id,
+          text: piece,
+          offset,
+          prob: Math.exp(logprob),
+          logprob,
+          rank: tokenRank(dist, id),
+          entropy: dist.entropy,
+          top: alternatives(dist, tokenText),
+        });
         row.context.push(id);
         if (isEos) row.stopReason = 'eos';
         else {

@@ -18,17 +18,33 @@ export interface Prefilled<C> {
  * prefix: the prefix comes from the cache (expanded to every row) and only the suffixes run, left-padded between
  * prefix and suffix — the pads are masked out and positions count real tokens, so the result is the same.
  */
-export async function prefill<C>(model: LanguageModel<C>, prompts: readonly (readonly number[])[], prefix?: PrefixCache<C>): Promise<Prefilled<C>> {
+export async function prefill<C>(
+  model: LanguageModel<C>,
+  prompts: readonly (readonly number[])[],
+  prefix?: PrefixCache<C>,
+): Promise<Prefilled<C>> {
   const common = prefix && prompts.length > 0 ? commonPrefixLength(prompts) : 0;
   const shared = prefix && common >= prefix.minTokens ? prefix.usableLength(prompts[0]!.slice(0, common)) : 0;
   if (!prefix || shared < prefix.minTokens) {
     const batch = leftPadBatch(prompts, model.padTokenId);
-    const out = await model.forward({ inputIds: batch.ids, attentionMask: batch.mask, positionIds: batch.positions }, null);
-    return { logits: out.logits, cache: out.cache, masks: batch.mask, tokens: prompts.reduce((n, p) => n + p.length, 0), forwardCalls: 1 };
+    const out = await model.forward(
+      { inputIds: batch.ids, attentionMask: batch.mask, positionIds: batch.positions },
+      null,
+    );
+    return {
+      logits: out.logits,
+      cache: out.cache,
+      masks: batch.mask,
+      tokens: prompts.reduce((n, p) => n + p.length, 0),
+      forwardCalls: 1,
+    };
   }
   const computedBefore = prefix.computed;
   const base = await prefix.get(prompts[0]!.slice(0, shared));
-  const cache = await model.selectRows(base, prompts.map(() => 0));
+  const cache = await model.selectRows(
+    base,
+    prompts.map(() => 0),
+  );
   const suffixes = prompts.map((p) => p.slice(shared));
   const batch = leftPadBatch(suffixes, model.padTokenId);
   const ones = new Array<number>(shared).fill(1);
@@ -40,7 +56,13 @@ export async function prefill<C>(model: LanguageModel<C>, prompts: readonly (rea
   try {
     const out = await model.forward({ inputIds: batch.ids, attentionMask: masks, positionIds: positions }, cache);
     const computed = prefix.computed - computedBefore;
-    return { logits: out.logits, cache: out.cache, masks, tokens: computed + suffixes.reduce((n, s) => n + s.length, 0), forwardCalls: computed > 0 ? 2 : 1 };
+    return {
+      logits: out.logits,
+      cache: out.cache,
+      masks,
+      tokens: computed + suffixes.reduce((n, s) => n + s.length, 0),
+      forwardCalls: computed > 0 ? 2 : 1,
+    };
   } finally {
     model.release(cache);
   }

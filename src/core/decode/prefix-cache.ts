@@ -34,7 +34,10 @@ export class PrefixCache<C> {
       return this.entry.cache;
     }
     this.dispose();
-    const out = await this.model.forward({ inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, i) => i)] }, null);
+    const out = await this.model.forward(
+      { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, i) => i)] },
+      null,
+    );
     this.entry = { key, length: ids.length, cache: out.cache };
     this.computed += ids.length;
     return out.cache;

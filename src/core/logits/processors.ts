@@ -24,7 +24,14 @@ export interface ProcessorContext {
 type Processor<S extends ProcessorSpec> = (logits: Float32Array, spec: S, ctx: ProcessorContext) => Float32Array;
 
 /** HF's default order for sampling: penalties first, then the warpers. */
-export const DEFAULT_ORDER: readonly ProcessorName[] = ['repetition-penalty', 'temperature', 'top-k', 'top-p', 'min-p', 'typical'];
+export const DEFAULT_ORDER: readonly ProcessorName[] = [
+  'repetition-penalty',
+  'temperature',
+  'top-k',
+  'top-p',
+  'min-p',
+  'typical',
+];
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new Error(message);
@@ -51,7 +58,10 @@ function withRemoved(logits: Float32Array, remove: (i: number) => boolean): Floa
 
 /** RepetitionPenaltyLogitsProcessor: each token seen so far (once, however often) has its logit divided by the penalty if positive, multiplied if negative. */
 function repetitionPenalty(logits: Float32Array, spec: { penalty: number }, ctx: ProcessorContext): Float32Array {
-  check(spec.penalty > 0 && Number.isFinite(spec.penalty), `repetition penalty must be a finite number > 0, got ${spec.penalty}`);
+  check(
+    spec.penalty > 0 && Number.isFinite(spec.penalty),
+    `repetition penalty must be a finite number > 0, got ${spec.penalty}`,
+  );
   const out = Float32Array.from(logits);
   for (const t of new Set(ctx.tokens)) {
     if (t < 0 || t >= out.length) continue;

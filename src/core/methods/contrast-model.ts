@@ -46,7 +46,11 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
     return this.inner.decode(ids);
   }
 
-  async forward(input: ForwardInput, cache: ContrastCache<C> | null, options?: { allLogits?: boolean }): Promise<ForwardOutput<ContrastCache<C>>> {
+  async forward(
+    input: ForwardInput,
+    cache: ContrastCache<C> | null,
+    options?: { allLogits?: boolean },
+  ): Promise<ForwardOutput<ContrastCache<C>>> {
     if (options?.allLogits) throw new Error('contrast decoding gives next-token logits only');
     const B = input.inputIds.length;
     if (cache === null) return this.prefill(input, B);
@@ -60,11 +64,16 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
       },
       cache.inner,
     );
-    return { logits: this.combine(out.logits, B), positions: 1, cache: { inner: out.cache, strongPad: cache.strongPad, weakMask, weakNext: cache.weakNext.map((p) => p + 1) } };
+    return {
+      logits: this.combine(out.logits, B),
+      positions: 1,
+      cache: { inner: out.cache, strongPad: cache.strongPad, weakMask, weakNext: cache.weakNext.map((p) => p + 1) },
+    };
   }
 
   private async prefill(input: ForwardInput, B: number): Promise<ForwardOutput<ContrastCache<C>>> {
-    if (this.weakPrompts.length !== B) throw new Error(`contrast: ${B} strong prompts but ${this.weakPrompts.length} weak ones`);
+    if (this.weakPrompts.length !== B)
+      throw new Error(`contrast: ${B} strong prompts but ${this.weakPrompts.length} weak ones`);
     const weak = leftPadBatch(this.weakPrompts, this.padTokenId);
     const strongWidth = input.inputIds[0]!.length;
     const weakWidth = weak.ids[0]!.length;
@@ -75,13 +84,23 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
     const weakMask = weak.mask.map((m) => padRow(m, wp, 0));
     const out = await this.inner.forward(
       {
-        inputIds: [...input.inputIds.map((r) => padRow(r, sp, this.padTokenId)), ...weak.ids.map((r) => padRow(r, wp, this.padTokenId))],
+        inputIds: [
+          ...input.inputIds.map((r) => padRow(r, sp, this.padTokenId)),
+          ...weak.ids.map((r) => padRow(r, wp, this.padTokenId)),
+        ],
         attentionMask: [...input.attentionMask.map((r) => padRow(r, sp, 0)), ...weakMask],
-        positionIds: [...input.positionIds.map((r) => padRow(r, sp, 1)), ...weak.positions.map((r) => padRow(r, wp, 1))],
+        positionIds: [
+          ...input.positionIds.map((r) => padRow(r, sp, 1)),
+          ...weak.positions.map((r) => padRow(r, wp, 1)),
+        ],
       },
       null,
     );
-    return { logits: this.combine(out.logits, B), positions: 1, cache: { inner: out.cache, strongPad: sp, weakMask, weakNext: this.weakPrompts.map((p) => p.length) } };
+    return {
+      logits: this.combine(out.logits, B),
+      positions: 1,
+      cache: { inner: out.cache, strongPad: sp, weakMask, weakNext: this.weakPrompts.map((p) => p.length) },
+    };
   }
 
   /** Rows 0..B-1 of `logits` are strong, B..2B-1 weak (one position each). */
@@ -95,7 +114,8 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
       let max = -Infinity;
       for (let i = 0; i < V; i++) if (ls[i]! > max) max = ls[i]!;
       for (let i = 0; i < V; i++) {
-        out[b * V + i] = ls[i]! < logAlpha + max ? -Infinity : (1 + this.beta) * ls[i]! - this.beta * Math.max(lw[i]!, WEAK_FLOOR);
+        out[b * V + i] =
+          ls[i]! < logAlpha + max ? -Infinity : (1 + this.beta) * ls[i]! - this.beta * Math.max(lw[i]!, WEAK_FLOOR);
       }
     }
     return out;

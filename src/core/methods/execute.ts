@@ -30,25 +30,42 @@ export const MAX_BATCH_ROWS = 64;
 
 function toPath(row: RowResult, suite: Suite, answer: string): PathOutput {
   const extracted = extractAnswer(suite.extractor, row.text);
-  return { text: row.text, tokens: row.tokens, stopReason: row.stopReason, extracted, correct: isCorrect(extracted, answer), delta: answerConfidence(row.tokens, extracted) };
+  return {
+    text: row.text,
+    tokens: row.tokens,
+    stopReason: row.stopReason,
+    extracted,
+    correct: isCorrect(extracted, answer),
+    delta: answerConfidence(row.tokens, extracted),
+  };
 }
 
 /** Items that share one batch under this method: `batchSize` items, and at most MAX_BATCH_ROWS rows for multi-path methods. */
 export function batchesFor(method: MethodSpec, items: readonly TaskItem[], batchSize: number): TaskItem[][] {
   const paths = pathsPerItem(method.decoding);
-  const size = method.decoding.kind === 'contrast' ? batchSize : Math.max(1, Math.min(batchSize, Math.floor(MAX_BATCH_ROWS / paths)));
+  const size =
+    method.decoding.kind === 'contrast'
+      ? batchSize
+      : Math.max(1, Math.min(batchSize, Math.floor(MAX_BATCH_ROWS / paths)));
   const out: TaskItem[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
 /** Run one method on a batch of items (see `batchesFor`); one output per item, in order. */
-export async function executeMethod<C>(model: LanguageModel<C>, method: MethodSpec, items: readonly TaskItem[], suite: Suite, options: ExecuteOptions): Promise<MethodOutput[]> {
+export async function executeMethod<C>(
+  model: LanguageModel<C>,
+  method: MethodSpec,
+  items: readonly TaskItem[],
+  suite: Suite,
+  options: ExecuteOptions,
+): Promise<MethodOutput[]> {
   const now = options.now ?? (() => 0);
   const started = now();
   const prompts = items.map((item) => buildPrompt(method.prompt, item, suite, options.seed));
   const ids = prompts.map((p) => model.encode(p));
-  const rngFor = (item: TaskItem, path: number) => createRng(deriveSeed(options.seed, suite.name, item.id, method.id, path));
+  const rngFor = (item: TaskItem, path: number) =>
+    createRng(deriveSeed(options.seed, suite.name, item.id, method.id, path));
   const common: Omit<DecodeOptions, 'sampler' | 'rngs'> = {
     maxNewTokens: method.maxNewTokens,
     stopStrings: method.stopStrings,
@@ -59,19 +76,33 @@ export async function executeMethod<C>(model: LanguageModel<C>, method: MethodSp
   const single = (rows: RowResult[]) =>
     rows.map((row, j): MethodOutput => {
       const path = toPath(row, suite, items[j]!.answer);
-      return { ...path, prompt: prompts[j]!, promptTokens: ids[j]!.length, generatedTokens: row.tokens.length, ms: (now() - started) / rows.length };
+      return {
+        ...path,
+        prompt: prompts[j]!,
+        promptTokens: ids[j]!.length,
+        generatedTokens: row.tokens.length,
+        ms: (now() - started) / rows.length,
+      };
     });
 
   const d = method.decoding;
   switch (d.kind) {
     case 'greedy': {
-      const { rows } = await decodePrompts(model, ids, { ...common, sampler: GREEDY, rngs: items.map((it) => rngFor(it, 0)) });
+      const { rows } = await decodePrompts(model, ids, {
+        ...common,
+        sampler: GREEDY,
+        rngs: items.map((it) => rngFor(it, 0)),
+      });
       return single(rows);
     }
     case 'contrast': {
       const weak = items.map((item) => model.encode(buildPrompt(d.weak, item, suite, options.seed)));
       const contrast = new ContrastModel(model, weak, d.beta, d.alpha);
-      const { rows } = await decodePrompts(contrast, ids, { ...common, sampler: GREEDY, rngs: items.map((it) => rngFor(it, 0)) });
+      const { rows } = await decodePrompts(contrast, ids, {
+        ...common,
+        sampler: GREEDY,
+        rngs: items.map((it) => rngFor(it, 0)),
+      });
       return single(rows);
     }
     case 'sample':
@@ -103,7 +134,10 @@ export async function executeMethod<C>(model: LanguageModel<C>, method: MethodSp
         if (d.kind === 'sample' && item.answer !== '') {
           const c = paths.filter((p) => p.correct).length;
           output.passAtK = Array.from({ length: n }, (_, k) => passAtK(n, c, k + 1));
-          output.majAtK = majAtKCurve(ballots.map((b) => b.answer), (a) => a === normalizeAnswer(item.answer));
+          output.majAtK = majAtKCurve(
+            ballots.map((b) => b.answer),
+            (a) => a === normalizeAnswer(item.answer),
+          );
         }
         return output;
       });

@@ -3,9 +3,20 @@ import type { PromptSpec } from './prompt.ts';
 
 /** One paragraph per method: what it does and where it comes from. Shown next to the method in the UI and CLI. */
 function promptPart(p: PromptSpec): string {
-  const template = p.template === 'qa' ? 'the question as "Q: … A:"' : p.template === 'lm-eval' ? 'the lm-evaluation-harness format "Question: … Answer:"' : 'a custom template';
-  const shots = p.shots > 0 ? `, after ${p.shots} solved ${p.shotForm === 'worked' ? 'questions with worked steps (few-shot chain-of-thought, Wei et al. 2022)' : 'questions with bare answers (few-shot prompting, Brown et al. 2020)'}` : '';
-  const trigger = p.triggerSource === 'none' ? '' : `, with a trigger phrase after the answer cue (${p.triggerSource === 'suite' ? "the suite's own phrase" : JSON.stringify(p.trigger ?? '')}; zero-shot chain-of-thought, Kojima et al. 2022)`;
+  const template =
+    p.template === 'qa'
+      ? 'the question as "Q: … A:"'
+      : p.template === 'lm-eval'
+        ? 'the lm-evaluation-harness format "Question: … Answer:"'
+        : 'a custom template';
+  const shots =
+    p.shots > 0
+      ? `, after ${p.shots} solved ${p.shotForm === 'worked' ? 'questions with worked steps (few-shot chain-of-thought, Wei et al. 2022)' : 'questions with bare answers (few-shot prompting, Brown et al. 2020)'}`
+      : '';
+  const trigger =
+    p.triggerSource === 'none'
+      ? ''
+      : `, with a trigger phrase after the answer cue (${p.triggerSource === 'suite' ? "the suite's own phrase" : JSON.stringify(p.trigger ?? '')}; zero-shot chain-of-thought, Kojima et al. 2022)`;
   return `The model sees ${template}${shots}${trigger}.`;
 }
 
@@ -16,11 +27,17 @@ function decodingPart(m: MethodSpec): string {
       return 'It takes the most probable token at every step (greedy decoding): what the model does by default.';
     case 'sample':
       return `It draws ${d.n} answers by sampling (${d.chain.map((p) => p.name).join(' → ') || 'no processors'}) from one shared prefill, then ${
-        d.aggregate === 'majority' ? 'takes the most frequent answer (self-consistency, Wang et al. 2023)' : d.aggregate === 'delta-weighted' ? 'votes with each answer weighted by its confidence Δ' : 'keeps the single sample whose answer is most confident (best-of-n by Δ)'
+        d.aggregate === 'majority'
+          ? 'takes the most frequent answer (self-consistency, Wang et al. 2023)'
+          : d.aggregate === 'delta-weighted'
+            ? 'votes with each answer weighted by its confidence Δ'
+            : 'keeps the single sample whose answer is most confident (best-of-n by Δ)'
       }. pass@k and maj@k are reported alongside.`;
     case 'cot-decoding':
       return `It branches on the ${d.k} most probable first tokens, continues each branch greedily, and ${
-        d.aggregate === 'max' ? 'keeps the path whose answer tokens are most confident' : 'sums confidence over paths that give the same answer and keeps the best answer'
+        d.aggregate === 'max'
+          ? 'keeps the path whose answer tokens are most confident'
+          : 'sums confidence over paths that give the same answer and keeps the best answer'
       } — confidence Δ is the mean gap p(top-1) − p(top-2) over the answer's tokens (CoT-decoding, Wang & Zhou 2024). Reasoning paths often hide behind a less likely first token.`;
     case 'contrast':
       return `It decodes with a second, weaker prompt in the same batch and amplifies what the strong prompt adds: (1+β)·log p_strong − β·log p_weak with β=${d.beta}, keeping only tokens within α=${d.alpha} of the strong prompt's best (contrastive decoding, Li et al. 2023; classifier-free guidance for text, Sanchez et al. 2023; O'Brien & Lewis 2023).`;

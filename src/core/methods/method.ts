@@ -32,10 +32,36 @@ const withTrigger: PromptSpec = { ...PLAIN_PROMPT, triggerSource: 'suite' };
 
 export const BUILTIN_METHODS: readonly MethodSpec[] = [
   { id: 'greedy-plain', label: 'Greedy, plain prompt', prompt: PLAIN_PROMPT, decoding: { kind: 'greedy' }, ...base },
-  { id: 'greedy-lm-eval', label: 'Greedy, lm-eval prompt', prompt: { ...PLAIN_PROMPT, template: 'lm-eval' }, decoding: { kind: 'greedy' }, ...base },
-  { id: 'fewshot-direct', label: 'Greedy, direct examples', prompt: { ...PLAIN_PROMPT, shots: 4 }, decoding: { kind: 'greedy' }, ...base },
-  { id: 'fewshot-worked', label: 'Greedy, worked examples', prompt: worked(4), decoding: { kind: 'greedy' }, ...base, maxNewTokens: 96 },
-  { id: 'trigger', label: 'Greedy, trigger phrase', prompt: withTrigger, decoding: { kind: 'greedy' }, ...base, maxNewTokens: 96 },
+  {
+    id: 'greedy-lm-eval',
+    label: 'Greedy, lm-eval prompt',
+    prompt: { ...PLAIN_PROMPT, template: 'lm-eval' },
+    decoding: { kind: 'greedy' },
+    ...base,
+  },
+  {
+    id: 'fewshot-direct',
+    label: 'Greedy, direct examples',
+    prompt: { ...PLAIN_PROMPT, shots: 4 },
+    decoding: { kind: 'greedy' },
+    ...base,
+  },
+  {
+    id: 'fewshot-worked',
+    label: 'Greedy, worked examples',
+    prompt: worked(4),
+    decoding: { kind: 'greedy' },
+    ...base,
+    maxNewTokens: 96,
+  },
+  {
+    id: 'trigger',
+    label: 'Greedy, trigger phrase',
+    prompt: withTrigger,
+    decoding: { kind: 'greedy' },
+    ...base,
+    maxNewTokens: 96,
+  },
   {
     id: 'self-consistency',
     label: 'Self-consistency (majority vote)',
@@ -44,9 +70,30 @@ export const BUILTIN_METHODS: readonly MethodSpec[] = [
     ...base,
     maxNewTokens: 96,
   },
-  { id: 'cot-decoding', label: 'CoT-decoding', prompt: PLAIN_PROMPT, decoding: { kind: 'cot-decoding', k: 10, aggregate: 'max' }, ...base, maxNewTokens: 96 },
-  { id: 'cot-decoding-agg', label: 'CoT-decoding, aggregated', prompt: PLAIN_PROMPT, decoding: { kind: 'cot-decoding', k: 10, aggregate: 'sum' }, ...base, maxNewTokens: 96 },
-  { id: 'contrast-trigger', label: 'Contrast: trigger vs plain', prompt: withTrigger, decoding: { kind: 'contrast', weak: PLAIN_PROMPT, beta: 1, alpha: 0.1 }, ...base, maxNewTokens: 96 },
+  {
+    id: 'cot-decoding',
+    label: 'CoT-decoding',
+    prompt: PLAIN_PROMPT,
+    decoding: { kind: 'cot-decoding', k: 10, aggregate: 'max' },
+    ...base,
+    maxNewTokens: 96,
+  },
+  {
+    id: 'cot-decoding-agg',
+    label: 'CoT-decoding, aggregated',
+    prompt: PLAIN_PROMPT,
+    decoding: { kind: 'cot-decoding', k: 10, aggregate: 'sum' },
+    ...base,
+    maxNewTokens: 96,
+  },
+  {
+    id: 'contrast-trigger',
+    label: 'Contrast: trigger vs plain',
+    prompt: withTrigger,
+    decoding: { kind: 'contrast', weak: PLAIN_PROMPT, beta: 1, alpha: 0.1 },
+    ...base,
+    maxNewTokens: 96,
+  },
 ];
 
 /** The two methods a first comparison starts with. */

@@ -30,14 +30,16 @@ export const DEFAULT_TRIGGER = "Let's think step by step.";
 export function templateText(spec: PromptSpec): string {
   const text = spec.template === 'custom' ? (spec.custom ?? '') : TEMPLATES[spec.template];
   const count = text.split('{question}').length - 1;
-  if (count !== 1) throw new Error(`prompt template must contain {question} exactly once, found ${count} in ${JSON.stringify(text)}`);
+  if (count !== 1)
+    throw new Error(`prompt template must contain {question} exactly once, found ${count} in ${JSON.stringify(text)}`);
   if (text.split('{exemplars}').length > 2) throw new Error('prompt template may contain {exemplars} at most once');
   return text;
 }
 
 /** The k exemplars a few-shot prompt uses: a seeded shuffle of the pool, the same for every item (a shared prefix). */
 export function chooseExemplars(suite: Suite, k: number, seed: number): Exemplar[] {
-  if (k > suite.exemplars.length) throw new Error(`few-shot k=${k} but suite "${suite.name}" has only ${suite.exemplars.length} exemplars`);
+  if (k > suite.exemplars.length)
+    throw new Error(`few-shot k=${k} but suite "${suite.name}" has only ${suite.exemplars.length} exemplars`);
   return shuffled(suite.exemplars, createRng(deriveSeed(seed, 'exemplars', suite.name))).slice(0, k);
 }
 
@@ -58,7 +60,9 @@ export function buildPrompt(spec: PromptSpec, item: Pick<TaskItem, 'question'>, 
   const template = templateText(spec);
   const ask = (q: string) => fill(fill(template, 'exemplars', ''), 'question', q);
   const exemplars = spec.shots > 0 ? chooseExemplars(suite, spec.shots, seed) : [];
-  const solved = exemplars.map((ex) => `${ask(ex.question)} ${spec.shotForm === 'worked' ? ex.worked : ex.answer}\n\n`).join('');
+  const solved = exemplars
+    .map((ex) => `${ask(ex.question)} ${spec.shotForm === 'worked' ? ex.worked : ex.answer}\n\n`)
+    .join('');
   const trigger = triggerText(spec, suite);
   const body = fill(template, 'question', item.question) + (trigger ? ` ${trigger}` : '');
   return template.includes('{exemplars}') ? fill(body, 'exemplars', solved) : solved + body;

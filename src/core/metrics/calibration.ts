@@ -16,7 +16,8 @@ export interface Calibration {
 
 /** Equal-width bins over [0, 1]; a confidence of exactly 1 falls in the last bin. */
 export function calibrate(points: readonly { confidence: number; correct: boolean }[], binCount = 10): Calibration {
-  if (!(Number.isInteger(binCount) && binCount >= 1)) throw new Error(`bin count must be a whole number >= 1, got ${binCount}`);
+  if (!(Number.isInteger(binCount) && binCount >= 1))
+    throw new Error(`bin count must be a whole number >= 1, got ${binCount}`);
   const sums = Array.from({ length: binCount }, () => ({ n: 0, conf: 0, right: 0 }));
   for (const p of points) {
     if (!(p.confidence >= 0 && p.confidence <= 1)) throw new Error(`confidence must be in [0, 1], got ${p.confidence}`);
@@ -26,7 +27,13 @@ export function calibrate(points: readonly { confidence: number; correct: boolea
     if (p.correct) sums[b]!.right++;
   }
   const N = points.length;
-  const bins = sums.map((s, i) => ({ low: i / binCount, high: (i + 1) / binCount, n: s.n, meanConfidence: s.n ? s.conf / s.n : 0, accuracy: s.n ? s.right / s.n : 0 }));
+  const bins = sums.map((s, i) => ({
+    low: i / binCount,
+    high: (i + 1) / binCount,
+    n: s.n,
+    meanConfidence: s.n ? s.conf / s.n : 0,
+    accuracy: s.n ? s.right / s.n : 0,
+  }));
   const ece = N === 0 ? 0 : bins.reduce((e, b) => e + (b.n / N) * Math.abs(b.accuracy - b.meanConfidence), 0);
   return { bins, ece, n: N };
 }

@@ -18,7 +18,13 @@ export interface LeaderboardRow extends MethodAccuracy {
 
 /** The baseline: greedy decoding on the plain prompt if the run has it, else the first method. */
 export function baselineId(methods: readonly MethodSpec[]): string {
-  const plain = methods.find((m) => m.decoding.kind === 'greedy' && m.prompt.shots === 0 && m.prompt.triggerSource === 'none' && m.prompt.template === 'qa');
+  const plain = methods.find(
+    (m) =>
+      m.decoding.kind === 'greedy' &&
+      m.prompt.shots === 0 &&
+      m.prompt.triggerSource === 'none' &&
+      m.prompt.template === 'qa',
+  );
   return (plain ?? methods[0])?.id ?? '';
 }
 
@@ -44,7 +50,19 @@ export function leaderboard(results: RunResults, baseline = baselineId(results.m
       }
       const isBaseline = m.id === baseline;
       const { gained, lost } = pairedCounts(pairs);
-      return { suiteName: s.suiteName, split: s.split, methodId: m.id, correct, n, accuracy: n ? correct / n : 0, ...wilson(correct, n), generatedTokens: tokens, ms, isBaseline, vsBaseline: isBaseline ? null : mcnemarExact(gained, lost) };
+      return {
+        suiteName: s.suiteName,
+        split: s.split,
+        methodId: m.id,
+        correct,
+        n,
+        accuracy: n ? correct / n : 0,
+        ...wilson(correct, n),
+        generatedTokens: tokens,
+        ms,
+        isBaseline,
+        vsBaseline: isBaseline ? null : mcnemarExact(gained, lost),
+      };
     }),
   );
 }
@@ -66,7 +84,14 @@ export interface GapRow {
  */
 export function gapRows(results: RunResults, baseline = baselineId(results.methods)): GapRow[] {
   const others = results.methods.map((m) => m.id).filter((id) => id !== baseline);
-  const rank: Record<GapKind, number> = { latent: 0, mixed: 1, 'baseline-only': 2, 'all-wrong': 3, 'all-right': 4, pending: 5 };
+  const rank: Record<GapKind, number> = {
+    latent: 0,
+    mixed: 1,
+    'baseline-only': 2,
+    'all-wrong': 3,
+    'all-right': 4,
+    pending: 5,
+  };
   const rows = results.suites.flatMap((s) =>
     s.items.map((item, itemIndex): GapRow => {
       const base = item.outputs[baseline];
@@ -82,7 +107,10 @@ export function gapRows(results: RunResults, baseline = baselineId(results.metho
       return { suiteName: s.suiteName, itemIndex, item, kind, rescuedBy };
     }),
   );
-  return rows.map((r, i) => ({ r, i })).sort((a, b) => rank[a.r.kind] - rank[b.r.kind] || b.r.rescuedBy - a.r.rescuedBy || a.i - b.i).map((x) => x.r);
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank[a.r.kind] - rank[b.r.kind] || b.r.rescuedBy - a.r.rescuedBy || a.i - b.i)
+    .map((x) => x.r);
 }
 
 /** A method's confidence in its answer: the vote share for multi-path methods, else Δ; 0 without an answer. */
@@ -112,7 +140,13 @@ export function calibrationGroups(results: RunResults, bins = 10): CalibrationGr
     for (const group of ['in-distribution', 'out-of-distribution'] as const) {
       const points = results.suites
         .filter((s) => distributionOf(s) === group)
-        .flatMap((s) => s.items.flatMap((it) => (it.answer !== '' && it.outputs[m.id] ? [{ confidence: answerConfidenceOf(it.outputs[m.id]!), correct: it.outputs[m.id]!.correct }] : [])));
+        .flatMap((s) =>
+          s.items.flatMap((it) =>
+            it.answer !== '' && it.outputs[m.id]
+              ? [{ confidence: answerConfidenceOf(it.outputs[m.id]!), correct: it.outputs[m.id]!.correct }]
+              : [],
+          ),
+        );
       if (points.length > 0) out.push({ methodId: m.id, group, calibration: calibrate(points, bins) });
     }
   }
@@ -133,11 +167,18 @@ export function entropyBySuite(results: RunResults): EntropyRow[] {
     results.methods.map((m) => {
       let sum = 0;
       let tokens = 0;
-      for (const it of s.items) for (const t of it.outputs[m.id]?.tokens ?? []) {
-        sum += t.entropy;
-        tokens++;
-      }
-      return { suiteName: s.suiteName, relation: s.relation, methodId: m.id, meanEntropy: tokens ? sum / tokens : 0, tokens };
+      for (const it of s.items)
+        for (const t of it.outputs[m.id]?.tokens ?? []) {
+          sum += t.entropy;
+          tokens++;
+        }
+      return {
+        suiteName: s.suiteName,
+        relation: s.relation,
+        methodId: m.id,
+        meanEntropy: tokens ? sum / tokens : 0,
+        tokens,
+      };
     }),
   );
 }
@@ -157,7 +198,12 @@ export function samplingCurves(s: SuiteResults, methods: readonly MethodSpec[]):
     if (outs.length === 0) continue;
     const n = Math.min(...outs.map((o) => o.majAtK!.length));
     for (let k = 1; k <= n; k++) {
-      out.push({ methodId: m.id, k, majAtK: outs.reduce((a, o) => a + o.majAtK![k - 1]!, 0) / outs.length, passAtK: outs.reduce((a, o) => a + o.passAtK![k - 1]!, 0) / outs.length });
+      out.push({
+        methodId: m.id,
+        k,
+        majAtK: outs.reduce((a, o) => a + o.majAtK![k - 1]!, 0) / outs.length,
+        passAtK: outs.reduce((a, o) => a + o.passAtK![k - 1]!, 0) / outs.length,
+      });
     }
   }
   return out;

@@ -2,7 +2,12 @@ import type { RunResults } from '../run/results.ts';
 
 /** The parts of a model's data card the competence map reads (data_card.json beside the model). */
 export interface DataCard {
-  corpus?: { by_relation_style?: Record<string, { documents: number; tokens: number; trained_documents?: number; trained_tokens?: number }> };
+  corpus?: {
+    by_relation_style?: Record<
+      string,
+      { documents: number; tokens: number; trained_documents?: number; trained_tokens?: number }
+    >;
+  };
   facts?: { entity: string; relation: string; count: number; trained_count?: number; tier?: string }[];
 }
 
@@ -20,16 +25,22 @@ export interface RelationRow {
 /** Accuracy per relation type (over its in-distribution suites) beside how much of training it made up. */
 export function relationCompetence(results: RunResults, card: DataCard): RelationRow[] {
   const table = card.corpus?.by_relation_style ?? {};
-  const total = Object.entries(table).filter(([k]) => k.endsWith('/all')).reduce((n, [, v]) => n + (v.trained_tokens ?? v.tokens), 0);
+  const total = Object.entries(table)
+    .filter(([k]) => k.endsWith('/all'))
+    .reduce((n, [, v]) => n + (v.trained_tokens ?? v.tokens), 0);
   const rows: RelationRow[] = [];
-  const relations = [...new Set(results.suites.map((s) => s.relation).filter((r): r is string => !!r && r !== 'open-ended'))];
+  const relations = [
+    ...new Set(results.suites.map((s) => s.relation).filter((r): r is string => !!r && r !== 'open-ended')),
+  ];
   for (const relation of relations) {
     const entry = table[`${relation}/all`];
     const trainedTokens = entry ? (entry.trained_tokens ?? entry.tokens) : 0;
     for (const m of results.methods) {
       let correct = 0;
       let n = 0;
-      for (const s of results.suites.filter((x) => x.relation === relation && !x.split?.startsWith('ood') && x.split !== 'unseen')) {
+      for (const s of results.suites.filter(
+        (x) => x.relation === relation && !x.split?.startsWith('ood') && x.split !== 'unseen',
+      )) {
         for (const it of s.items) {
           const o = it.outputs[m.id];
           if (!o || it.answer === '') continue;
@@ -37,7 +48,16 @@ export function relationCompetence(results: RunResults, card: DataCard): Relatio
           if (o.correct) correct++;
         }
       }
-      if (n > 0) rows.push({ relation, methodId: m.id, correct, n, accuracy: correct / n, trainedTokens, share: total ? trainedTokens / total : 0 });
+      if (n > 0)
+        rows.push({
+          relation,
+          methodId: m.id,
+          correct,
+          n,
+          accuracy: correct / n,
+          trainedTokens,
+          share: total ? trainedTokens / total : 0,
+        });
     }
   }
   return rows;
@@ -81,7 +101,10 @@ export function factFrequency(results: RunResults, card: DataCard): FrequencyRow
         if (o.correct) acc[b]!.correct++;
       }
     }
-    acc.forEach((a, i) => a.n > 0 && rows.push({ bucket: FREQUENCY_BUCKETS[i]!.label, methodId: m.id, ...a, accuracy: a.correct / a.n }));
+    acc.forEach(
+      (a, i) =>
+        a.n > 0 && rows.push({ bucket: FREQUENCY_BUCKETS[i]!.label, methodId: m.id, ...a, accuracy: a.correct / a.n }),
+    );
   }
   return rows;
 }

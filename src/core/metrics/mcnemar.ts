@@ -26,7 +26,10 @@ export function mcnemarExact(gained: number, lost: number): McNemar {
 }
 
 /** Pair up two methods' verdicts on the items both answered. */
-export function pairedCounts(pairs: readonly { method: boolean; baseline: boolean }[]): { gained: number; lost: number } {
+export function pairedCounts(pairs: readonly { method: boolean; baseline: boolean }[]): {
+  gained: number;
+  lost: number;
+} {
   let gained = 0;
   let lost = 0;
   for (const p of pairs) {

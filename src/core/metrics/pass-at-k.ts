@@ -4,7 +4,8 @@
  */
 export function passAtK(n: number, c: number, k: number): number {
   if (!(Number.isInteger(n) && Number.isInteger(c) && Number.isInteger(k))) throw new Error('pass@k needs integers');
-  if (k < 1 || k > n || c < 0 || c > n) throw new Error(`pass@k needs 1 <= k <= n and 0 <= c <= n, got n=${n} c=${c} k=${k}`);
+  if (k < 1 || k > n || c < 0 || c > n)
+    throw new Error(`pass@k needs 1 <= k <= n and 0 <= c <= n, got n=${n} c=${c} k=${k}`);
   if (n - c < k) return 1;
   let prod = 1;
   for (let i = n - c + 1; i <= n; i++) prod *= 1 - k / i;

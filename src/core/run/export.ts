@@ -14,7 +14,16 @@ export interface RunExport {
   results: RunResults;
 }
 
-const itemSchema = z.object({ itemId: z.string(), question: z.string(), answer: z.string(), tags: z.record(z.string(), z.union([z.string(), z.number()])), outputs: z.record(z.string(), z.object({ text: z.string(), correct: z.boolean(), tokens: z.array(z.unknown()) }).passthrough()) });
+const itemSchema = z.object({
+  itemId: z.string(),
+  question: z.string(),
+  answer: z.string(),
+  tags: z.record(z.string(), z.union([z.string(), z.number()])),
+  outputs: z.record(
+    z.string(),
+    z.object({ text: z.string(), correct: z.boolean(), tokens: z.array(z.unknown()) }).passthrough(),
+  ),
+});
 
 const exportSchema = z.object({
   format: z.literal('coax-run'),
@@ -28,7 +37,14 @@ const exportSchema = z.object({
     modelId: z.string(),
     seed: z.number().int(),
     methods: z.array(methodSchema),
-    suites: z.array(z.object({ suiteName: z.string(), relation: z.string().optional(), split: z.string().optional(), items: z.array(itemSchema) })),
+    suites: z.array(
+      z.object({
+        suiteName: z.string(),
+        relation: z.string().optional(),
+        split: z.string().optional(),
+        items: z.array(itemSchema),
+      }),
+    ),
   }),
 });
 
@@ -37,7 +53,11 @@ export function parseRunExport(text: string, source: string): RunExport {
   const ids = new Set(parsed.results.methods.map((m) => m.id));
   parsed.results.suites.forEach((s, si) =>
     s.items.forEach((it, ii) => {
-      for (const id of Object.keys(it.outputs)) if (!ids.has(id)) throw new Error(`${source}: results.suites[${si}].items[${ii}].outputs has method "${id}", which the run does not list`);
+      for (const id of Object.keys(it.outputs))
+        if (!ids.has(id))
+          throw new Error(
+            `${source}: results.suites[${si}].items[${ii}].outputs has method "${id}", which the run does not list`,
+          );
     }),
   );
   return parsed;
@@ -50,7 +70,13 @@ function csvCell(v: string | number | boolean | null): string {
 
 /** One row per item, with each method's output, answer and verdict side by side. */
 export function toCsv(results: RunResults): string {
-  const header = ['suite', 'item', 'question', 'answer', ...results.methods.flatMap((m) => [`${m.id}:output`, `${m.id}:answer`, `${m.id}:correct`, `${m.id}:delta`])];
+  const header = [
+    'suite',
+    'item',
+    'question',
+    'answer',
+    ...results.methods.flatMap((m) => [`${m.id}:output`, `${m.id}:answer`, `${m.id}:correct`, `${m.id}:delta`]),
+  ];
   const rows = results.suites.flatMap((s) =>
     s.items.map((it) => [
       s.suiteName,
@@ -59,7 +85,9 @@ export function toCsv(results: RunResults): string {
       it.answer,
       ...results.methods.flatMap((m) => {
         const o = it.outputs[m.id];
-        return o ? [o.text, o.extracted?.value ?? null, o.correct, o.delta === null ? null : Number(o.delta.toFixed(6))] : [null, null, null, null];
+        return o
+          ? [o.text, o.extracted?.value ?? null, o.correct, o.delta === null ? null : Number(o.delta.toFixed(6))]
+          : [null, null, null, null];
       }),
     ]),
   );

@@ -5,7 +5,8 @@ import type { RunResults } from './results.ts';
  * items by id (items only one run has are kept, with the other's outputs missing).
  */
 export function mergeRuns(a: RunResults, nameA: string, b: RunResults, nameB: string): RunResults {
-  const tag = (prefix: string, name: string, r: RunResults) => r.methods.map((m) => ({ ...m, id: `${prefix}/${m.id}`, label: `${name}: ${m.label}` }));
+  const tag = (prefix: string, name: string, r: RunResults) =>
+    r.methods.map((m) => ({ ...m, id: `${prefix}/${m.id}`, label: `${name}: ${m.label}` }));
   const methods = [...tag('A', nameA, a), ...tag('B', nameB, b)];
   const suiteNames = [...new Set([...a.suites, ...b.suites].map((s) => s.suiteName))];
   const suites = suiteNames.map((name) => {
@@ -24,5 +25,11 @@ export function mergeRuns(a: RunResults, nameA: string, b: RunResults, nameB: st
     });
     return { suiteName: name, relation: sa?.relation ?? sb?.relation, split: sa?.split ?? sb?.split, items };
   });
-  return { version: 1, modelId: a.modelId === b.modelId ? a.modelId : `${a.modelId} | ${b.modelId}`, seed: a.seed, methods, suites };
+  return {
+    version: 1,
+    modelId: a.modelId === b.modelId ? a.modelId : `${a.modelId} | ${b.modelId}`,
+    seed: a.seed,
+    methods,
+    suites,
+  };
 }

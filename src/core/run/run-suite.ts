@@ -29,12 +29,24 @@ export interface RunOptions {
 }
 
 export function emptyItems(suite: Suite): ItemResult[] {
-  return suite.items.map((it) => ({ itemId: it.id, question: it.question, answer: it.answer, tags: it.tags ?? {}, outputs: {} }));
+  return suite.items.map((it) => ({
+    itemId: it.id,
+    question: it.question,
+    answer: it.answer,
+    tags: it.tags ?? {},
+    outputs: {},
+  }));
 }
 
 /** Run every method on every item of every suite. The same configuration and seed give the same results. */
-export async function runSuites<C>(model: LanguageModel<C>, suites: readonly Suite[], methods: readonly MethodSpec[], options: RunOptions): Promise<RunResults> {
-  if (!(Number.isInteger(options.batchSize) && options.batchSize >= 1)) throw new Error(`batch size must be a whole number >= 1, got ${options.batchSize}`);
+export async function runSuites<C>(
+  model: LanguageModel<C>,
+  suites: readonly Suite[],
+  methods: readonly MethodSpec[],
+  options: RunOptions,
+): Promise<RunResults> {
+  if (!(Number.isInteger(options.batchSize) && options.batchSize >= 1))
+    throw new Error(`batch size must be a whole number >= 1, got ${options.batchSize}`);
   const ids = new Set<string>();
   for (const m of methods) {
     if (ids.has(m.id)) throw new Error(`two methods share the id "${m.id}"`);
@@ -53,7 +65,10 @@ export async function runSuites<C>(model: LanguageModel<C>, suites: readonly Sui
       for (const method of methods) {
         for (const batch of batchesFor(method, suite.items, options.batchSize)) {
           throwIfCancelled(options.signal);
-          const outputs = await executeMethod(model, method, batch, suite, { ...options, prefixCache: prefixCache as PrefixCache<unknown> });
+          const outputs = await executeMethod(model, method, batch, suite, {
+            ...options,
+            prefixCache: prefixCache as PrefixCache<unknown>,
+          });
           outputs.forEach((output, j) => {
             const i = index.get(batch[j]!.id)!;
             items[i]!.outputs[method.id] = output;

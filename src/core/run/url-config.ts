@@ -52,5 +52,5 @@ export function decodeConfig(param: string): ExperimentConfig {
   } catch {
     throw new Error('the link\'s "config" parameter is not valid JSON');
   }
-  return validate(configSchema, raw, 'the link\'s configuration') as ExperimentConfig;
+  return validate(configSchema, raw, "the link's configuration") as ExperimentConfig;
 }

@@ -29,16 +29,37 @@ export const promptSchema: z.ZodType<PromptSpec> = z
     try {
       templateText(p);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', path: [p.template === 'custom' ? 'custom' : 'template'], message: (err as Error).message });
+      ctx.addIssue({
+        code: 'custom',
+        path: [p.template === 'custom' ? 'custom' : 'template'],
+        message: (err as Error).message,
+      });
     }
-    if (p.triggerSource === 'custom' && !p.trigger) ctx.addIssue({ code: 'custom', path: ['trigger'], message: 'a custom trigger needs its text' });
+    if (p.triggerSource === 'custom' && !p.trigger)
+      ctx.addIssue({ code: 'custom', path: ['trigger'], message: 'a custom trigger needs its text' });
   });
 
 const decodingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('greedy') }).strict(),
-  z.object({ kind: z.literal('sample'), n: z.number().int().min(1).max(256), chain: z.array(processorSchema), aggregate: z.enum(['majority', 'delta-weighted', 'best-of-n']) }).strict(),
-  z.object({ kind: z.literal('cot-decoding'), k: z.number().int().min(1).max(64), aggregate: z.enum(['max', 'sum']) }).strict(),
-  z.object({ kind: z.literal('contrast'), weak: promptSchema, beta: z.number().min(0).max(100), alpha: z.number().gt(0).max(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('sample'),
+      n: z.number().int().min(1).max(256),
+      chain: z.array(processorSchema),
+      aggregate: z.enum(['majority', 'delta-weighted', 'best-of-n']),
+    })
+    .strict(),
+  z
+    .object({ kind: z.literal('cot-decoding'), k: z.number().int().min(1).max(64), aggregate: z.enum(['max', 'sum']) })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('contrast'),
+      weak: promptSchema,
+      beta: z.number().min(0).max(100),
+      alpha: z.number().gt(0).max(1),
+    })
+    .strict(),
 ]);
 
 export const methodSchema: z.ZodType<MethodSpec> = z
@@ -58,13 +79,22 @@ export const methodSchema: z.ZodType<MethodSpec> = z
  */
 export function parseMethods(text: string, source: string): MethodSpec[] {
   const trimmed = text.trim();
-  const raw: unknown = trimmed.startsWith('[') || trimmed.startsWith('{') ? parseJson(trimmed, source) : trimmed.split(',').map((s) => s.trim()).filter(Boolean);
+  const raw: unknown =
+    trimmed.startsWith('[') || trimmed.startsWith('{')
+      ? parseJson(trimmed, source)
+      : trimmed
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) throw new ValidationError(`${source}: no methods given`);
   const methods = list.map((entry, i) => {
     if (typeof entry === 'string') {
       const m = BUILTIN_METHODS.find((x) => x.id === entry);
-      if (!m) throw new ValidationError(`${source}[${i}]: unknown method "${entry}"; built-in methods: ${BUILTIN_METHODS.map((x) => x.id).join(', ')}`);
+      if (!m)
+        throw new ValidationError(
+          `${source}[${i}]: unknown method "${entry}"; built-in methods: ${BUILTIN_METHODS.map((x) => x.id).join(', ')}`,
+        );
       return m;
     }
     return validate(methodSchema, entry, `${source}[${i}]`);

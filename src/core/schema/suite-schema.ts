@@ -12,7 +12,12 @@ const extractorSchema: z.ZodType<ExtractorSpec> = z.union([
     z.object({ kind: z.literal('exact') }).strict(),
     z.object({ kind: z.literal('none') }).strict(),
     z
-      .object({ kind: z.literal('regex'), pattern: z.string(), flags: z.string().optional(), select: z.enum(['first', 'last']).optional() })
+      .object({
+        kind: z.literal('regex'),
+        pattern: z.string(),
+        flags: z.string().optional(),
+        select: z.enum(['first', 'last']).optional(),
+      })
       .strict()
       .superRefine((r, ctx) => {
         try {
@@ -37,22 +42,36 @@ export const suiteSchema: z.ZodType<Suite> = z
     extractor: extractorSchema,
     trigger: z.string().optional(),
     items: z
-      .array(z.object({ id: z.string().min(1), question: z.string().min(1), answer: z.string(), tags: tags.optional() }).passthrough())
+      .array(
+        z
+          .object({ id: z.string().min(1), question: z.string().min(1), answer: z.string(), tags: tags.optional() })
+          .passthrough(),
+      )
       .min(1, 'a suite needs at least one item'),
-    exemplars: z.array(z.object({ question: z.string().min(1), answer: z.string(), worked: z.string().default('') }).passthrough()).default([]),
+    exemplars: z
+      .array(
+        z.object({ question: z.string().min(1), answer: z.string(), worked: z.string().default('') }).passthrough(),
+      )
+      .default([]),
   })
   .passthrough()
   .superRefine((s, ctx) => {
     const ids = new Set<string>();
     s.items.forEach((it, i) => {
-      if (ids.has(it.id)) ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${it.id}"` });
+      if (ids.has(it.id))
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${it.id}"` });
       ids.add(it.id);
     });
     // An exemplar that repeats a test question gives its answer away; open-ended suites have no answers to leak.
     const scored = (s.extractor as ExtractorSpec).kind !== 'none';
     const questions = new Set(scored ? s.items.map((it) => it.question) : []);
     s.exemplars.forEach((ex, i) => {
-      if (questions.has(ex.question)) ctx.addIssue({ code: 'custom', path: ['exemplars', i, 'question'], message: 'an exemplar repeats a test question' });
+      if (questions.has(ex.question))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exemplars', i, 'question'],
+          message: 'an exemplar repeats a test question',
+        });
     });
   }) as unknown as z.ZodType<Suite>;
 

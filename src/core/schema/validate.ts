@@ -28,7 +28,8 @@ export function parseJson(text: string, source: string): unknown {
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = data;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   return v;
 }
 
@@ -42,7 +43,12 @@ export function validate<T>(schema: z.ZodType<T>, data: unknown, source: string)
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const lines = result.error.issues.slice(0, 8).map((issue) => {
-    const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+    const path = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '')
+      : '(top level)';
     return `  ${path}: ${issue.message} (value: ${show(valueAt(data, issue.path))})`;
   });
   const more = result.error.issues.length > 8 ? `\n  … and ${result.error.issues.length - 8} more` : '';

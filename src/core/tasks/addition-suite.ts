@@ -38,13 +38,19 @@ export function workedAddition(terms: readonly number[]): string {
 export function additionSuite(options: AdditionSuiteOptions): Suite {
   const { seed, count, exemplarCount = 16, minTerms = 2, maxTerms = 3, maxOperand = 9 } = options;
   if (!(count >= 1)) throw new Error(`suite size must be >= 1, got ${count}`);
-  if (minTerms < 2 || maxTerms < minTerms) throw new Error(`terms must satisfy 2 <= min <= max, got ${minTerms}..${maxTerms}`);
+  if (minTerms < 2 || maxTerms < minTerms)
+    throw new Error(`terms must satisfy 2 <= min <= max, got ${minTerms}..${maxTerms}`);
   const itemRng = createRng(deriveSeed(seed, 'addition', 'items'));
   const items: TaskItem[] = [];
   for (let i = 0; i < count; i++) {
     const terms = drawTerms(itemRng, minTerms, maxTerms, maxOperand);
     const sum = terms.reduce((a, b) => a + b, 0);
-    items.push({ id: `add-${i}`, question: additionQuestion(terms), answer: String(sum), tags: { terms: terms.length } });
+    items.push({
+      id: `add-${i}`,
+      question: additionQuestion(terms),
+      answer: String(sum),
+      tags: { terms: terms.length },
+    });
   }
   const used = new Set(items.map((it) => it.question));
   const exRng = createRng(deriveSeed(seed, 'addition', 'exemplars'));

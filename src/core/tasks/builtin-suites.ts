@@ -3,7 +3,10 @@ import type { Suite } from './suite.ts';
 
 /** Suites generated in code (no file needed), by name. */
 export const GENERATED_SUITES: Record<string, { description: string; make: (seed: number, count: number) => Suite }> = {
-  addition: { description: 'sums of 2–3 integers from 0 to 9 (seeded generator)', make: (seed, count) => additionSuite({ seed, count }) },
+  addition: {
+    description: 'sums of 2–3 integers from 0 to 9 (seeded generator)',
+    make: (seed, count) => additionSuite({ seed, count }),
+  },
 };
 
 export function generatedSuite(name: string, seed: number, count: number): Suite {

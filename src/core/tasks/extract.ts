@@ -25,7 +25,11 @@ export type ExtractorKind = ExtractorSpec['kind'];
 
 /** Commas, a leading $, surrounding space, a trailing "." and trailing ".0…" are not part of an answer. */
 export function normalizeAnswer(raw: string): string {
-  let s = raw.trim().replace(/,/g, '').replace(/^\$/, '').replace(/^(-?)\$/, '$1');
+  let s = raw
+    .trim()
+    .replace(/,/g, '')
+    .replace(/^\$/, '')
+    .replace(/^(-?)\$/, '$1');
   s = s.replace(/\.$/, '');
   if (/^-?\d+\.0+$/.test(s)) s = s.replace(/\.0+$/, '');
   if (/^-?\d+$/.test(s)) s = s.replace(/^(-?)0+(?=\d)/, '$1');

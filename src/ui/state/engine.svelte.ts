@@ -2,7 +2,14 @@ import { Comlink } from '../worker-client.ts';
 import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
 import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
 import type { Dtype } from '../../worker/dtypes.ts';
-import type { BackendChoice, BackendInfo, FileProgress, LoadedModel, ModelSource, WorkerNotice } from '../../worker/protocol.ts';
+import type {
+  BackendChoice,
+  BackendInfo,
+  FileProgress,
+  LoadedModel,
+  ModelSource,
+  WorkerNotice,
+} from '../../worker/protocol.ts';
 import type { HubState } from './hub.svelte.ts';
 import type { ModelCacheState } from './model-cache.svelte.ts';
 
@@ -44,19 +51,32 @@ export class EngineState {
   private choice: BackendChoice = 'auto';
   private generation = 0;
 
-  readonly totalLoaded = $derived(this.files.reduce((n, f) => n + (f.done ? Math.max(f.loaded, f.total) : f.loaded), 0));
+  readonly totalLoaded = $derived(
+    this.files.reduce((n, f) => n + (f.done ? Math.max(f.loaded, f.total) : f.loaded), 0),
+  );
   readonly totalBytes = $derived(this.files.reduce((n, f) => n + Math.max(f.total, f.loaded), 0));
-  readonly loadedEntry = $derived(this.loaded?.source === 'bundled' ? (this.models.find((m) => m.id === this.loaded?.id) ?? null) : null);
-  readonly selectedEntry = $derived(this.source === 'bundled' ? (this.models.find((m) => m.id === this.selectedId) ?? null) : null);
+  readonly loadedEntry = $derived(
+    this.loaded?.source === 'bundled' ? (this.models.find((m) => m.id === this.loaded?.id) ?? null) : null,
+  );
+  readonly selectedEntry = $derived(
+    this.source === 'bundled' ? (this.models.find((m) => m.id === this.selectedId) ?? null) : null,
+  );
   /** The chosen hub model's files in the browser cache, if any. */
-  readonly cachedSelection = $derived.by(() => (this.source === 'hub' && this.selectedId ? this.cache.find('hub', this.selectedId, this.hub.host) : null));
+  readonly cachedSelection = $derived.by(() =>
+    this.source === 'hub' && this.selectedId ? this.cache.find('hub', this.selectedId, this.hub.host) : null,
+  );
   /** The chosen model's files and sizes: the manifest, the hub's listing, or (offline) what the cache holds. */
   readonly selectionFiles = $derived.by((): { files: string[] | null; sizes: Record<string, number> } => {
-    if (this.source === 'bundled') return { files: this.selectedEntry?.files ?? null, sizes: this.selectedEntry?.sizes ?? {} };
+    if (this.source === 'bundled')
+      return { files: this.selectedEntry?.files ?? null, sizes: this.selectedEntry?.sizes ?? {} };
     const repo = this.hub.repos[this.selectedId];
     if (this.hub.allowRemote && repo?.status === 'ok') return { files: repo.files, sizes: repo.sizes };
     const cached = this.cachedSelection;
-    if (cached) return { files: cached.files.map((f) => f.file), sizes: Object.fromEntries(cached.files.map((f) => [f.file, f.bytes])) };
+    if (cached)
+      return {
+        files: cached.files.map((f) => f.file),
+        sizes: Object.fromEntries(cached.files.map((f) => [f.file, f.bytes])),
+      };
     return { files: null, sizes: {} };
   });
   readonly dtypeChoices = $derived.by((): DtypeChoice[] => {
@@ -67,14 +87,20 @@ export class EngineState {
   /** Bytes the chosen model and dtype read, when known. */
   readonly selectionBytes = $derived(this.dtypeChoices.find((c) => c.dtype === this.dtype)?.bytes ?? null);
   /** Bytes a load would download from the hub: its size less what the cache already holds. */
-  readonly downloadBytes = $derived(this.source === 'hub' && this.selectionBytes !== null ? Math.max(0, this.selectionBytes - (this.cachedSelection?.bytes ?? 0)) : 0);
+  readonly downloadBytes = $derived(
+    this.source === 'hub' && this.selectionBytes !== null
+      ? Math.max(0, this.selectionBytes - (this.cachedSelection?.bytes ?? 0))
+      : 0,
+  );
   /** Why the chosen model cannot be loaded now, or null. */
   readonly blocked = $derived.by((): string | null => {
     if (!this.backend) return 'The runtime is not ready.';
     if (!this.selectedId) return 'Choose a model.';
-    if (this.source === 'hub' && !this.hub.allowRemote && !this.cachedSelection) return 'This model is not in the browser cache: switch on downloads from the hub to load it.';
+    if (this.source === 'hub' && !this.hub.allowRemote && !this.cachedSelection)
+      return 'This model is not in the browser cache: switch on downloads from the hub to load it.';
     if (!this.dtype) {
-      if (!this.dtypeChoices.some((c) => c.available)) return 'It has no ONNX weights that transformers.js loads (onnx/model.onnx, model_fp16, model_quantized, model_q4, model_q4f16).';
+      if (!this.dtypeChoices.some((c) => c.available))
+        return 'It has no ONNX weights that transformers.js loads (onnx/model.onnx, model_fp16, model_quantized, model_q4, model_q4f16).';
       return 'None of its weight formats can run on this device.';
     }
     return null;
@@ -88,7 +114,14 @@ export class EngineState {
   ) {}
 
   private initWorker(): Promise<BackendInfo> {
-    return this.host.race(this.host.api.init(this.baseUrl, this.choice, this.hub.settings(), Comlink.proxy((n: WorkerNotice) => this.onNotice(n))));
+    return this.host.race(
+      this.host.api.init(
+        this.baseUrl,
+        this.choice,
+        this.hub.settings(),
+        Comlink.proxy((n: WorkerNotice) => this.onNotice(n)),
+      ),
+    );
   }
 
   async start(choice: BackendChoice, preferredModel: string | null): Promise<void> {
@@ -98,7 +131,10 @@ export class EngineState {
       if (!res.ok) throw new Error(`model list unavailable (models/index.json answered ${res.status})`);
       this.models = (await res.json()) as ModelEntry[];
       this.cache.bundledIds = this.models.map((m) => m.id);
-      const pick = this.models.find((m) => m.id === preferredModel) ?? this.models.find((m) => m.id.includes('organism')) ?? this.models[0];
+      const pick =
+        this.models.find((m) => m.id === preferredModel) ??
+        this.models.find((m) => m.id.includes('organism')) ??
+        this.models[0];
       this.selectedId = pick?.id ?? '';
       void this.cache.refresh();
       this.backend = await this.initWorker();
@@ -140,7 +176,12 @@ export class EngineState {
     const onProgress = Comlink.proxy((p: FileProgress) => {
       if (generation !== this.generation) return;
       const prev = byFile.get(p.file);
-      byFile.set(p.file, { ...p, loaded: Math.max(p.loaded, prev?.loaded ?? 0), total: Math.max(p.total, prev?.total ?? 0), done: p.done || (prev?.done ?? false) });
+      byFile.set(p.file, {
+        ...p,
+        loaded: Math.max(p.loaded, prev?.loaded ?? 0),
+        total: Math.max(p.total, prev?.total ?? 0),
+        done: p.done || (prev?.done ?? false),
+      });
       this.files = [...byFile.values()];
     });
     try {

@@ -35,14 +35,25 @@ export class ExperimentState {
   /** The configuration a link reproduces. */
   config(model: string): ExperimentConfig {
     const chosen = this.methods.filter((m) => this.enabled.includes(m.id));
-    return { model, suites: [...this.suites.chosen], itemLimit: this.suites.itemLimit, generatedSeed: this.suites.generatedSeed, methods: compactMethods(chosen), seed: this.seed, batchSize: this.batchSize };
+    return {
+      model,
+      suites: [...this.suites.chosen],
+      itemLimit: this.suites.itemLimit,
+      generatedSeed: this.suites.generatedSeed,
+      methods: compactMethods(chosen),
+      seed: this.seed,
+      batchSize: this.batchSize,
+    };
   }
 
   /** Apply a configuration from a link (the model is the engine's business). */
   applyConfig(config: ExperimentConfig): void {
     const methods = expandMethods(config.methods);
     const byId = new Map(methods.map((m) => [m.id, m]));
-    this.methods = [...this.methods.map((m) => byId.get(m.id) ?? m), ...methods.filter((m) => !this.methods.some((x) => x.id === m.id))];
+    this.methods = [
+      ...this.methods.map((m) => byId.get(m.id) ?? m),
+      ...methods.filter((m) => !this.methods.some((x) => x.id === m.id)),
+    ];
     this.enabled = methods.map((m) => m.id);
     this.suites.chosen = [...config.suites];
     this.suites.touched = true;
@@ -93,7 +104,12 @@ export class ExperimentState {
     }
     this.status = 'running';
     this.runMethods = methods;
-    this.results = suites.map((s) => ({ suiteName: s.name, relation: s.relation, split: s.split, items: emptyItems(s) }));
+    this.results = suites.map((s) => ({
+      suiteName: s.name,
+      relation: s.relation,
+      split: s.split,
+      items: emptyItems(s),
+    }));
     const runId = `run-${Date.now().toString(36)}`;
     const when = new Date().toLocaleString();
     await this.runs.begin(
@@ -107,11 +123,21 @@ export class ExperimentState {
         config: encodeConfig(this.config(modelId)),
         backend,
         methods,
-        suites: this.results.map((s) => ({ suiteName: s.suiteName, relation: s.relation, split: s.split, items: s.items.map(({ outputs: _o, ...rest }) => rest) })),
+        suites: this.results.map((s) => ({
+          suiteName: s.suiteName,
+          relation: s.relation,
+          split: s.split,
+          items: s.items.map(({ outputs: _o, ...rest }) => rest),
+        })),
       },
       this.snapshot(modelId),
     );
-    this.progress = { done: 0, total: suites.reduce((n, s) => n + s.items.length, 0) * methods.length, suiteName: suites[0]!.name, methodId: methods[0]!.id };
+    this.progress = {
+      done: 0,
+      total: suites.reduce((n, s) => n + s.items.length, 0) * methods.length,
+      suiteName: suites[0]!.name,
+      methodId: methods[0]!.id,
+    };
     const started = performance.now();
     try {
       await this.worker.run(
@@ -132,7 +158,10 @@ export class ExperimentState {
       }
     } finally {
       this.elapsedMs = performance.now() - started;
-      await this.runs.finish(runId, this.status === 'done' ? 'done' : this.status === 'cancelled' ? 'cancelled' : 'failed');
+      await this.runs.finish(
+        runId,
+        this.status === 'done' ? 'done' : this.status === 'cancelled' ? 'cancelled' : 'failed',
+      );
     }
   }
 

@@ -15,7 +15,13 @@ export interface RepoInfo {
 }
 
 const listingSchema = z.object({
-  siblings: z.array(z.object({ rfilename: z.string(), size: z.number().optional(), lfs: z.object({ size: z.number().optional() }).optional() })),
+  siblings: z.array(
+    z.object({
+      rfilename: z.string(),
+      size: z.number().optional(),
+      lfs: z.object({ size: z.number().optional() }).optional(),
+    }),
+  ),
 });
 
 /** The hub side of the model picker: whether downloads are allowed, from where, and what repositories hold. */
@@ -73,12 +79,20 @@ export class HubState {
     try {
       const res = await fetch(apiUrl);
       if (res.status === 404 || res.status === 401) {
-        this.set(id, { status: 'not-found', files: [], sizes: {}, error: `${id} was not found on ${this.host} (${res.status}); check the id (private and gated repositories cannot be used from the page)` });
+        this.set(id, {
+          status: 'not-found',
+          files: [],
+          sizes: {},
+          error: `${id} was not found on ${this.host} (${res.status}); check the id (private and gated repositories cannot be used from the page)`,
+        });
         return;
       }
       if (!res.ok) throw new Error(`${apiUrl} answered ${res.status}`);
       const parsed = listingSchema.safeParse(await res.json());
-      if (!parsed.success) throw new Error(`${apiUrl} did not answer with a file listing (${parsed.error.issues[0]?.message ?? 'unexpected shape'})`);
+      if (!parsed.success)
+        throw new Error(
+          `${apiUrl} did not answer with a file listing (${parsed.error.issues[0]?.message ?? 'unexpected shape'})`,
+        );
       const files = parsed.data.siblings.map((s) => s.rfilename);
       const sizes: Record<string, number> = {};
       for (const s of parsed.data.siblings) {
@@ -95,7 +109,12 @@ export class HubState {
       );
       this.set(id, { status: 'ok', files, sizes, error: null });
     } catch (err) {
-      this.set(id, { status: 'error', files: [], sizes: {}, error: `could not ask ${this.host} about ${id}: ${err instanceof Error ? err.message : String(err)}` });
+      this.set(id, {
+        status: 'error',
+        files: [],
+        sizes: {},
+        error: `could not ask ${this.host} about ${id}: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
 }

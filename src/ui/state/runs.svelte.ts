@@ -33,7 +33,8 @@ export class RunsState {
     try {
       this.store = await RunStore.open();
       // A run still marked running belongs to a page that is gone: what it finished is kept, the rest never ran.
-      for (const h of await this.store.list()) if (h.status === 'running') await this.store.setStatus(h.id, 'interrupted');
+      for (const h of await this.store.list())
+        if (h.status === 'running') await this.store.setStatus(h.id, 'interrupted');
       await this.refresh();
     } catch (err) {
       this.error = `Runs cannot be stored in this browser (IndexedDB: ${String(err)}); results last until the page closes.`;
@@ -51,7 +52,14 @@ export class RunsState {
   }
 
   /** A live output: shown at once and written to IndexedDB before the next one arrives. */
-  async record(runId: string, suiteName: string, itemIndex: number, methodId: string, results: RunResults, output: RunResults['suites'][number]['items'][number]['outputs'][string]): Promise<void> {
+  async record(
+    runId: string,
+    suiteName: string,
+    itemIndex: number,
+    methodId: string,
+    results: RunResults,
+    output: RunResults['suites'][number]['items'][number]['outputs'][string],
+  ): Promise<void> {
     if (this.open?.header.id === runId) this.open = { header: this.open.header, results };
     await this.store?.putOutput(runId, suiteName, itemIndex, methodId, output);
   }
@@ -94,7 +102,15 @@ export class RunsState {
   exportJson(): void {
     if (!this.open) return;
     const h = this.open.header;
-    const data: RunExport = { format: 'coax-run', version: 1, name: h.name, createdAt: h.createdAt, config: h.config, backend: h.backend, results: this.open.results };
+    const data: RunExport = {
+      format: 'coax-run',
+      version: 1,
+      name: h.name,
+      createdAt: h.createdAt,
+      config: h.config,
+      backend: h.backend,
+      results: this.open.results,
+    };
     download(`${fileStem(h.name)}.json`, 'application/json', JSON.stringify(data));
   }
 
@@ -116,7 +132,12 @@ export class RunsState {
         config: data.config,
         backend: data.backend,
         methods: data.results.methods,
-        suites: data.results.suites.map((s) => ({ suiteName: s.suiteName, relation: s.relation, split: s.split, items: s.items.map(({ outputs: _o, ...rest }) => rest) })),
+        suites: data.results.suites.map((s) => ({
+          suiteName: s.suiteName,
+          relation: s.relation,
+          split: s.split,
+          items: s.items.map(({ outputs: _o, ...rest }) => rest),
+        })),
       };
       await this.store?.putRun(header, data.results);
       this.open = { header, results: data.results };

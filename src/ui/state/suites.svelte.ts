@@ -3,7 +3,10 @@ import { GENERATED_SUITES, generatedSuite, limitItems } from '../../core/tasks/b
 import type { Suite } from '../../core/tasks/suite.ts';
 
 /** A suite the page can offer: generated in code, shipped in a model folder, or imported from a file. */
-export type SuiteSource = { kind: 'generated'; name: string } | { kind: 'shipped'; name: string; url: string } | { kind: 'imported'; name: string; suite: Suite };
+export type SuiteSource =
+  | { kind: 'generated'; name: string }
+  | { kind: 'shipped'; name: string; url: string }
+  | { kind: 'imported'; name: string; suite: Suite };
 
 export function sourceKey(s: SuiteSource): string {
   return `${s.kind}:${s.name}`;
@@ -30,7 +33,11 @@ export class SuitesState {
   setShipped(baseUrl: string, modelId: string, files: readonly string[]): void {
     this.shipped = files
       .filter((f) => /^suites\/[^/]+\.json$/.test(f))
-      .map((f) => ({ kind: 'shipped' as const, name: f.slice(7, -5), url: new URL(`models/${modelId}/${f}`, baseUrl).href }));
+      .map((f) => ({
+        kind: 'shipped' as const,
+        name: f.slice(7, -5),
+        url: new URL(`models/${modelId}/${f}`, baseUrl).href,
+      }));
     const keys = new Set(this.all.map(sourceKey));
     if (!this.touched && this.shipped[0]) this.chosen = [sourceKey(this.shipped[0])];
     this.chosen = this.chosen.filter((k) => keys.has(k));
@@ -46,7 +53,10 @@ export class SuitesState {
   async importFile(file: File): Promise<void> {
     try {
       const suite = parseSuite(await file.text(), file.name);
-      this.imported = [...this.imported.filter((s) => s.name !== suite.name), { kind: 'imported', name: suite.name, suite }];
+      this.imported = [
+        ...this.imported.filter((s) => s.name !== suite.name),
+        { kind: 'imported', name: suite.name, suite },
+      ];
       this.toggle(`imported:${suite.name}`, true);
       this.importError = null;
     } catch (err) {
@@ -79,7 +89,8 @@ export class SuitesState {
   async resolve(): Promise<Suite[]> {
     const limit = Math.max(1, Math.floor(this.itemLimit));
     const out: Suite[] = [];
-    for (const src of this.all.filter((s) => this.chosen.includes(sourceKey(s)))) out.push(await this.resolveOne(src, limit));
+    for (const src of this.all.filter((s) => this.chosen.includes(sourceKey(s))))
+      out.push(await this.resolveOne(src, limit));
     return out;
   }
 }
