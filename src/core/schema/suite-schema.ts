@@ -17,6 +17,7 @@ const extractorSchema: z.ZodType<ExtractorSpec> = z.union([
         pattern: z.string(),
         flags: z.string().optional(),
         select: z.enum(['first', 'last']).optional(),
+        lowercase: z.boolean().optional(),
       })
       .strict()
       .superRefine((r, ctx) => {

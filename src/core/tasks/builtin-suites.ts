@@ -1,18 +1,22 @@
-import { additionSuite } from './addition-suite.ts';
+import { generatedSuiteFromSpec } from './generators/spec.ts';
+import { GENERATORS } from './generators/registry.ts';
 import type { Suite } from './suite.ts';
 
-/** Suites generated in code (no file needed), by name. */
-export const GENERATED_SUITES: Record<string, { description: string; make: (seed: number, count: number) => Suite }> = {
-  addition: {
-    description: 'sums of 2–3 integers from 0 to 9 (seeded generator)',
-    make: (seed, count) => additionSuite({ seed, count }),
-  },
-};
+/** Suites generated in code (no file needed), by name; settings go in a spec such as `coin-flip:n=4`. */
+export const GENERATED_SUITES: Record<string, { description: string; make: (seed: number, count: number) => Suite }> =
+  Object.fromEntries(
+    GENERATORS.map((g) => [
+      g.name,
+      {
+        description: `${g.title} (${g.settings.map((s) => `${s.key} ${g.id[s.key]}`).join(', ')}; seeded generator)`,
+        make: (seed: number, count: number) => generatedSuiteFromSpec(g.name, seed, count),
+      },
+    ]),
+  );
 
-export function generatedSuite(name: string, seed: number, count: number): Suite {
-  const g = GENERATED_SUITES[name];
-  if (!g) throw new Error(`unknown generated suite "${name}"; known: ${Object.keys(GENERATED_SUITES).join(', ')}`);
-  return g.make(seed, count);
+/** A generated suite by name or spec (`addition`, `coin-flip:n=4`). */
+export function generatedSuite(spec: string, seed: number, count: number): Suite {
+  return generatedSuiteFromSpec(spec, seed, count);
 }
 
 /** The first `limit` items of a suite (exemplars untouched). */

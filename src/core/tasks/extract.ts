@@ -16,8 +16,11 @@ export type ExtractorSpec =
   | { kind: 'exact-line' }
   /** The whole output, trimmed. */
   | { kind: 'exact' }
-  /** A user pattern: group 1 if it has one, else the whole match; the last match unless `select` says first. */
-  | { kind: 'regex'; pattern: string; flags?: string; select?: 'first' | 'last' }
+  /**
+   * A user pattern: group 1 if it has one, else the whole match; the last match unless `select` says first.
+   * With `lowercase` the answer is lowercased, so "Yes" and "yes" both match a reference "yes".
+   */
+  | { kind: 'regex'; pattern: string; flags?: string; select?: 'first' | 'last'; lowercase?: boolean }
   /** No answers (open-ended suites): nothing is extracted. */
   | { kind: 'none' };
 
@@ -100,7 +103,8 @@ export function extractAnswer(spec: ExtractorSpec, text: string): Extracted | nu
       const re = compileUserRegex(spec.pattern, spec.flags);
       const all = matches(re, text);
       const m = spec.select === 'first' ? all[0] : all.at(-1);
-      return m ? fromMatch(m, m.length > 1 ? 1 : 0) : null;
+      const found = m ? fromMatch(m, m.length > 1 ? 1 : 0) : null;
+      return found && spec.lowercase ? { ...found, value: found.value.toLowerCase() } : found;
     }
     case 'none':
       return null;
