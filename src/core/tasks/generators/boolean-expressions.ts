@@ -64,7 +64,7 @@ export const booleanExpressions: SuiteGenerator = {
     'as in BIG-bench boolean_expressions (part of BIG-Bench Hard). The model has to apply "not" and the ' +
     'connectives inside out. "n" is the number of True/False operands. In distribution: 2–4 operands; 5 or more ' +
     'are out of distribution. The answer is the last "true" or "false" in the output, in any case.',
-  settings: [{ key: 'n', label: 'operands', min: 1, max: 10, inDistribution: [2, 4] }],
+  settings: [{ key: 'n', label: 'operands', min: 2, max: 10, inDistribution: [2, 4] }],
   id: { n: 3 },
   ood: { n: 6 },
   extractor: lastOf(['true', 'false']),
