@@ -67,10 +67,13 @@ export function guessMapping(table: Table): Omit<ColumnMapping, 'question'> & { 
   return { question, answer, id, worked, answerFormat: answer && isGsm8kColumn(table, answer) ? 'gsm8k' : 'plain' };
 }
 
-/** Every non-empty value of the column ends in "#### <answer>". */
+/**
+ * Most non-empty values of the column end in "#### <answer>" (then the others are reported as errors rather than
+ * the whole column silently read as plain answers).
+ */
 export function isGsm8kColumn(table: Table, column: string): boolean {
   const values = table.rows.map((r) => r.values[column]).filter((v) => v !== undefined && v !== null && v !== '');
-  return values.length > 0 && values.every(isGsm8kAnswer);
+  return values.length > 0 && values.filter(isGsm8kAnswer).length * 2 > values.length;
 }
 
 /** A cell as text: strings and numbers as they are, a one-element list (lm-eval/BIG-bench targets) as its element. */
