@@ -2,7 +2,7 @@
  * Coax on the command line: the same core and transformers.js adapter as the page, on onnxruntime-node.
  *   npm run coax -- run --model coax/fixture-tiny --suite addition --methods greedy-plain,fewshot-worked --seed 1 --out results.json
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { TransformersModel } from '../src/adapters/transformers-model.ts';
@@ -11,7 +11,8 @@ import { explainMethod } from '../src/core/methods/explain.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
 import { parseSuite } from '../src/core/schema/suite-schema.ts';
-import { GENERATED_SUITES, generatedSuite, limitItems } from '../src/core/tasks/builtin-suites.ts';
+import { GENERATED_SUITES, limitItems } from '../src/core/tasks/builtin-suites.ts';
+import { resolveSuiteRef } from '../src/core/tasks/import/suite-ref.ts';
 import type { Suite } from '../src/core/tasks/suite.ts';
 import { intFlag, parseArgs } from './args.ts';
 import { formatTable, summarize } from './summary.ts';
@@ -28,8 +29,9 @@ const HELP = `coax — run elicitation methods on a local ONNX base model (same 
            [--batch 8] [--limit N] [--suite-seed 1] [--count 100] [--models-dir public/models]
   coax list [--model <id>]      models in public/models, their suites, and the built-in methods
 
-  --suite    a generated suite (${Object.keys(GENERATED_SUITES).join(', ')}), a suite shipped with the model
-             (public/models/<id>/suites/<name>.json), or a path to a suite JSON file
+  --suite    a generated suite (${Object.keys(GENERATED_SUITES).join(', ')}; settings as coin-flip:n=4),
+             a suite shipped with the model (public/models/<id>/suites/<name>.json), or a file: Coax suite JSON,
+             JSONL, JSON records, CSV or TSV, GSM8K's format (mapping as data.csv:question=<col>:answer=<col>)
   --methods  built-in method ids separated by commas, or a JSON file with an array of ids and/or method objects
   --limit    use only the first N items of each suite`;
 
@@ -42,8 +44,9 @@ function progressBar(done: number, total: number, label: string): void {
 }
 
 function resolveSuite(ref: string, modelsDir: string, modelId: string, seed: number, count: number): Suite {
-  if (existsSync(ref)) return parseSuite(readFileSync(ref, 'utf8'), ref);
-  if (GENERATED_SUITES[ref]) return generatedSuite(ref, seed, count);
+  const readText = (p: string) => (existsSync(p) && statSync(p).isFile() ? readFileSync(p, 'utf8') : null);
+  const found = resolveSuiteRef(ref, { seed, count, readText });
+  if (found) return found;
   const shipped = modelSuites(modelsDir, modelId);
   const file = shipped[ref];
   if (file) return parseSuite(readFileSync(file, 'utf8'), file);
