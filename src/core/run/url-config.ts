@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { BUILTIN_METHODS, type MethodSpec } from '../methods/method.ts';
 import { methodSchema } from '../schema/method-schema.ts';
 import { validate } from '../schema/validate.ts';
+import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 
 /** The experiment a link reproduces: model, suites, methods (by id when unchanged from a preset), seeds. */
 export interface ExperimentConfig {
   model: string;
+  /** Chosen suites by key; a generated one carries its settings (`generated:coin-flip:n=4`). */
   suites: string[];
   itemLimit: number;
   generatedSeed: number;
@@ -14,9 +16,20 @@ export interface ExperimentConfig {
   batchSize: number;
 }
 
+/** A generated suite's key must name a generator and valid settings, so a bad link fails here and says why. */
+const suiteKey = z.string().superRefine((key, ctx) => {
+  if (!key.startsWith('generated:')) return;
+  try {
+    if (!parseSuiteSpec(key.slice('generated:'.length)))
+      ctx.addIssue({ code: 'custom', message: `no generated suite is called "${key.slice(10).split(':')[0]}"` });
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
 const configSchema = z.object({
   model: z.string(),
-  suites: z.array(z.string()),
+  suites: z.array(suiteKey),
   itemLimit: z.number().int().min(1).max(100000),
   generatedSeed: z.number().int(),
   methods: z.array(z.union([z.string(), methodSchema])).min(1),
