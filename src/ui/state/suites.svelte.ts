@@ -25,6 +25,9 @@ export function sourceKey(s: SuiteSource): string {
   return `${s.kind}:${s.name}`;
 }
 
+/** The list without repeats, first occurrences kept (plain arrays: these are values, not reactive state). */
+const unique = <T>(list: readonly T[]): T[] => list.filter((x, i) => list.indexOf(x) === i);
+
 /** What a generated suite's settings are and whether they are in distribution, for the suite list. */
 export function describeGenerated(spec: string): { settings: string; split: string } | null {
   try {
@@ -102,7 +105,9 @@ export class SuitesState {
       ...this.#variants,
       ...this.chosen.filter((k) => k.startsWith('generated:')).map((k) => k.slice('generated:'.length)),
     ];
-    return [...new Set(specs)].filter((s) => describeGenerated(s)).map((name) => ({ kind: 'generated', name }));
+    return unique(specs)
+      .filter((s) => describeGenerated(s))
+      .map((name) => ({ kind: 'generated', name }));
   });
   readonly all = $derived([...this.generated, ...this.shipped, ...this.imported]);
 
@@ -140,17 +145,18 @@ export class SuitesState {
       .map((f) => ({
         kind: 'shipped' as const,
         name: f.slice(7, -5),
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a URL computed once, not state
         url: new URL(`models/${modelId}/${f}`, baseUrl).href,
       }));
-    const keys = new Set(this.all.map(sourceKey));
+    const keys = this.all.map(sourceKey);
     if (!this.touched && this.shipped[0]) this.chosen = [sourceKey(this.shipped[0])];
-    this.chosen = this.chosen.filter((k) => keys.has(k));
+    this.chosen = this.chosen.filter((k) => keys.includes(k));
     if (this.chosen.length === 0 && this.all[0]) this.chosen = [sourceKey(this.shipped[0] ?? this.all[0])];
   }
 
   toggle(key: string, on: boolean): void {
     this.touched = true;
-    this.chosen = on ? [...new Set([...this.chosen, key])] : this.chosen.filter((k) => k !== key);
+    this.chosen = on ? unique([...this.chosen, key]) : this.chosen.filter((k) => k !== key);
   }
 
   /** Pick the generator the "add a suite" row builds, starting from its out-of-distribution preset. */
@@ -179,7 +185,7 @@ export class SuitesState {
       const g = this.builder.generator;
       const text = [g.name, ...Object.entries(this.#builderParams).map(([k, v]) => `${k}=${v}`)].join(':');
       const spec = formatSuiteSpec(parseSuiteSpec(text)!);
-      if (!GENERATORS.some((x) => x.name === spec)) this.#variants = [...new Set([...this.#variants, spec])];
+      if (!GENERATORS.some((x) => x.name === spec)) this.#variants = unique([...this.#variants, spec]);
       this.toggle(`generated:${spec}`, true);
       this.#builderError = null;
     } catch (err) {
