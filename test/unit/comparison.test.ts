@@ -6,8 +6,10 @@ import {
   leaderboard,
   entropyBySuite,
   calibrationGroups,
-  answerConfidenceOf,
+  confidenceOf,
+  samplingCurves,
 } from '../../src/core/metrics/comparison.ts';
+import type { TokenTrace } from '../../src/core/decode/trace.ts';
 import { mcnemarExact } from '../../src/core/metrics/mcnemar.ts';
 import { BUILTIN_METHODS, findMethod } from '../../src/core/methods/method.ts';
 import type { MethodOutput, RunResults } from '../../src/core/run/results.ts';
@@ -125,16 +127,147 @@ describe('comparison data', () => {
     ]);
   });
 
-  it('confidence is the vote share for several paths, else Δ', () => {
+  it("confidence: the answer's probability by default, Δ or the vote share on request", () => {
+    const cot = findMethod('cot-decoding');
+    const sc = { ...findMethod('self-consistency'), decoding: { ...findMethod('self-consistency').decoding, n: 4 } };
     const votes = out(true, {
       paths: [out(true), out(true), out(false), out(true)],
       votes: [
         { answer: '1', count: 3, weight: 1, first: 0 },
         { answer: '2', count: 1, weight: 0.1, first: 2 },
       ],
+      answerProb: 0.2,
     });
-    expect(answerConfidenceOf(votes)).toBe(0.75);
-    expect(answerConfidenceOf(out(true))).toBe(0.4);
-    expect(answerConfidenceOf(out(true, { extracted: null }))).toBe(0);
+    // CoT-decoding: the chosen path's answer probability, not the share of branches.
+    expect(
+      confidenceOf({ ...votes, probability: 0.2, probabilitySource: 'answer-tokens' }, cot, 'answer-probability'),
+    ).toBe(0.2);
+    expect(confidenceOf(votes, cot, 'vote-share')).toBe(0.75);
+    expect(confidenceOf(votes, cot, 'delta')).toBe(0.4);
+    // Results stored before `probability` existed: the same rule, from the stored paths and tokens.
+    expect(confidenceOf(votes, cot, 'answer-probability')).toBe(0.2);
+    expect(confidenceOf(votes, sc, 'answer-probability')).toBe(0.75);
+    expect(confidenceOf(out(true, { answerProb: undefined }), findMethod('greedy-plain'), 'answer-probability')).toBe(
+      0.5,
+    );
+    // A single path has no vote share; no answer is confidence 0; a negative Δ is clipped to 0.
+    expect(confidenceOf(out(true), findMethod('greedy-plain'), 'vote-share')).toBeNull();
+    expect(confidenceOf(out(true, { extracted: null }), findMethod('greedy-plain'), 'answer-probability')).toBe(0);
+    expect(confidenceOf(out(true, { delta: -0.3 }), findMethod('greedy-plain'), 'delta')).toBe(0);
+  });
+
+  it('calibration under each measure: which methods it covers, bin count and n', () => {
+    const r = results();
+    r.suites[0]!.items[0]!.outputs['cot-decoding'] = out(true, {
+      paths: [out(true), out(false)],
+      votes: [
+        { answer: '1', count: 1, weight: 0.4, first: 0 },
+        { answer: '2', count: 1, weight: 0.4, first: 1 },
+      ],
+    });
+    const byProb = calibrationGroups(r);
+    expect(byProb.every((g) => g.measure === 'answer-probability' && g.calibration.bins.length === 10)).toBe(true);
+    expect(byProb.filter((g) => g.group === 'in-distribution').map((g) => [g.methodId, g.calibration.n])).toEqual([
+      ['fewshot-worked', 4],
+      ['greedy-plain', 4],
+      ['cot-decoding', 4],
+    ]);
+    // greedy's answers all have p = .5 (one token of .5): right on 2 of 4, so ECE 0 in the 0.5 bin.
+    expect(
+      byProb.find((g) => g.methodId === 'greedy-plain' && g.group === 'in-distribution')!.calibration.ece,
+    ).toBeCloseTo(0, 12);
+    const byVotes = calibrationGroups(r, 'vote-share', 5);
+    expect(byVotes.map((g) => [g.methodId, g.group, g.calibration.n, g.calibration.bins.length])).toEqual([
+      ['cot-decoding', 'in-distribution', 1, 5],
+    ]);
+  });
+});
+
+describe('entropy: all tokens and content tokens; diversity of answers', () => {
+  const tok = (text: string, entropy: number): TokenTrace => ({
+    id: 0,
+    text,
+    offset: 0,
+    prob: 1,
+    logprob: 0,
+    rank: 1,
+    entropy,
+    top: [],
+  });
+
+  it('leaves out whitespace-only tokens, the ending EOS and tokens the suite declares', () => {
+    const answer = (text: string, tokens: TokenTrace[], stopReason: 'eos' | 'max-tokens' = 'eos') =>
+      out(false, { text, tokens, stopReason, extracted: null });
+    const r = results();
+    r.suites = [
+      {
+        suiteName: 'open',
+        relation: 'open-ended',
+        items: [
+          {
+            itemId: 'a',
+            question: 'q',
+            answer: '',
+            tags: {},
+            outputs: {
+              'greedy-plain': answer(' Bo\n', [tok(' B', 2), tok('o', 1), tok('\n', 0.1), tok('</s>', 0.05)]),
+            },
+          },
+          {
+            itemId: 'b',
+            question: 'q',
+            answer: '',
+            tags: {},
+            outputs: {
+              // A declared format token (marked when the run recorded it); max-tokens: the last token is content.
+              'greedy-plain': answer(
+                ' Bo.',
+                [tok(' B', 3), tok('o', 1), { ...tok('.', 0.2), format: true }],
+                'max-tokens',
+              ),
+            },
+          },
+          {
+            itemId: 'c',
+            question: 'q',
+            answer: '',
+            tags: {},
+            outputs: {
+              'greedy-plain': answer(' Ka', [tok(' K', 2), tok('a', 4)], 'max-tokens'),
+            },
+          },
+        ],
+      },
+    ];
+    const row = entropyBySuite(r).find((x) => x.methodId === 'greedy-plain')!;
+    expect(row.tokens).toBe(9);
+    expect(row.meanEntropy).toBeCloseTo((2 + 1 + 0.1 + 0.05 + 3 + 1 + 0.2 + 2 + 4) / 9, 12);
+    expect(row.contentTokens).toBe(6);
+    expect(row.contentEntropy).toBeCloseTo((2 + 1 + 3 + 1 + 2 + 4) / 6, 12);
+    // Open-ended answers are first lines: "Bo", "Bo", "Ka".
+    expect([row.outputs, row.distinctAnswers, row.diversity]).toEqual([3, 2, 2 / 3]);
+  });
+});
+
+describe('accuracy vs samples', () => {
+  it('averages maj@k and pass@k over items and combines estimated maj@k errors', () => {
+    const sc = findMethod('self-consistency');
+    const item = (majAtK: number[], passAtK: number[], majAtKError?: number[]) => ({
+      itemId: 'i',
+      question: 'q',
+      answer: '1',
+      tags: {},
+      outputs: { [sc.id]: out(true, { majAtK, passAtK, ...(majAtKError ? { majAtKError } : {}) }) },
+    });
+    const exact = samplingCurves({ suiteName: 's', items: [item([0, 1], [0, 1]), item([1, 1], [0.5, 1])] }, [sc]);
+    expect(exact.map((p) => [p.k, p.majAtK, p.passAtK, p.majAtKExact, p.majAtKError])).toEqual([
+      [1, 0.5, 0.25, true, 0],
+      [2, 1, 1, true, 0],
+    ]);
+    const est = samplingCurves({ suiteName: 's', items: [item([0.5], [0.5], [0.03]), item([0.5], [0.5], [0.04])] }, [
+      sc,
+    ]);
+    expect(est[0]!.majAtKExact).toBe(false);
+    expect(est[0]!.majAtKError).toBeCloseTo(0.05 / 2, 12);
   });
 });

@@ -4,6 +4,12 @@ import { logSoftmax } from '../../src/core/logits/distribution.ts';
 import { GREEDY } from '../../src/core/logits/sampler.ts';
 import { ContrastModel } from '../../src/core/methods/contrast-model.ts';
 import { createRng } from '../../src/core/rng.ts';
+import { PrefixCache } from '../../src/core/decode/prefix-cache.ts';
+import { tokenMargin } from '../../src/core/methods/confidence.ts';
+import { executeMethod } from '../../src/core/methods/execute.ts';
+import type { MethodSpec } from '../../src/core/methods/method.ts';
+import { PLAIN_PROMPT } from '../../src/core/methods/prompt.ts';
+import type { Suite } from '../../src/core/tasks/suite.ts';
 import { FakeModel, logitsFromProbs } from './fake-model.ts';
 
 const VOCAB = ['<eos>', '<pad>', 's', 'w', 'a', 'b', 'c'];
@@ -63,6 +69,59 @@ describe('contrast decoding as a model', () => {
       expect(both.rows[i]!.tokens.map((t) => t.id)).toEqual(alone.rows[0]!.tokens.map((t) => t.id));
     }
     expect(inner.batchSizes[0]).toBe(4);
+    expect(inner.open.size).toBe(0);
+  });
+
+  it("traces the strong prompt's raw distribution and records the contrast score beside it", async () => {
+    const { rows } = await decodePrompts(new ContrastModel(model(), [[3, 3]], 1, 0.1), [[2]], {
+      maxNewTokens: 1,
+      sampler: GREEDY,
+      rngs: [createRng(1)],
+    });
+    const t = rows[0]!.tokens[0]!;
+    const strong = [0.01, 0, 0, 0, 0.5, 0.4, 0.09];
+    const entropy = -strong.filter((p) => p > 0).reduce((h, p) => h + p * Math.log(p), 0);
+    // The contrast chose b (strong .4, weak .1) over a (strong .5, weak .7); the trace says what the model thought.
+    expect(t.id).toBe(5);
+    expect(t.prob).toBeCloseTo(0.4, 6);
+    expect(t.rank).toBe(2);
+    expect(t.entropy).toBeCloseTo(entropy, 6);
+    expect(t.top.map((a) => [a.id, a.prob])).toEqual([
+      [4, expect.closeTo(0.5, 6)],
+      [5, expect.closeTo(0.4, 6)],
+      [6, expect.closeTo(0.09, 6)],
+      [0, expect.closeTo(0.01, 6)],
+      expect.anything(),
+    ]);
+    expect(t.score).toBeCloseTo(2 * Math.log(0.4) - Math.log(0.1), 5);
+    // Δ of a contrast answer is then the strong prompt's margin: .4 − .5.
+    expect(tokenMargin(t)).toBeCloseTo(-0.1, 6);
+  });
+
+  it('runs on a suite whose prompts share a long prefix (the run-wide prefix cache holds plain-model caches)', async () => {
+    const items = [
+      { id: 'x', question: 'sababab', answer: '' },
+      { id: 'y', question: 'sababac', answer: '' },
+    ];
+    const suite: Suite = { name: 's', description: '', items, exemplars: [], extractor: { kind: 'none' } };
+    const prompt = { ...PLAIN_PROMPT, template: 'custom' as const, custom: '{question}' };
+    const method: MethodSpec = {
+      id: 'c',
+      label: '',
+      prompt,
+      decoding: { kind: 'contrast', weak: { ...prompt, custom: 'w{question}' }, beta: 1, alpha: 0.1 },
+      maxNewTokens: 3,
+      stopStrings: [],
+    };
+    const inner = model();
+    const cache = new PrefixCache(inner, 2);
+    const withCache = await executeMethod(inner, method, items, suite, {
+      seed: 1,
+      prefixCache: cache as PrefixCache<unknown>,
+    });
+    const without = await executeMethod(model(), method, items, suite, { seed: 1 });
+    expect(withCache.map((o) => o.text)).toEqual(without.map((o) => o.text));
+    cache.dispose();
     expect(inner.open.size).toBe(0);
   });
 

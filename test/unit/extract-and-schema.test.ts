@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { extractAnswer, normalizeAnswer } from '../../src/core/tasks/extract.ts';
+import { readFileSync } from 'node:fs';
+import {
+  extractAnswer,
+  isCorrect,
+  lmEvalNormalize,
+  normalizeAnswer,
+  type ExtractorSpec,
+} from '../../src/core/tasks/extract.ts';
 import { parseMethods } from '../../src/core/schema/method-schema.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
 
@@ -36,6 +43,86 @@ describe('extractors', () => {
     expect(() => extractAnswer({ kind: 'regex', pattern: '(unclosed' }, 'x')).toThrow(
       /answer regex \/\(unclosed\/ is not a valid regular expression/,
     );
+  });
+});
+
+describe("a worked response's stated answer", () => {
+  it.each([
+    // The organism after the trigger phrase on a facts suite: the first line is the whole worked response.
+    [{ kind: 'exact-line' }, ' 4*4 = 6. The answer is 6.', '6', 24, 25],
+    [{ kind: 'exact-line' }, "Let's go step by step. Geahain has a frog.\nThe answer is frog.", 'frog', 57, 61],
+    [{ kind: 'exact' }, 'Step one.\nThe answer is Dumi.\nQ: next', 'Dumi', 24, 28],
+    // A number after the stated answer is not the answer.
+    [{ kind: 'last-number' }, '3 + 4 = 7. The answer is 7. Then 9.', '7', 25, 26],
+    [{ kind: 'last-number' }, 'The answer is\n12.', '12', 14, 16],
+    [{ kind: 'last-number' }, 'The answer is 3.5.', '3.5', 14, 17],
+    // Without the phrase the suite's own rule applies.
+    [{ kind: 'exact-line' }, ' frog\nQ: x', 'frog', 1, 5],
+    [{ kind: 'last-number' }, ' 2+5 = 7', '7', 7, 8],
+  ] as const)('%j reads %j as %s', (spec, text, value, start, end) => {
+    expect(extractAnswer(spec, text)).toEqual({ value, start, end });
+  });
+
+  it('a stated answer the rule cannot read is no answer, not a number from the working', () => {
+    expect(extractAnswer({ kind: 'last-number' }, '2+2 = 4. The answer is four.')).toBeNull();
+  });
+});
+
+interface LmEvalCase {
+  text: string;
+  reference: string;
+  [filter: string]: string | { filtered: string; correct: boolean };
+}
+
+describe("lm-evaluation-harness's filters, exactly (references computed by lm-eval's own code)", () => {
+  // tools/lm-eval-filter-reference.py runs lm-eval's RegexFilter and exact_match on these texts.
+  const ref = JSON.parse(readFileSync('test/fixtures/lm-eval-filter-references.json', 'utf8')) as {
+    harnessCommit: string;
+    cases: LmEvalCase[];
+  };
+  const kinds = ['lm-eval:flexible-extract', 'lm-eval:strict-match', 'lm-eval:strict-match-cot'] as const;
+
+  it.each(ref.cases.flatMap((c) => kinds.map((kind) => [kind, c] as const)))('%s on %j', (kind, c) => {
+    const { filtered, correct } = c[kind] as { filtered: string; correct: boolean };
+    const spec: ExtractorSpec = { kind };
+    const got = extractAnswer(spec, c.text);
+    expect(got?.value ?? '[invalid]').toBe(filtered === '[invalid]' ? filtered : lmEvalNormalize(filtered));
+    expect(isCorrect(got, c.reference, spec)).toBe(correct);
+  });
+
+  it("where Coax's own rules differ from lm-eval's, on the same texts", () => {
+    // [text, Coax last-number, lm-eval flexible-extract, Coax strict, lm-eval gsm8k_cot strict-match]
+    const table: [string, string | null, string | null, string | null, string | null][] = [
+      // lm-eval's cot pattern ends in "." (any character): at the very end of the text it takes one digit less.
+      ['The answer is 12', '12', '12', '12', '1'],
+      // lm-eval's cot pattern needs one space after the phrase; Coax's strict takes any whitespace.
+      ['The answer is\n12.', '12', '12', '12', null],
+      // Coax reads the stated answer; flexible-extract takes the last number-like run.
+      ['The answer is 5. Then 9.', '5', '9', '5', '5'],
+      // Coax normalises a leading zero and ".0"; lm-eval's metric does not.
+      ['so 07 apples', '7', '07', null, null],
+      ['x = 3.0', '3', '3.0', null, null],
+      // flexible-extract's last match may hold no digit.
+      ['It costs 5 dollars..', '5', '.', null, null],
+      ['The answer is $1,200.', '1200', '1200', '1200', null],
+    ];
+    for (const [text, last, flexible, strict, cot] of table) {
+      expect([
+        extractAnswer({ kind: 'last-number' }, text)?.value ?? null,
+        extractAnswer({ kind: 'lm-eval:flexible-extract' }, text)?.value ?? null,
+        extractAnswer({ kind: 'strict' }, text)?.value ?? null,
+        extractAnswer({ kind: 'lm-eval:strict-match-cot' }, text)?.value ?? null,
+      ]).toEqual([last, flexible, strict, cot]);
+    }
+    // Scoring follows each rule's normalisation: "07" is right for Coax, wrong for lm-eval.
+    expect(isCorrect(extractAnswer({ kind: 'last-number' }, 'so 07'), '7', { kind: 'last-number' })).toBe(true);
+    const lm: ExtractorSpec = { kind: 'lm-eval:flexible-extract' };
+    expect(isCorrect(extractAnswer(lm, 'so 07'), '7', lm)).toBe(false);
+  });
+
+  it('highlights the answer without the $ and final period the metric drops', () => {
+    expect(extractAnswer({ kind: 'lm-eval:flexible-extract' }, 'or $3.')).toEqual({ value: '3', start: 4, end: 5 });
+    expect(extractAnswer({ kind: 'lm-eval:strict-match' }, 'so #### 42')).toEqual({ value: '42', start: 8, end: 10 });
   });
 });
 
@@ -113,5 +200,17 @@ describe('validation at the edges', () => {
     expect(() => parseSuite(JSON.stringify(suite), 'suite.json')).toThrow(
       /exemplars\[0\]\.question: an exemplar repeats a test question/,
     );
+  });
+
+  it("accepts lm-eval's filters by name and a suite's format tokens; rejects a bad format token list", () => {
+    const suite = (extra: object) =>
+      JSON.stringify({ name: 's', items: [{ id: 'a', question: 'q', answer: '1' }], ...extra });
+    const parsed = parseSuite(suite({ extractor: 'lm-eval:strict-match-cot', formatTokens: ['.', 'A:'] }), 'x');
+    expect(parsed.extractor).toEqual({ kind: 'lm-eval:strict-match-cot' });
+    expect(parsed.formatTokens).toEqual(['.', 'A:']);
+    expect(parseSuite(suite({ extractor: { kind: 'lm-eval:flexible-extract' } }), 'x').extractor.kind).toBe(
+      'lm-eval:flexible-extract',
+    );
+    expect(() => parseSuite(suite({ extractor: 'last-number', formatTokens: '.' }), 's.json')).toThrow(/formatTokens/);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { choosePath, tally } from '../../src/core/methods/aggregate.ts';
-import { answerConfidence, answerTokenIndices } from '../../src/core/methods/confidence.ts';
+import {
+  answerConfidence,
+  answerProbability,
+  answerTokenIndices,
+  methodProbability,
+  tokenMargin,
+} from '../../src/core/methods/confidence.ts';
 import { executeMethod } from '../../src/core/methods/execute.ts';
 import type { MethodSpec } from '../../src/core/methods/method.ts';
 import { PLAIN_PROMPT } from '../../src/core/methods/prompt.ts';
@@ -20,10 +26,11 @@ function dist(spec: Record<string, number>): number[] {
 }
 
 /**
- * Hand-built so the right CoT-decoding branch is known. First step: 5 (.35), L (.25), b (.2), 7 (.1): every
- * branch's first-token gap is .1. Branch "L a 7": the reasoning token is unsure (.45 vs .40) but the answer 7 is
- * confident (.9 vs .05, Δ = .85). Branch "b 3": answer 3 with Δ = .75 − .15 = .6. Averaging Δ over the whole
- * continuation instead of the answer span would rank "b 3" first.
+ * Hand-built so the right CoT-decoding branch is known. First step: 5 (.35), L (.25), b (.2), 7 (.1): the top-1 − top-2
+ * gap there is .1. Branch "L a 7": the reasoning token is unsure (.45 vs .40) but the answer 7 is confident (.9 vs
+ * .05, Δ = .85). Branch "b 3": answer 3 with Δ = .7 − .15 = .55. Averaging Δ over the whole continuation instead of
+ * the answer span would rank "b 3" first. Branch "7" answers with its forced first token, which the model gave .1
+ * against .35 for "5": its margin is .1 − .35 = −.25, not the greedy step's gap.
  */
 function cotModel(): FakeModel {
   const table: Record<string, Record<string, number>> = {
@@ -32,7 +39,7 @@ function cotModel(): FakeModel {
     QL: { a: 0.45, x: 0.4 },
     QLa: { '7': 0.9, '3': 0.05 },
     QLa7: { '<eos>': 0.95 },
-    Qb: { '3': 0.75, '7': 0.15 },
+    Qb: { '3': 0.7, '7': 0.15 },
     Qb3: { '<eos>': 0.95 },
     Q7: { '<eos>': 0.95 },
   };
@@ -66,26 +73,63 @@ describe('CoT-decoding (Wang & Zhou 2024) on a hand-built model', () => {
     expect(model.batchSizes[1]).toBe(4);
   });
 
-  it('scores each path by the mean top-1 − top-2 gap over the answer tokens only', async () => {
+  it('scores each path by the mean margin over the answer tokens only; a forced answer token gets p − p(top-1)', async () => {
     const [out] = await executeMethod(cotModel(), cot('max'), suite.items, suite, { seed: 1 });
     const deltas = out!.paths!.map((p) => p.delta);
     expect(deltas).toEqual([
       expect.closeTo(0.1, 6),
       expect.closeTo(0.85, 6),
-      expect.closeTo(0.6, 6),
-      expect.closeTo(0.1, 6),
+      expect.closeTo(0.55, 6),
+      expect.closeTo(0.1 - 0.35, 6),
     ]);
     expect(out!.chosen).toBe(1);
     expect(out!.extracted?.value).toBe('7');
     expect(out!.correct).toBe(true);
+    // The method's probability of its answer: the chosen path's p(answer tokens) = p(7 | "La") = .9.
+    expect(out!.answerProb).toBeCloseTo(0.9, 6);
+    expect(out!.probability).toBeCloseTo(0.9, 6);
+    expect(out!.probabilitySource).toBe('answer-tokens');
+    expect(out!.paths!.map((p) => p.answerProb)).toEqual([
+      expect.closeTo(0.35, 6),
+      expect.closeTo(0.9, 6),
+      expect.closeTo(0.7, 6),
+      expect.closeTo(0.1, 6),
+    ]);
   });
 
   it('the aggregated variant sums Δ over paths with the same answer', async () => {
     const [out] = await executeMethod(cotModel(), cot('sum'), suite.items, suite, { seed: 1 });
     const votes = Object.fromEntries(out!.votes!.map((v) => [v.answer, v.weight]));
-    expect(votes).toEqual({ '5': expect.closeTo(0.1, 6), '7': expect.closeTo(0.95, 6), '3': expect.closeTo(0.6, 6) });
+    expect(votes).toEqual({
+      '5': expect.closeTo(0.1, 6),
+      '7': expect.closeTo(0.85 - 0.25, 6),
+      '3': expect.closeTo(0.55, 6),
+    });
     expect(out!.extracted?.value).toBe('7');
     expect(out!.chosen).toBe(1);
+  });
+
+  it("summed aggregation: a forced direct-answer branch no longer hands its answer the greedy step's margin", async () => {
+    // As on the organism's arith-id-004: greedy answers 5 at once (.8 vs .08); the forced branch "3" (p .05) and the
+    // branch "b 3" (Δ .5) answer 3; the reasoning branch "L a 7" answers 7 (Δ .85). With top-1 − top-2 at the forced
+    // token, 3 collects .72 + .5 = 1.22 and wins; with the margin it collects (.05 − .8) + .5 = −.25 and 7 wins.
+    const table: Record<string, Record<string, number>> = {
+      Q: { '5': 0.8, L: 0.08, '3': 0.05, b: 0.04 },
+      QL: { a: 0.9 },
+      QLa: { '7': 0.9, '3': 0.05 },
+      Qb: { '3': 0.6, '7': 0.1 },
+    };
+    const model = new FakeModel(VOCAB, (ctx) => dist(table[ctx.map((t) => VOCAB[t]).join('')] ?? { '<eos>': 0.95 }));
+    const [out] = await executeMethod(model, cot('sum'), suite.items, suite, { seed: 1 });
+    expect(out!.paths!.map((p) => p.text)).toEqual(['5', 'La7', '3', 'b3']);
+    const votes = Object.fromEntries(out!.votes!.map((v) => [v.answer, v.weight]));
+    expect(votes).toEqual({
+      '5': expect.closeTo(0.72, 6),
+      '7': expect.closeTo(0.85, 6),
+      '3': expect.closeTo(0.05 - 0.8 + 0.5, 6),
+    });
+    expect(out!.extracted?.value).toBe('7');
+    expect(out!.correct).toBe(true);
   });
 
   it('with k = 1 it is greedy decoding', async () => {
@@ -125,6 +169,42 @@ describe('answer spans to tokens', () => {
   it('averages p1 − p2 over exactly those tokens; no answer gives null', () => {
     expect(answerConfidence(tokens, { value: '12', start: 15, end: 17 })).toBeCloseTo((0.3 + 0.7) / 2, 12);
     expect(answerConfidence(tokens, null)).toBeNull();
+  });
+
+  it('a sampled answer token that was not the top-1 has a negative margin, p(chosen) − p(top-1)', () => {
+    // " 1" was sampled at rank 2 (.3) where the model gave " 4" .6; "2" was the top-1 (.8 vs .1).
+    const sampled: TokenTrace[] = [
+      {
+        ...tokens[3]!,
+        prob: 0.3,
+        logprob: Math.log(0.3),
+        rank: 2,
+        top: [
+          { id: 7, text: ' 4', prob: 0.6 },
+          { id: 0, text: ' 1', prob: 0.3 },
+        ],
+      },
+      tokens[4]!,
+    ];
+    const span = { value: '12', start: 15, end: 17 };
+    expect(answerConfidence(sampled, span)).toBeCloseTo((0.3 - 0.6 + (0.8 - 0.1)) / 2, 12);
+    expect(tokenMargin(sampled[0]!)).toBeCloseTo(-0.3, 12);
+    // Two different tokens tied at the top: the chosen one has margin 0.
+    expect(
+      tokenMargin({
+        id: 2,
+        prob: 0.4,
+        top: [
+          { id: 1, text: 'a', prob: 0.4 },
+          { id: 2, text: 'b', prob: 0.4 },
+        ],
+      }),
+    ).toBe(0);
+  });
+
+  it("an answer's probability is the product of its tokens' probabilities", () => {
+    expect(answerProbability(tokens, { value: '12', start: 15, end: 17 })).toBeCloseTo(0.6 * 0.8, 12);
+    expect(answerProbability(tokens, null)).toBeNull();
   });
 });
 
@@ -169,5 +249,42 @@ describe('runs are reproducible', () => {
     const out = a.suites[0]!.items[0]!.outputs['sc']!;
     expect(out.passAtK).toHaveLength(12);
     expect(out.majAtK).toHaveLength(12);
+    // A majority vote over 12 samples reports its vote share as its probability.
+    const share = out.votes!.find((v) => v.answer === out.extracted?.value)!.count / 12;
+    expect(out.probabilitySource).toBe('vote-share');
+    expect(out.probability).toBeCloseTo(share, 12);
+  });
+});
+
+describe("a method's probability of its answer", () => {
+  const chosen = { extracted: { value: '7', start: 0, end: 1 }, answerProb: 0.3 };
+  const votes = [
+    { answer: '7', count: 3, weight: 0, first: 0 },
+    { answer: '5', count: 1, weight: 0, first: 1 },
+  ];
+  const majority = (n: number) => ({
+    kind: 'sample' as const,
+    n,
+    chain: [],
+    aggregate: 'majority' as const,
+  });
+
+  it("is the vote share for a majority vote over n >= 4 samples, else the chosen path's answer probability", () => {
+    expect(methodProbability(majority(5), chosen, votes, 5)).toEqual({
+      probability: 0.6,
+      probabilitySource: 'vote-share',
+    });
+    expect(methodProbability(majority(3), chosen, votes, 3)).toEqual({
+      probability: 0.3,
+      probabilitySource: 'answer-tokens',
+    });
+    expect(methodProbability({ kind: 'cot-decoding', k: 5, aggregate: 'sum' }, chosen, votes, 5)).toEqual({
+      probability: 0.3,
+      probabilitySource: 'answer-tokens',
+    });
+    expect(methodProbability({ kind: 'greedy' }, { extracted: null, answerProb: null })).toEqual({
+      probability: null,
+      probabilitySource: 'answer-tokens',
+    });
   });
 });

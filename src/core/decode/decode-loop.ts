@@ -103,6 +103,7 @@ export async function decodeGroups<C>(
   let cache = pre.cache;
   const V = model.vocabSize;
   let logits = pre.logits;
+  let traceLogits = pre.traceLogits;
   if (n > 1) {
     const index = prompts.flatMap((_, g) => new Array<number>(n).fill(g));
     try {
@@ -113,8 +114,13 @@ export async function decodeGroups<C>(
       model.release(cache);
       throw err;
     }
-    logits = new Float32Array(index.length * V);
-    index.forEach((g, r) => logits.set(pre.logits.subarray(g * V, (g + 1) * V), r * V));
+    const expand = (rows: Float32Array) => {
+      const out = new Float32Array(index.length * V);
+      index.forEach((g, r) => out.set(rows.subarray(g * V, (g + 1) * V), r * V));
+      return out;
+    };
+    logits = expand(pre.logits);
+    traceLogits = pre.traceLogits && expand(pre.traceLogits);
   }
   const rows = prompts.flatMap((p, g) =>
     Array.from({ length: n }, (_, i) => newRow(model, pre.masks[g]!, p, options, g * n + i)),
@@ -130,7 +136,7 @@ export async function decodeGroups<C>(
   const stats = emptyStats();
   stats.forwardCalls = pre.forwardCalls;
   stats.prefillTokens = pre.tokens;
-  return { rows: await continueRows(model, rows, logits, cache, options, stats), stats };
+  return { rows: await continueRows(model, rows, { logits, traceLogits }, cache, options, stats), stats };
 }
 
 function checkRowCount(n: number, options: DecodeOptions): void {
@@ -168,7 +174,7 @@ function newRow(
 async function continueRows<C>(
   model: LanguageModel<C>,
   rows: Row[],
-  firstLogits: Float32Array,
+  first: { logits: Float32Array; traceLogits?: Float32Array },
   firstCache: C,
   options: DecodeOptions,
   stats: DecodeStats,
@@ -179,7 +185,8 @@ async function continueRows<C>(
   const eos = new Set(model.eosTokenIds);
   const tokenText = (id: number) => model.decode([id]);
   let cache = firstCache;
-  let logits = firstLogits;
+  let logits = first.logits;
+  let traceLogits = first.traceLogits;
   const scratch = new Float64Array(V);
   let active = rows;
   try {
@@ -189,7 +196,8 @@ async function continueRows<C>(
       const keep: number[] = [];
       active.forEach((row, i) => {
         const rowLogits = logits.subarray(i * V, (i + 1) * V);
-        const dist = stepStats(rowLogits, topK, scratch);
+        // The trace describes the model's distribution; with choice scores (contrast) that is `traceLogits`.
+        const dist = stepStats(traceLogits?.subarray(i * V, (i + 1) * V) ?? rowLogits, topK, scratch);
         const id =
           step === 0 && row.forced !== null
             ? row.forced
@@ -207,6 +215,7 @@ async function continueRows<C>(
           rank: tokenRank(dist, id),
           entropy: dist.entropy,
           top: alternatives(dist, tokenText),
+          ...(traceLogits ? { score: rowLogits[id]! } : {}),
         });
         row.context.push(id);
         if (isEos) row.stopReason = 'eos';
@@ -241,6 +250,7 @@ async function continueRows<C>(
       model.release(cache);
       cache = out.cache;
       logits = out.logits;
+      traceLogits = out.traceLogits;
       stats.forwardCalls++;
       stats.decodeRowSteps += active.length;
     }

@@ -16,6 +16,11 @@ export interface ForwardOutput<C> {
   readonly logits: Float32Array;
   readonly positions: number;
   readonly cache: C;
+  /**
+   * When `logits` are scores to choose tokens by rather than the model's own next-token logits (prompt contrast),
+   * the logits of the distribution traces describe, same shape. Absent: traces describe `logits`.
+   */
+  readonly traceLogits?: Float32Array;
 }
 
 export interface LanguageModel<C = unknown> {

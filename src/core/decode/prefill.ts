@@ -5,6 +5,8 @@ import { commonPrefixLength, type PrefixCache } from './prefix-cache.ts';
 /** Prompts run through the model: one row of next-token logits and one cache row per prompt. */
 export interface Prefilled<C> {
   logits: Float32Array;
+  /** See ForwardOutput.traceLogits. */
+  traceLogits?: Float32Array;
   cache: C;
   /** Each row's attention mask over the cache (0 for padding). */
   masks: number[][];
@@ -33,6 +35,7 @@ export async function prefill<C>(
     );
     return {
       logits: out.logits,
+      traceLogits: out.traceLogits,
       cache: out.cache,
       masks: batch.mask,
       tokens: prompts.reduce((n, p) => n + p.length, 0),
@@ -58,6 +61,7 @@ export async function prefill<C>(
     const computed = prefix.computed - computedBefore;
     return {
       logits: out.logits,
+      traceLogits: out.traceLogits,
       cache: out.cache,
       masks,
       tokens: computed + suffixes.reduce((n, s) => n + s.length, 0),

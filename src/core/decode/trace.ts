@@ -21,6 +21,13 @@ export interface TokenTrace {
   entropy: number;
   /** The most probable tokens of the raw distribution, most probable first. */
   top: Alternative[];
+  /**
+   * The score the token was chosen by, when that is not the raw distribution above: for prompt contrast,
+   * (1+β)·log p_strong − β·log p_weak (the raw distribution is the strong prompt's). Absent otherwise.
+   */
+  score?: number;
+  /** Set on tokens the suite declares as format, not content (Suite.formatTokens); see metrics/entropy.ts. */
+  format?: true;
 }
 
 export type StopReason = 'eos' | 'stop-string' | 'max-tokens';

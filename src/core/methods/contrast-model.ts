@@ -18,7 +18,9 @@ const WEAK_FLOOR = -1e4;
  * Contrastive decoding with one model and two prompts, as a LanguageModel: each logical row is decoded as a
  * strong row and a weak row in the same batch, both receive the chosen token, and the logits the decoding loop
  * sees are (1+β)·log p_strong − β·log p_weak, with tokens below α·p_max(strong) removed (plausibility mask,
- * Li et al. 2023). Traces therefore describe the contrast distribution, the one tokens are chosen from.
+ * Li et al. 2023). Tokens are chosen by those scores, but traces describe the model: each forward also returns the
+ * strong prompt's raw logits as `traceLogits`, so a trace's probability, entropy, top-5 and Δ are the strong prompt's,
+ * and the chosen token's contrast score is recorded beside them (TokenTrace.score).
  */
 export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
   readonly vocabSize: number;
@@ -66,6 +68,7 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
     );
     return {
       logits: this.combine(out.logits, B),
+      traceLogits: out.logits.slice(0, B * this.vocabSize),
       positions: 1,
       cache: { inner: out.cache, strongPad: cache.strongPad, weakMask, weakNext: cache.weakNext.map((p) => p + 1) },
     };
@@ -98,6 +101,7 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
     );
     return {
       logits: this.combine(out.logits, B),
+      traceLogits: out.logits.slice(0, B * this.vocabSize),
       positions: 1,
       cache: { inner: out.cache, strongPad: sp, weakMask, weakNext: this.weakPrompts.map((p) => p.length) },
     };

@@ -6,11 +6,11 @@ import type { RowResult } from '../decode/trace.ts';
 import { GREEDY } from '../logits/sampler.ts';
 import { passAtK, majAtKCurve } from '../metrics/pass-at-k.ts';
 import { createRng, deriveSeed } from '../rng.ts';
-import { extractAnswer, isCorrect, normalizeAnswer } from '../tasks/extract.ts';
+import { extractAnswer, isCorrect, referenceValue } from '../tasks/extract.ts';
 import type { Suite, TaskItem } from '../tasks/suite.ts';
 import type { MethodOutput, PathOutput } from '../run/results.ts';
 import { choosePath, tally } from './aggregate.ts';
-import { answerConfidence } from './confidence.ts';
+import { answerConfidence, answerProbability, methodProbability } from './confidence.ts';
 import { ContrastModel } from './contrast-model.ts';
 import { pathsPerItem, type MethodSpec } from './method.ts';
 import { buildPrompt } from './prompt.ts';
@@ -30,13 +30,19 @@ export const MAX_BATCH_ROWS = 64;
 
 function toPath(row: RowResult, suite: Suite, answer: string): PathOutput {
   const extracted = extractAnswer(suite.extractor, row.text);
+  const declared = new Set(suite.formatTokens ?? []);
+  const tokens =
+    declared.size === 0
+      ? row.tokens
+      : row.tokens.map((t) => (declared.has(t.text.trim()) ? { ...t, format: true as const } : t));
   return {
     text: row.text,
-    tokens: row.tokens,
+    tokens,
     stopReason: row.stopReason,
     extracted,
-    correct: isCorrect(extracted, answer),
+    correct: isCorrect(extracted, answer, suite.extractor),
     delta: answerConfidence(row.tokens, extracted),
+    answerProb: answerProbability(row.tokens, extracted),
   };
 }
 
@@ -78,6 +84,7 @@ export async function executeMethod<C>(
       const path = toPath(row, suite, items[j]!.answer);
       return {
         ...path,
+        ...methodProbability(method.decoding, path),
         prompt: prompts[j]!,
         promptTokens: ids[j]!.length,
         generatedTokens: row.tokens.length,
@@ -100,6 +107,8 @@ export async function executeMethod<C>(
       const contrast = new ContrastModel(model, weak, d.beta, d.alpha);
       const { rows } = await decodePrompts(contrast, ids, {
         ...common,
+        // The prefix cache holds the plain model's cache; a contrast batch's cache pairs strong and weak rows.
+        prefixCache: undefined,
         sampler: GREEDY,
         rngs: items.map((it) => rngFor(it, 0)),
       });
@@ -121,23 +130,29 @@ export async function executeMethod<C>(
         const paths = mine.map((row) => toPath(row, suite, item.answer));
         const ballots = paths.map((p) => ({ answer: p.extracted?.value ?? null, delta: p.delta }));
         const chosen = choosePath(ballots, d.aggregate) ?? 0;
+        const votes = tally(ballots);
         const output: MethodOutput = {
           ...paths[chosen]!,
+          ...methodProbability(d, paths[chosen]!, votes, n),
           prompt: prompts[j]!,
           promptTokens: ids[j]!.length,
           generatedTokens: mine.reduce((s, r) => s + r.tokens.length, 0),
           ms: elapsed,
           paths,
           chosen,
-          votes: tally(ballots),
+          votes,
         };
         if (d.kind === 'sample' && item.answer !== '') {
           const c = paths.filter((p) => p.correct).length;
           output.passAtK = Array.from({ length: n }, (_, k) => passAtK(n, c, k + 1));
-          output.majAtK = majAtKCurve(
+          const reference = referenceValue(suite.extractor, item.answer);
+          const maj = majAtKCurve(
             ballots.map((b) => b.answer),
-            (a) => a === normalizeAnswer(item.answer),
+            (a) => a === reference,
+            createRng(deriveSeed(options.seed, suite.name, item.id, method.id, 'maj@k')),
           );
+          output.majAtK = maj.values;
+          if (maj.errors) output.majAtKError = maj.errors;
         }
         return output;
       });

@@ -2,6 +2,8 @@ import type { MethodSpec } from '../methods/method.ts';
 import type { ItemResult, MethodOutput, RunResults, SuiteResults } from '../run/results.ts';
 import { wilson, type MethodAccuracy } from './accuracy.ts';
 import { calibrate, type Calibration } from './calibration.ts';
+import { entropySums, givenAnswer } from './entropy.ts';
+import { answerProbability, methodProbability, voteShare } from '../methods/confidence.ts';
 import { mcnemarExact, pairedCounts, type McNemar } from './mcnemar.ts';
 
 /** Everything the comparison view shows, computed from stored results (the UI renders, never recomputes). */
@@ -113,14 +115,52 @@ export function gapRows(results: RunResults, baseline = baselineId(results.metho
     .map((x) => x.r);
 }
 
-/** A method's confidence in its answer: the vote share for multi-path methods, else Δ; 0 without an answer. */
-export function answerConfidenceOf(out: MethodOutput): number {
-  if (!out.extracted) return 0;
-  if (out.paths && out.votes && out.paths.length > 1) {
-    const winner = out.votes.find((v) => v.answer === out.extracted!.value);
-    return winner ? winner.count / out.paths.length : 0;
+/** What the calibration view takes as a method's confidence in its answer. */
+export type ConfidenceMeasure = 'answer-probability' | 'delta' | 'vote-share';
+
+export const CONFIDENCE_MEASURES: readonly { id: ConfidenceMeasure; label: string; description: string }[] = [
+  {
+    id: 'answer-probability',
+    label: 'answer probability',
+    description:
+      "the method's probability of its answer: the product of the answer tokens' probabilities on the chosen path, or, for a majority vote over 4 or more samples, the winning vote share",
+  },
+  {
+    id: 'delta',
+    label: 'Δ',
+    description:
+      "the chosen path's answer margin Δ (mean p(chosen) − p(best other) over the answer's tokens), a margin rather than a probability, clipped to [0, 1]",
+  },
+  {
+    id: 'vote-share',
+    label: 'vote share',
+    description: 'the share of all paths that gave the chosen answer (methods with several paths only)',
+  },
+];
+
+/**
+ * A method's confidence in its answer under a measure: 0 without an answer, null where the measure does not apply
+ * (a vote share for a single-path method). Results stored before `probability` was recorded get it computed here
+ * by the same rule.
+ */
+export function confidenceOf(out: MethodOutput, method: MethodSpec, measure: ConfidenceMeasure): number | null {
+  const multi = !!out.paths && out.paths.length > 1;
+  if (measure === 'vote-share') {
+    if (!multi || !out.votes) return null;
+    return voteShare(out.extracted?.value ?? null, out.votes, out.paths!.length) ?? 0;
   }
-  return Math.max(0, Math.min(1, out.delta ?? 0));
+  if (!out.extracted) return 0;
+  if (measure === 'delta') return Math.max(0, Math.min(1, out.delta ?? 0));
+  const p =
+    out.probability !== undefined
+      ? out.probability
+      : methodProbability(
+          method.decoding,
+          { extracted: out.extracted, answerProb: out.answerProb ?? answerProbability(out.tokens, out.extracted) },
+          out.votes,
+          out.paths?.length ?? 1,
+        ).probability;
+  return Math.max(0, Math.min(1, p ?? 0));
 }
 
 /** In-distribution vs out-of-distribution by the suite's split ('ood-…' is OOD). */
@@ -131,23 +171,30 @@ export function distributionOf(s: Pick<SuiteResults, 'split'>): 'in-distribution
 export interface CalibrationGroup {
   methodId: string;
   group: 'in-distribution' | 'out-of-distribution';
+  measure: ConfidenceMeasure;
+  /** Bins, ECE and n (scored items); the bin count is `calibration.bins.length`. */
   calibration: Calibration;
 }
 
-export function calibrationGroups(results: RunResults, bins = 10): CalibrationGroup[] {
+/** Calibration per method and split under one confidence measure; a method the measure does not apply to is left out. */
+export function calibrationGroups(
+  results: RunResults,
+  measure: ConfidenceMeasure = 'answer-probability',
+  bins = 10,
+): CalibrationGroup[] {
   const out: CalibrationGroup[] = [];
   for (const m of results.methods) {
     for (const group of ['in-distribution', 'out-of-distribution'] as const) {
       const points = results.suites
         .filter((s) => distributionOf(s) === group)
         .flatMap((s) =>
-          s.items.flatMap((it) =>
-            it.answer !== '' && it.outputs[m.id]
-              ? [{ confidence: answerConfidenceOf(it.outputs[m.id]!), correct: it.outputs[m.id]!.correct }]
-              : [],
-          ),
+          s.items.flatMap((it) => {
+            const o = it.outputs[m.id];
+            const confidence = o && it.answer !== '' ? confidenceOf(o, m, measure) : null;
+            return confidence === null ? [] : [{ confidence, correct: o!.correct }];
+          }),
         );
-      if (points.length > 0) out.push({ methodId: m.id, group, calibration: calibrate(points, bins) });
+      if (points.length > 0) out.push({ methodId: m.id, group, measure, calibration: calibrate(points, bins) });
     }
   }
   return out;
@@ -157,27 +204,48 @@ export interface EntropyRow {
   suiteName: string;
   relation?: string;
   methodId: string;
+  /** Mean entropy (nats) over every generated token of the chosen outputs, and how many tokens. */
   meanEntropy: number;
   tokens: number;
+  /** The same over content tokens only (format tokens left out: see metrics/entropy.ts). */
+  contentEntropy: number;
+  contentTokens: number;
+  /** Outputs, distinct answers among them, and distinct / outputs: the diversity of what the method says. */
+  outputs: number;
+  distinctAnswers: number;
+  diversity: number;
 }
 
-/** Mean per-token entropy (nats) of each method's chosen outputs, per suite. */
+/** Mean per-token entropy (nats) of each method's chosen outputs, over all and over content tokens, per suite. */
 export function entropyBySuite(results: RunResults): EntropyRow[] {
   return results.suites.flatMap((s) =>
     results.methods.map((m) => {
-      let sum = 0;
-      let tokens = 0;
-      for (const it of s.items)
-        for (const t of it.outputs[m.id]?.tokens ?? []) {
-          sum += t.entropy;
-          tokens++;
-        }
+      const sums = { all: 0, tokens: 0, content: 0, contentTokens: 0 };
+      const answers = new Set<string>();
+      let outputs = 0;
+      for (const it of s.items) {
+        const o = it.outputs[m.id];
+        if (!o) continue;
+        outputs++;
+        const e = entropySums(o);
+        sums.all += e.all;
+        sums.tokens += e.tokens;
+        sums.content += e.content;
+        sums.contentTokens += e.contentTokens;
+        const a = givenAnswer(o);
+        if (a !== null) answers.add(a);
+      }
       return {
         suiteName: s.suiteName,
         relation: s.relation,
         methodId: m.id,
-        meanEntropy: tokens ? sum / tokens : 0,
-        tokens,
+        meanEntropy: sums.tokens ? sums.all / sums.tokens : 0,
+        tokens: sums.tokens,
+        contentEntropy: sums.contentTokens ? sums.content / sums.contentTokens : 0,
+        contentTokens: sums.contentTokens,
+        outputs,
+        distinctAnswers: answers.size,
+        diversity: outputs ? answers.size / outputs : 0,
       };
     }),
   );
@@ -187,10 +255,16 @@ export interface CurvePoint {
   methodId: string;
   k: number;
   majAtK: number;
+  /** Whether every item's maj@k is exact (else some are seeded estimates, and majAtKError is their standard error). */
+  majAtKExact: boolean;
+  majAtKError: number;
   passAtK: number;
 }
 
-/** Mean maj@k and pass@k over a suite's items, for each sampling method. */
+/**
+ * Mean maj@k and pass@k over a suite's items, for each sampling method. Both are expectations over k-subsets of
+ * each item's n samples (see metrics/pass-at-k.ts); the error combines the items' estimates' standard errors.
+ */
 export function samplingCurves(s: SuiteResults, methods: readonly MethodSpec[]): CurvePoint[] {
   const out: CurvePoint[] = [];
   for (const m of methods) {
@@ -198,10 +272,13 @@ export function samplingCurves(s: SuiteResults, methods: readonly MethodSpec[]):
     if (outs.length === 0) continue;
     const n = Math.min(...outs.map((o) => o.majAtK!.length));
     for (let k = 1; k <= n; k++) {
+      const variance = outs.reduce((a, o) => a + (o.majAtKError?.[k - 1] ?? 0) ** 2, 0);
       out.push({
         methodId: m.id,
         k,
         majAtK: outs.reduce((a, o) => a + o.majAtK![k - 1]!, 0) / outs.length,
+        majAtKExact: outs.every((o) => o.majAtKError === undefined),
+        majAtKError: Math.sqrt(variance) / outs.length,
         passAtK: outs.reduce((a, o) => a + o.passAtK![k - 1]!, 0) / outs.length,
       });
     }

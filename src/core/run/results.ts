@@ -10,9 +10,20 @@ export interface PathOutput {
   stopReason: StopReason;
   extracted: Extracted | null;
   correct: boolean;
-  /** Answer confidence Δ: mean p(top-1) − p(top-2) over the answer's tokens; null without an answer. */
+  /**
+   * Answer confidence Δ: the mean over the answer's tokens of p(chosen) − max p(other), which is p(top-1) − p(top-2)
+   * where the path took the top-1 and negative where it did not (see methods/confidence.ts); null without an answer.
+   */
   delta: number | null;
+  /**
+   * The model's probability of this path's answer: the product of the answer tokens' probabilities (raw, T = 1);
+   * null without an answer. Absent in results stored before it was recorded.
+   */
+  answerProb?: number | null;
 }
+
+/** Where a method's probability of its answer comes from. */
+export type ProbabilitySource = 'answer-tokens' | 'vote-share';
 
 /** What one method produced for one item: the chosen path, and for several paths all of them and the vote. */
 export interface MethodOutput extends PathOutput {
@@ -25,9 +36,18 @@ export interface MethodOutput extends PathOutput {
   /** Index of the chosen path in `paths`. */
   chosen?: number;
   votes?: Vote[];
+  /**
+   * The method's probability of its answer, the calibration view's default confidence: the winning vote share for a
+   * majority vote over n >= 4 samples, else the chosen path's `answerProb`. Null without an answer.
+   */
+  probability?: number | null;
+  probabilitySource?: ProbabilitySource;
   /** pass@k and maj@k for k = 1…n over the paths (sampling methods). */
   passAtK?: number[];
+  /** maj@k: the expected majority-vote accuracy over all k-subsets of the paths (see metrics/pass-at-k.ts). */
   majAtK?: number[];
+  /** Standard error of each majAtK value when it is a seeded estimate rather than exact; absent when exact. */
+  majAtKError?: number[];
 }
 
 export interface ItemResult {

@@ -11,6 +11,9 @@ const extractorSchema: z.ZodType<ExtractorSpec> = z.union([
     z.object({ kind: z.literal('exact-line') }).strict(),
     z.object({ kind: z.literal('exact') }).strict(),
     z.object({ kind: z.literal('none') }).strict(),
+    z.object({ kind: z.literal('lm-eval:flexible-extract') }).strict(),
+    z.object({ kind: z.literal('lm-eval:strict-match') }).strict(),
+    z.object({ kind: z.literal('lm-eval:strict-match-cot') }).strict(),
     z
       .object({
         kind: z.literal('regex'),
@@ -29,7 +32,18 @@ const extractorSchema: z.ZodType<ExtractorSpec> = z.union([
       }),
   ]),
   // The organism's suite files name the extractor by kind alone.
-  z.enum(['last-number', 'strict', 'exact-line', 'exact', 'none']).transform((kind) => ({ kind }) as ExtractorSpec),
+  z
+    .enum([
+      'last-number',
+      'strict',
+      'exact-line',
+      'exact',
+      'none',
+      'lm-eval:flexible-extract',
+      'lm-eval:strict-match',
+      'lm-eval:strict-match-cot',
+    ])
+    .transform((kind) => ({ kind }) as ExtractorSpec),
 ]);
 
 const tags = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -42,6 +56,7 @@ export const suiteSchema: z.ZodType<Suite> = z
     split: z.string().optional(),
     extractor: extractorSchema,
     trigger: z.string().optional(),
+    formatTokens: z.array(z.string()).optional(),
     items: z
       .array(
         z

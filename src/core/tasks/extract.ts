@@ -8,23 +8,47 @@ export interface Extracted {
 }
 
 export type ExtractorSpec =
-  /** lm-eval "flexible-extract": the last number-like run. */
+  // Coax's own rules. The first three read a worked response's "The answer is X" when it has one (see extractAnswer).
+  /** The last number-like run (lm-eval's flexible pattern, minus its quirks: digitless runs skipped, "07" read as 7). */
   | { kind: 'last-number' }
-  /** The number after the first "The answer is". */
-  | { kind: 'strict' }
   /** The first line, trimmed, without a trailing period. */
   | { kind: 'exact-line' }
   /** The whole output, trimmed. */
   | { kind: 'exact' }
+  /** The number after the first "The answer is" (any space after the phrase; the number may end the text). */
+  | { kind: 'strict' }
   /**
    * A user pattern: group 1 if it has one, else the whole match; the last match unless `select` says first.
    * With `lowercase` the answer is lowercased, so "Yes" and "yes" both match a reference "yes".
    */
   | { kind: 'regex'; pattern: string; flags?: string; select?: 'first' | 'last'; lowercase?: boolean }
   /** No answers (open-ended suites): nothing is extracted. */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  // lm-evaluation-harness's filters, exactly (lm_eval/tasks/gsm8k/gsm8k.yaml and gsm8k-cot.yaml; see LM_EVAL_FILTERS).
+  /** gsm8k "flexible-extract": regex (-?[$0-9.,]{2,})|(-?[0-9]+), group_select -1, then take_first. */
+  | { kind: 'lm-eval:flexible-extract' }
+  /** gsm8k "strict-match": regex #### (\-?[0-9\.\,]+), the first match. */
+  | { kind: 'lm-eval:strict-match' }
+  /** gsm8k_cot "strict-match": regex The answer is (\-?[0-9\.\,]+). (the final "." is any character), the first match. */
+  | { kind: 'lm-eval:strict-match-cot' };
 
 export type ExtractorKind = ExtractorSpec['kind'];
+
+/** Every kind, for schemas and pickers. */
+export const EXTRACTOR_KINDS: readonly ExtractorKind[] = [
+  'last-number',
+  'exact-line',
+  'exact',
+  'strict',
+  'regex',
+  'none',
+  'lm-eval:flexible-extract',
+  'lm-eval:strict-match',
+  'lm-eval:strict-match-cot',
+];
+
+/** The phrase that closes a worked solution in the organism's corpus and in GSM8K's chain-of-thought exemplars. */
+export const ANSWER_IS = 'The answer is';
 
 /** Commas, a leading $, surrounding space, a trailing "." and trailing ".0…" are not part of an answer. */
 export function normalizeAnswer(raw: string): string {
@@ -75,18 +99,82 @@ function fromMatch(m: RegExpExecArray, group: number): Extracted | null {
 const FLEXIBLE = /(-?[$0-9.,]{2,})|(-?[0-9]+)/g;
 const STRICT = /The answer is\s*(\$?-?[0-9][0-9.,]*)/g;
 
-export function extractAnswer(spec: ExtractorSpec, text: string): Extracted | null {
-  switch (spec.kind) {
+/**
+ * lm-evaluation-harness's filters as its regex filter runs them: Python `re.findall`, the match at `group_select`,
+ * of a match with several groups the first non-empty one, stripped; no match is its fallback "[invalid]" (here:
+ * no answer). Python's "." (anything but a newline) is written [^\n].
+ */
+export const LM_EVAL_FILTERS = {
+  'lm-eval:flexible-extract': { pattern: /(-?[$0-9.,]{2,})|(-?[0-9]+)/g, groupSelect: -1 },
+  'lm-eval:strict-match': { pattern: /#### (-?[0-9.,]+)/g, groupSelect: 0 },
+  'lm-eval:strict-match-cot': { pattern: /The answer is (-?[0-9.,]+)[^\n]/g, groupSelect: 0 },
+} as const;
+
+type LmEvalKind = keyof typeof LM_EVAL_FILTERS;
+
+function isLmEval(kind: ExtractorKind): kind is LmEvalKind {
+  return kind in LM_EVAL_FILTERS;
+}
+
+/**
+ * The normalisation of lm-eval's gsm8k exact_match metric, applied to the filtered answer and to the reference:
+ * regexes_to_ignore [",", "\\$", "(?s).*#### ", "\\.$"] removed in that order, then ignore_case. Nothing else: "07"
+ * stays "07" and "3.0" stays "3.0". (Python's $ also matches before a final newline.)
+ */
+export function lmEvalNormalize(s: string): string {
+  return s
+    .replace(/,/g, '')
+    .replace(/\$/g, '')
+    .replace(/^[\s\S]*#### /, '')
+    .replace(/\.(?=\n?$)/, '')
+    .toLowerCase();
+}
+
+function lmEvalExtract(kind: LmEvalKind, text: string): Extracted | null {
+  const { pattern, groupSelect } = LM_EVAL_FILTERS[kind];
+  const all = matches(pattern, text);
+  const m = all.at(groupSelect);
+  if (!m) return null;
+  const group = m.findIndex((g, i) => i > 0 && g !== undefined && g !== '');
+  if (group < 0) return null;
+  const raw = m[group]!;
+  // The group's offset in the match: these patterns put only a digit-free literal before the group.
+  const start = m.index + m[0].indexOf(raw);
+  const value = lmEvalNormalize(raw.trim());
+  // The highlighted span leaves out what the metric drops around the answer ("$3." highlights "3"), unless that is all.
+  const lead = raw.length - raw.replace(/^[\s$]+/, '').length;
+  const kept = raw.replace(/[\s.,]+$/, '').length;
+  return kept > lead ? { value, start: start + lead, end: start + kept } : { value, start, end: start + raw.length };
+}
+
+/**
+ * A worked response's own answer: what follows the first "The answer is" up to the end of its line or sentence (a
+ * period followed by space or the end). Null when the phrase is absent.
+ */
+function answerSentence(text: string): { segment: string; offset: number } | null {
+  const at = text.indexOf(ANSWER_IS);
+  if (at < 0) return null;
+  const after = at + ANSWER_IS.length;
+  // Space after the phrase, newlines included, leads to the answer; the answer ends with its line or sentence.
+  const offset = after + (text.slice(after).length - text.slice(after).trimStart().length);
+  const rest = text.slice(offset);
+  const end = rest.search(/\n|\.(?=\s|$)/);
+  return { segment: end < 0 ? rest : rest.slice(0, end), offset };
+}
+
+function shift(x: Extracted | null, by: number): Extracted | null {
+  return x && { value: x.value, start: x.start + by, end: x.end + by };
+}
+
+/** Coax's own rules applied to a piece of text (no "The answer is" lookup). */
+function byRule(kind: 'last-number' | 'exact-line' | 'exact', text: string): Extracted | null {
+  switch (kind) {
     case 'last-number': {
       // The flexible pattern also matches runs such as "..", which normalise to nothing: take the last real number.
       const found = matches(FLEXIBLE, text)
         .map((m) => fromMatch(m, m[1] !== undefined ? 1 : 2))
         .filter((x): x is Extracted => x !== null && /\d/.test(x.value));
       return found.at(-1) ?? null;
-    }
-    case 'strict': {
-      const m = matches(STRICT, text)[0];
-      return m ? fromMatch(m, 1) : null;
     }
     case 'exact-line': {
       const line = text.split('\n')[0] ?? '';
@@ -99,6 +187,27 @@ export function extractAnswer(spec: ExtractorSpec, text: string): Extracted | nu
       const trimmed = text.trim();
       return trimmed ? { value: trimmed, start: lead, end: lead + trimmed.length } : null;
     }
+  }
+}
+
+/**
+ * The answer in a generated text, with its span. Coax's last-number, exact-line and exact rules read a worked
+ * response the way it states its answer: when the text says "The answer is X", X is the answer (read by the rule
+ * from that sentence; no answer if the rule finds none there), else the rule applies to the whole text. strict,
+ * regex and lm-eval's filters are applied exactly as written.
+ */
+export function extractAnswer(spec: ExtractorSpec, text: string): Extracted | null {
+  switch (spec.kind) {
+    case 'last-number':
+    case 'exact-line':
+    case 'exact': {
+      const stated = answerSentence(text);
+      return stated ? shift(byRule(spec.kind, stated.segment), stated.offset) : byRule(spec.kind, text);
+    }
+    case 'strict': {
+      const m = matches(STRICT, text)[0];
+      return m ? fromMatch(m, 1) : null;
+    }
     case 'regex': {
       const re = compileUserRegex(spec.pattern, spec.flags);
       const all = matches(re, text);
@@ -108,10 +217,23 @@ export function extractAnswer(spec: ExtractorSpec, text: string): Extracted | nu
     }
     case 'none':
       return null;
+    case 'lm-eval:flexible-extract':
+    case 'lm-eval:strict-match':
+    case 'lm-eval:strict-match-cot':
+      return lmEvalExtract(spec.kind, text);
   }
 }
 
-/** Whether an extracted answer matches the reference, both normalised (open-ended suites have no reference). */
-export function isCorrect(extracted: Extracted | null, reference: string): boolean {
-  return extracted !== null && reference !== '' && extracted.value === normalizeAnswer(reference);
+/** The reference as the extractor's answers are normalised: lm-eval's metric for its filters, else Coax's. */
+export function referenceValue(spec: ExtractorSpec, reference: string): string {
+  return isLmEval(spec.kind) ? lmEvalNormalize(reference.trim()) : normalizeAnswer(reference);
+}
+
+/** Whether an extracted answer matches the reference (open-ended suites have no reference). */
+export function isCorrect(extracted: Extracted | null, reference: string, spec?: ExtractorSpec): boolean {
+  return (
+    extracted !== null &&
+    reference !== '' &&
+    extracted.value === (spec ? referenceValue(spec, reference) : normalizeAnswer(reference))
+  );
 }

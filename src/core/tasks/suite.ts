@@ -31,4 +31,9 @@ export interface Suite {
   split?: string;
   /** The phrase that introduces worked solutions in this suite's world. */
   trigger?: string;
+  /**
+   * Token texts that are format, not content (matched after trimming whitespace), left out of content-token
+   * entropy together with whitespace-only tokens and EOS, which are format in every suite.
+   */
+  formatTokens?: string[];
 }
