@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { calibrationGroups, entropyBySuite, gapRows, leaderboard } from '../../src/core/metrics/comparison.ts';
+import {
+  calibrationGroups,
+  CONFIDENCE_MEASURES,
+  entropyBySuite,
+  gapRows,
+  leaderboard,
+  samplingCurves,
+} from '../../src/core/metrics/comparison.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
 
@@ -29,7 +36,7 @@ function parseCsv(text: string): string[][] {
   if (field || row.length) (row.push(field), rows.push(row));
   return rows;
 }
-const METHODS = ['greedy-plain', 'fewshot-worked', 'self-consistency', 'cot-decoding'];
+const METHODS = ['greedy-plain', 'fewshot-worked', 'self-consistency', 'cot-decoding', 'contrast-trigger'];
 let server: PreviewServer;
 let url: string;
 let browser: Browser;
@@ -127,49 +134,110 @@ describe('the comparison view on a real run of the bundled model', () => {
     await expect.poll(() => traces.count()).toBe(2);
     expect(await traces.nth(1).getByTestId('trace-token').count()).toBe(out.tokens.length);
     expect(await traces.nth(1).getByTestId('trace-answer').textContent()).toBe(out.extracted?.value ?? 'none');
+    if (out.answerProb != null)
+      expect(await traces.nth(1).getByTestId('trace-answer-prob').textContent()).toBe(out.answerProb.toFixed(3));
     await traces.nth(1).getByTestId('trace-token').first().hover();
     await expect.poll(() => page.getByTestId('trace-alternatives').locator('.alt').count()).toBe(5);
     const deltas = await page.getByTestId('branch-delta').allTextContents();
     expect(deltas).toEqual(out.paths!.map((p) => (p.delta === null ? '—' : p.delta.toFixed(3))));
     expect(await page.locator('[data-testid=branch-row].chosen').count()).toBe(1);
+    expect(await traces.nth(1).getByTestId('trace-score-note').count()).toBe(0);
     await shot('traces-branches');
   });
 
-  it('accuracy vs samples: maj@k and pass@k curves with the greedy line', async () => {
+  it("contrast traces: the strong prompt's probabilities, the contrast score labelled beside them", async () => {
+    const results = await openResults();
+    const out = gapRows(results)[0]!.item.outputs['contrast-trigger']!;
+    await page.getByTestId('pick-right').selectOption('contrast-trigger');
+    const trace = page.getByTestId('token-trace').nth(1);
+    await expect.poll(() => trace.getByTestId('trace-score-note').count()).toBe(1);
+    const tokens = trace.getByTestId('trace-token');
+    expect(
+      await tokens.evaluateAll((els) => els.map((e) => [Number(e.dataset['prob']), Number(e.dataset['score'])])),
+    ).toEqual(out.tokens.map((t) => [t.prob, t.score]));
+    // The trace is the model's own distribution: the chosen token's p is its entry in the stored top-5.
+    for (const t of out.tokens) {
+      expect(t.score).toEqual(expect.any(Number));
+      const self = t.top.find((a) => a.id === t.id);
+      if (self) expect(self.prob).toBeCloseTo(t.prob, 6);
+    }
+    await tokens.first().hover();
+    await expect
+      .poll(() => page.getByTestId('trace-score').textContent())
+      .toBe(`contrast score ${out.tokens[0]!.score!.toFixed(2)}`);
+    await shot('traces-contrast');
+    await page.getByTestId('pick-right').selectOption('cot-decoding');
+  });
+
+  it('accuracy vs samples: maj@k and pass@k curves with the greedy line, saying what is plotted', async () => {
+    const results = await openResults();
     await page.getByTestId('tab-samples').click();
     const chart = page.getByTestId('samples-chart');
     await expect.poll(() => chart.locator('svg path').count()).toBeGreaterThanOrEqual(2);
     expect(await chart.textContent()).toContain('greedy');
+    const curves = samplingCurves(results.suites[0]!, results.methods);
+    expect(curves.map((c) => c.k)).toEqual([1, 2, 3, 4]);
+    expect(curves.every((c) => c.majAtKExact)).toBe(true);
+    expect(await page.getByTestId('samples-shown').textContent()).toContain('maj@k exact (every k-subset counted)');
     await shot('samples');
   });
 
-  it('calibration: ECE per method and split as stored', async () => {
+  it('calibration: ECE with bins and n per method and split, under each confidence measure, named', async () => {
     const results = await openResults();
     await page.getByTestId('tab-calibration').click();
-    const shown = await page
-      .getByTestId('ece-row')
-      .evaluateAll((trs) =>
-        trs.map(
-          (tr) =>
-            `${tr.getAttribute('data-method')}|${tr.getAttribute('data-group')}|${tr.querySelector('[data-testid=ece]')?.textContent}`,
-        ),
+    const shownRows = () =>
+      page
+        .getByTestId('ece-row')
+        .evaluateAll((trs) =>
+          trs.map((tr) =>
+            [
+              tr.getAttribute('data-method'),
+              tr.getAttribute('data-group'),
+              tr.getAttribute('data-measure'),
+              tr.querySelector('[data-testid=ece-n]')?.textContent,
+              tr.querySelector('[data-testid=ece-bins]')?.textContent,
+              tr.querySelector('[data-testid=ece]')?.textContent,
+            ].join('|'),
+          ),
+        );
+    expect(await page.getByTestId('measure-answer-probability').isChecked()).toBe(true);
+    for (const m of CONFIDENCE_MEASURES) {
+      await page.getByTestId(`measure-${m.id}`).check();
+      const expected = calibrationGroups(results, m.id, 10).map((g) =>
+        [g.methodId, g.group, m.id, g.calibration.n, g.calibration.bins.length, g.calibration.ece.toFixed(3)].join('|'),
       );
-    expect(shown).toEqual(
-      calibrationGroups(results).map((g) => `${g.methodId}|${g.group}|${g.calibration.ece.toFixed(3)}`),
-    );
-    expect(await page.getByTestId('calibration-chart').locator('svg').count()).toBeGreaterThan(0);
-    await shot('calibration');
+      await expect.poll(shownRows).toEqual(expected);
+      expect(await page.getByTestId('calibration-shown').textContent()).toContain(`Showing ${m.label}:`);
+      expect(await page.getByTestId('calibration-chart').locator('svg').count()).toBeGreaterThan(0);
+      await shot(`calibration-${m.id}`);
+    }
+    // Only methods with several paths have a vote share.
+    const voteMethods = calibrationGroups(results, 'vote-share').map((g) => g.methodId);
+    expect([...new Set(voteMethods)].sort()).toEqual(['cot-decoding', 'self-consistency']);
+    await page.getByTestId('measure-answer-probability').check();
   });
 
-  it('entropy by suite: mean per-token entropy as stored', async () => {
+  it('entropy by suite: all-token and content-token means and distinct answers as stored; the chart says which', async () => {
     const results = await openResults();
     await page.getByTestId('tab-entropy').click();
-    const shown = await page
-      .getByTestId('entropy-row')
-      .evaluateAll((trs) =>
-        trs.map((tr) => `${tr.getAttribute('data-method')}|${tr.querySelector('[data-testid=entropy]')?.textContent}`),
-      );
-    expect(shown).toEqual(entropyBySuite(results).map((r) => `${r.methodId}|${r.meanEntropy.toFixed(3)}`));
+    const shown = await page.getByTestId('entropy-row').evaluateAll((trs) =>
+      trs.map((tr) =>
+        ['entropy', 'content-entropy', 'diversity']
+          .map((id) => tr.querySelector(`[data-testid=${id}]`)?.textContent)
+          .join('|')
+          .replace(/^/, `${tr.getAttribute('data-method')}|`),
+      ),
+    );
+    expect(shown).toEqual(
+      entropyBySuite(results).map(
+        (r) =>
+          `${r.methodId}|${r.meanEntropy.toFixed(3)}|${r.contentEntropy.toFixed(3)}|${r.distinctAnswers}/${r.outputs} = ${r.diversity.toFixed(2)}`,
+      ),
+    );
+    expect(entropyBySuite(results).some((r) => r.contentTokens < r.tokens)).toBe(true);
+    expect(await page.getByTestId('entropy-shown').textContent()).toContain('content tokens');
+    await page.getByTestId('over-all').check();
+    await expect.poll(() => page.getByTestId('entropy-shown').textContent()).toContain('every generated token');
     await shot('entropy');
   });
 
@@ -224,13 +292,11 @@ describe('the comparison view on a real run of the bundled model', () => {
     expect(compared.filter((id) => id?.startsWith('A/')).length).toBe(METHODS.length);
     await page.locator('[data-testid=run-row]').nth(1).getByTestId('compare-run').click();
     // A broken file is refused with a message naming the problem; the run list is unchanged.
-    await page
-      .getByTestId('import-run')
-      .setInputFiles({
-        name: 'bad.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from('{"format": "coax-run", "version": 2}'),
-      });
+    await page.getByTestId('import-run').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format": "coax-run", "version": 2}'),
+    });
     await expect.poll(() => page.getByTestId('runs-error').textContent()).toContain('bad.json is not valid');
     expect(await page.getByTestId('run-row').count()).toBe(before + 1);
   });

@@ -8,7 +8,8 @@ import {
   tokenMargin,
 } from '../../src/core/methods/confidence.ts';
 import { executeMethod } from '../../src/core/methods/execute.ts';
-import type { MethodSpec } from '../../src/core/methods/method.ts';
+import { findMethod, type MethodSpec } from '../../src/core/methods/method.ts';
+import { explainMethod } from '../../src/core/methods/explain.ts';
 import { PLAIN_PROMPT } from '../../src/core/methods/prompt.ts';
 import { runSuites } from '../../src/core/run/run-suite.ts';
 import type { Suite } from '../../src/core/tasks/suite.ts';
@@ -253,6 +254,15 @@ describe('runs are reproducible', () => {
     const share = out.votes!.find((v) => v.answer === out.extracted?.value)!.count / 12;
     expect(out.probabilitySource).toBe('vote-share');
     expect(out.probability).toBeCloseTo(share, 12);
+  });
+});
+
+describe('method explanations', () => {
+  it("define CoT-decoding's Δ as the margin of the token taken, next to the paper's top-1 − top-2", () => {
+    const text = explainMethod(findMethod('cot-decoding'));
+    expect(text).toContain('p(the token taken) − p(the most probable other token)');
+    expect(text).toMatch(/eq\. 1 writes it p\(top-1\) − p\(top-2\)/);
+    expect(explainMethod(findMethod('contrast-trigger'))).toContain("strong prompt's own probabilities");
   });
 });
 

@@ -32,15 +32,15 @@ function decodingPart(m: MethodSpec): string {
           : d.aggregate === 'delta-weighted'
             ? 'votes with each answer weighted by its confidence Δ'
             : 'keeps the single sample whose answer is most confident (best-of-n by Δ)'
-      }. pass@k and maj@k are reported alongside.`;
+      }${d.aggregate === 'majority' ? '' : " — Δ is the mean over the answer's tokens of p(the token sampled) − p(the most probable other token), negative where the sample did not take the most probable token"}. pass@k and maj@k (both expectations over k of the n samples) are reported alongside.`;
     case 'cot-decoding':
       return `It branches on the ${d.k} most probable first tokens, continues each branch greedily, and ${
         d.aggregate === 'max'
           ? 'keeps the path whose answer tokens are most confident'
           : 'sums confidence over paths that give the same answer and keeps the best answer'
-      } — confidence Δ is the mean gap p(top-1) − p(top-2) over the answer's tokens (CoT-decoding, Wang & Zhou 2024). Reasoning paths often hide behind a less likely first token.`;
+      } — confidence Δ is the mean over the answer's tokens of p(the token taken) − p(the most probable other token) (CoT-decoding, Wang & Zhou 2024). Their eq. 1 writes it p(top-1) − p(top-2), which is the same wherever a path took the most probable token, as their greedy continuations do; where the answer is the forced first token of a less likely branch, its Δ is negative instead of the greedy step's gap. Reasoning paths often hide behind a less likely first token.`;
     case 'contrast':
-      return `It decodes with a second, weaker prompt in the same batch and amplifies what the strong prompt adds: (1+β)·log p_strong − β·log p_weak with β=${d.beta}, keeping only tokens within α=${d.alpha} of the strong prompt's best (contrastive decoding, Li et al. 2023; classifier-free guidance for text, Sanchez et al. 2023; O'Brien & Lewis 2023).`;
+      return `It decodes with a second, weaker prompt in the same batch and amplifies what the strong prompt adds: (1+β)·log p_strong − β·log p_weak with β=${d.beta}, keeping only tokens within α=${d.alpha} of the strong prompt's best (contrastive decoding, Li et al. 2023; classifier-free guidance for text, Sanchez et al. 2023; O'Brien & Lewis 2023). Its traces show the strong prompt's own probabilities, with each token's contrast score beside them.`;
   }
 }
 
