@@ -1,39 +1,99 @@
 /**
  * Coax on the command line: the same core and transformers.js adapter as the page, on onnxruntime-node.
  *   npm run coax -- run --model coax/fixture-tiny --suite addition --methods greedy-plain,fewshot-worked --seed 1 --out results.json
+ *   npm run coax -- show results.json          (a CLI results file or a page export)
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { TransformersModel } from '../src/adapters/transformers-model.ts';
+import { chainOrderNote } from '../src/core/logits/chain-order.ts';
 import { BUILTIN_METHODS, type MethodSpec } from '../src/core/methods/method.ts';
 import { explainMethod } from '../src/core/methods/explain.ts';
+import { configFor, parseRunFile, runFile, serializeRunFile, type RunFile } from '../src/core/run/export.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
 import { parseSuite } from '../src/core/schema/suite-schema.ts';
 import { GENERATED_SUITES, limitItems } from '../src/core/tasks/builtin-suites.ts';
 import { resolveSuiteRef } from '../src/core/tasks/import/suite-ref.ts';
 import type { Suite } from '../src/core/tasks/suite.ts';
-import { intFlag, parseArgs } from './args.ts';
-import { formatTable, summarize } from './summary.ts';
+import { availableDtypes } from '../src/ui/model-files.ts';
+import { DTYPES, type Dtype } from '../src/worker/dtypes.ts';
+import { commandHelp, intFlag, overallHelp, parseArgs, SEED_RANGE, type CommandSpec } from './args.ts';
+import { writeCard } from './card.ts';
+import { checkOutPath, readTextFile, writeResults } from './files.ts';
+import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
 import { modelSuites, scanLocalModels } from './local-models.ts';
 
-const COMMANDS = {
-  run: ['model', 'suite', 'methods', 'seed', 'out', 'batch', 'limit', 'suite-seed', 'count', 'models-dir'],
-  list: ['models-dir', 'model'],
-} as const;
+const MODELS_DIR = { name: 'models-dir', value: '<dir>', help: 'where model folders live (default public/models)' };
 
-const HELP = `coax — run elicitation methods on a local ONNX base model (same core as the page)
+const COMMANDS: Record<string, CommandSpec> = {
+  run: {
+    usage: 'coax run --model <id> --suite <name|file>[,…] --methods <file|id,id…> [--seed 1] [--out results.json] …',
+    summary: 'run elicitation methods on suites with a local ONNX model; prints the summary table',
+    flags: [
+      {
+        name: 'model',
+        value: '<id>',
+        help: 'a model folder under --models-dir, e.g. coax/organism-v1 (see coax list)',
+      },
+      {
+        name: 'suite',
+        value: '<name|file>[,…]',
+        help: `suites separated by commas: a generated suite (${Object.keys(GENERATED_SUITES).join(', ')};\nsettings as coin-flip:n=4), a suite the model ships (<models-dir>/<id>/suites/<name>.json),\nor a file: Coax suite JSON, JSONL, JSON records, CSV or TSV, GSM8K's format\n(mapping as data.csv:question=<col>:answer=<col>)`,
+      },
+      {
+        name: 'methods',
+        value: '<file|id,id…>',
+        help: 'built-in method ids separated by commas (see coax list), or a JSON file with an\narray of ids and/or method objects',
+      },
+      { name: 'seed', value: '<n>', help: 'sampling seed, 0 … 4294967295 (default 1)' },
+      {
+        name: 'out',
+        value: '<file>',
+        help: 'write the results file (the format the page exports and imports; coax show reads it);\nchecked before the run starts',
+      },
+      { name: 'limit', value: '<n>', help: 'use only the first n items of each suite (default: all of them)' },
+      { name: 'batch', value: '<n>', help: 'rows per forward pass, at least 1 (default 8)' },
+      {
+        name: 'dtype',
+        value: '<dtype>',
+        help: `weights to load: ${DTYPES.join(', ')}, of those the model folder has (onnx/model*.onnx;\ncoax list shows them); default fp32, else the first the folder has`,
+      },
+      { name: 'count', value: '<n>', help: 'items a generated suite makes (default 100)' },
+      { name: 'suite-seed', value: '<n>', help: 'seed of the generated suites, 0 … 4294967295 (default 1)' },
+      MODELS_DIR,
+    ],
+    notes:
+      'Ctrl-C cancels after the current step. Example:\n  coax run --model coax/organism-v1 --suite arith-id --methods greedy-plain,trigger --limit 20 --out r.json',
+  },
+  list: {
+    usage: 'coax list [--model <id>] [--models-dir <dir>]',
+    summary: 'models in public/models with their suites and dtypes, and the built-in methods',
+    flags: [{ name: 'model', value: '<id>', help: 'only this model' }, MODELS_DIR],
+  },
+  show: {
+    usage: 'coax show <results.json> [--format table|markdown|grid|json]',
+    summary: 'the summary of a results file: a CLI --out file or a page export, of any version',
+    argument: 'a results file',
+    flags: [
+      {
+        name: 'format',
+        value: '<format>',
+        help: 'table (default, as coax run prints), markdown (the data card table), grid (suites ×\nmethods, the README table) or json (the rows)',
+      },
+    ],
+  },
+  card: {
+    usage: 'coax card <results.json> --model-dir <dir>',
+    summary: "write the measured table and claims into a model's data card (data_card.json, DATA_CARD.md)",
+    argument: 'a results file',
+    flags: [{ name: 'model-dir', value: '<dir>', help: 'the model folder holding data_card.json' }],
+    notes: 'npm run organism:card does this for public/models/coax/organism-v1 from organism-results.json.',
+  },
+};
 
-  coax run --model <id> --suite <name|file>[,<name|file>…] --methods <file|id,id…> [--seed 1] [--out results.json]
-           [--batch 8] [--limit N] [--suite-seed 1] [--count 100] [--models-dir public/models]
-  coax list [--model <id>]      models in public/models, their suites, and the built-in methods
-
-  --suite    a generated suite (${Object.keys(GENERATED_SUITES).join(', ')}; settings as coin-flip:n=4),
-             a suite shipped with the model (public/models/<id>/suites/<name>.json), or a file: Coax suite JSON,
-             JSONL, JSON records, CSV or TSV, GSM8K's format (mapping as data.csv:question=<col>:answer=<col>)
-  --methods  built-in method ids separated by commas, or a JSON file with an array of ids and/or method objects
-  --limit    use only the first N items of each suite`;
+const INTRO = 'coax — run elicitation methods on a local ONNX base model (same core as the page)';
 
 function progressBar(done: number, total: number, label: string): void {
   if (!process.stderr.isTTY && done !== total && done % Math.max(1, Math.floor(total / 20)) !== 0) return;
@@ -44,54 +104,100 @@ function progressBar(done: number, total: number, label: string): void {
 }
 
 function resolveSuite(ref: string, modelsDir: string, modelId: string, seed: number, count: number): Suite {
-  const readText = (p: string) => (existsSync(p) && statSync(p).isFile() ? readFileSync(p, 'utf8') : null);
+  // A file is read as the page reads one (a BOM dropped); a directory is an error naming it.
+  const readText = (p: string) => (existsSync(p) ? readTextFile(p, '--suite') : null);
   const found = resolveSuiteRef(ref, { seed, count, readText });
   if (found) return found;
   const shipped = modelSuites(modelsDir, modelId);
   const file = shipped[ref];
-  if (file) return parseSuite(readFileSync(file, 'utf8'), file);
+  if (file) return parseSuite(readTextFile(file, '--suite'), file);
   const known = [...Object.keys(GENERATED_SUITES), ...Object.keys(shipped)];
   throw new Error(`--suite: "${ref}" is neither a file nor a known suite; known for ${modelId}: ${known.join(', ')}`);
 }
 
+/** The dtypes a local model folder has weights for. */
+function folderDtypes(folder: string): Dtype[] {
+  const onnx = existsSync(join(folder, 'onnx')) ? readdirSync(join(folder, 'onnx')).map((f) => `onnx/${f}`) : [];
+  return availableDtypes(onnx);
+}
+
+function chooseDtype(flag: string | undefined, folder: string, modelId: string): Dtype {
+  const offered = folderDtypes(folder);
+  if (flag !== undefined) {
+    if (!(DTYPES as readonly string[]).includes(flag))
+      throw new Error(`--dtype: "${flag}" is not a dtype; dtypes: ${DTYPES.join(', ')}`);
+    if (!offered.includes(flag as Dtype))
+      throw new Error(`--dtype ${flag}: ${modelId} has no weights for it; it offers ${offered.join(', ') || 'none'}`);
+    return flag as Dtype;
+  }
+  if (offered.includes('fp32') || offered.length === 0) return 'fp32';
+  return offered[0]!;
+}
+
+/** The methods of a run, one line each; a sampling chain says its processor order and whether it is HF's. */
+function methodLines(methods: readonly MethodSpec[]): string[] {
+  const width = Math.max(...methods.map((m) => m.id.length));
+  return methods.map((m) => {
+    const order = m.decoding.kind === 'sample' ? chainOrderNote(m.decoding.chain) : null;
+    return `  ${m.id.padEnd(width)}  ${m.label}${order ? ` — ${order}` : ''}`;
+  });
+}
+
+function describe(file: RunFile): string {
+  const r = file.results;
+  return [
+    `${file.name}`,
+    `model ${r.modelId} · seed ${r.seed}${file.backend ? ` · ${file.backend}` : ''} · ${
+      file.createdAt ? new Date(file.createdAt).toISOString().replace('T', ' ').slice(0, 19) : 'date unknown'
+    }`,
+    'methods:',
+    ...methodLines(r.methods),
+  ].join('\n');
+}
+
 async function run(flags: Record<string, string>): Promise<void> {
+  // Everything a user can get wrong is checked here, before the model loads and long before the run ends.
   const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
   const modelId = flags['model'];
-  if (!modelId) throw new Error('--model is required (see `coax list`)');
-  if (!existsSync(resolve(modelsDir, modelId, 'config.json')))
-    throw new Error(`--model: no model folder with config.json at ${resolve(modelsDir, modelId)}`);
+  if (!modelId) throw new Error('--model is required (see coax list)');
+  const folder = resolve(modelsDir, modelId);
+  if (!existsSync(join(folder, 'config.json')))
+    throw new Error(`--model: no model folder with config.json at ${folder}`);
   if (!flags['suite']) throw new Error('--suite is required');
   if (!flags['methods']) throw new Error('--methods is required');
-  const seed = intFlag(flags, 'seed', 1)!;
+  const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;
+  const suiteSeed = intFlag(flags, 'suite-seed', 1, SEED_RANGE)!;
+  const batchSize = intFlag(flags, 'batch', 8, { min: 1 })!;
+  const limit = intFlag(flags, 'limit', undefined, { min: 1 });
+  const count = intFlag(flags, 'count', 100, { min: 1 })!;
+  const dtype = chooseDtype(flags['dtype'], folder, modelId);
+  const out = flags['out'];
+  if (out !== undefined) checkOutPath(out);
   const methodsArg = flags['methods'];
   const methods: MethodSpec[] = existsSync(methodsArg)
-    ? parseMethods(readFileSync(methodsArg, 'utf8'), methodsArg)
+    ? parseMethods(readTextFile(methodsArg, '--methods'), methodsArg)
     : parseMethods(methodsArg, '--methods');
-  const limit = intFlag(flags, 'limit');
   const suites = flags['suite']
     .split(',')
-    .map((ref) =>
-      limitItems(
-        resolveSuite(ref.trim(), modelsDir, modelId, intFlag(flags, 'suite-seed', 1)!, intFlag(flags, 'count', 100)!),
-        limit,
-      ),
-    );
+    .map((ref) => limitItems(resolveSuite(ref.trim(), modelsDir, modelId, suiteSeed, count), limit));
 
+  console.log(`methods:\n${methodLines(methods).join('\n')}`);
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${modelsDir}/`;
   const t0 = performance.now();
-  const model = await TransformersModel.load(modelId, { device: 'cpu' });
-  process.stderr.write(`loaded ${modelId} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const model = await TransformersModel.load(modelId, { device: 'cpu', dtype });
+  process.stderr.write(`loaded ${modelId} (${dtype}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => {
     process.stderr.write('\ncancelling after the current step…\n');
     controller.abort();
   });
+  const createdAt = Date.now();
   const results = await runSuites(model, suites, methods, {
     modelId,
     seed,
-    batchSize: intFlag(flags, 'batch', 8)!,
+    batchSize,
     signal: controller.signal,
     now: () => performance.now(),
     onProgress: (p) => progressBar(p.done, p.total, `${p.suiteName} · ${p.methodId}`),
@@ -99,27 +205,81 @@ async function run(flags: Record<string, string>): Promise<void> {
   process.stderr.write('\n');
   await model.dispose();
   console.log(formatTable(summarize(results)));
-  if (flags['out']) {
-    writeFileSync(flags['out'], JSON.stringify(results));
-    console.log(`\nresults written to ${flags['out']}`);
+  if (out !== undefined) {
+    const file = runFile({
+      name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ')}`,
+      createdAt,
+      config: configFor(results, { generatedSeed: suiteSeed, batchSize }),
+      backend: `onnxruntime-node (cpu, ${dtype})`,
+      results,
+    });
+    const written = writeResults(out, serializeRunFile(file));
+    if (written.error) {
+      process.stderr.write(
+        `\ncoax: could not write ${resolve(out)} (${written.error});\nthe results are in ${written.path} instead\n`,
+      );
+      process.exitCode = 1;
+    } else console.log(`\nresults written to ${written.path}`);
   }
 }
 
 function list(flags: Record<string, string>): void {
   const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
+  const models = scanLocalModels(modelsDir).filter((m) => !flags['model'] || m.id === flags['model']);
+  if (flags['model'] && models.length === 0)
+    throw new Error(`--model: no model folder "${flags['model']}" in ${modelsDir}`);
   console.log('models:');
-  for (const m of scanLocalModels(modelsDir))
-    console.log(`  ${m.id}  (${m.modelType})  suites: ${Object.keys(modelSuites(modelsDir, m.id)).join(', ') || '—'}`);
+  for (const m of models)
+    console.log(
+      `  ${m.id}  (${m.modelType}; dtypes: ${availableDtypes(m.files).join(', ') || 'none'})  suites: ${
+        Object.keys(modelSuites(modelsDir, m.id)).join(', ') || '—'
+      }`,
+    );
   console.log(`generated suites: ${Object.keys(GENERATED_SUITES).join(', ')}`);
   console.log('methods:');
-  for (const m of BUILTIN_METHODS)
-    console.log(`  ${m.id.padEnd(18)} ${m.label}\n  ${' '.repeat(18)} ${explainMethod(m)}`);
+  for (const m of BUILTIN_METHODS) {
+    const order = m.decoding.kind === 'sample' ? chainOrderNote(m.decoding.chain) : null;
+    console.log(
+      `  ${m.id.padEnd(18)} ${m.label}\n  ${' '.repeat(18)} ${explainMethod(m)}${order ? `\n  ${' '.repeat(18)} ${order}` : ''}`,
+    );
+  }
+}
+
+function readRunFile(path: string): RunFile {
+  return parseRunFile(readTextFile(path, 'results file'), path, { createdAt: statSync(path).mtimeMs });
+}
+
+function show(path: string, flags: Record<string, string>): void {
+  const format = flags['format'] ?? 'table';
+  const file = readRunFile(path);
+  const rows = summarize(file.results);
+  if (format === 'table') console.log(`${describe(file)}\n\n${formatTable(rows)}`);
+  else if (format === 'markdown') console.log(formatMarkdown(rows));
+  else if (format === 'grid')
+    console.log(
+      formatGrid(
+        rows,
+        file.results.methods.map((m) => m.id),
+      ),
+    );
+  else if (format === 'json') console.log(JSON.stringify(rows, null, 1));
+  else throw new Error(`--format: "${format}" is not a format; formats: table, markdown, grid, json`);
+}
+
+function card(path: string, flags: Record<string, string>): void {
+  const dir = flags['model-dir'];
+  if (!dir) throw new Error('--model-dir is required (the model folder holding data_card.json)');
+  const written = writeCard(resolve(dir), readRunFile(path), path);
+  console.log(`measured table from ${path} written to ${written.json} and ${written.markdown}`);
 }
 
 async function main(): Promise<void> {
-  const { command, flags } = parseArgs(process.argv.slice(2), COMMANDS as unknown as Record<string, readonly string[]>);
-  if (command === 'help') console.log(HELP);
+  const { command, flags, argument, help } = parseArgs(process.argv.slice(2), COMMANDS);
+  if (command === 'help') console.log(overallHelp(INTRO, COMMANDS));
+  else if (help) console.log(commandHelp(command, COMMANDS[command]!));
   else if (command === 'list') list(flags);
+  else if (command === 'show') show(argument!, flags);
+  else if (command === 'card') card(argument!, flags);
   else await run(flags);
 }
 

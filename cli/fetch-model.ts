@@ -67,7 +67,17 @@ async function main(): Promise<void> {
       'bad-argument',
       `the hub id comes first: npm run fetch-model -- <hub-id> [flags] (got ${hubId})`,
     );
-  const { flags } = parseArgs(['fetch', ...rest], { fetch: ['dtype', 'out', 'host'] });
+  const { flags, help } = parseArgs(['fetch', ...rest], {
+    fetch: {
+      usage: 'npm run fetch-model -- <hub-id> [--dtype fp32] [--out public/models] [--host <url>]',
+      summary: 'download an ONNX causal language model from the hub',
+      flags: ['dtype', 'out', 'host'].map((name) => ({ name, value: '', help: '' })),
+    },
+  });
+  if (help) {
+    console.log(HELP);
+    return;
+  }
   const dtype = parseDtype(flags['dtype'] ?? 'fp32');
   const outDir = resolve(flags['out'] ?? 'public/models');
   const host = flags['host'] ?? DEFAULT_HOST;
@@ -88,7 +98,9 @@ async function main(): Promise<void> {
   console.log(
     `${hubId}: ${result.files.length} files, ${formatBytes(bytes)} in ${result.dir} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})`,
   );
-  console.log(`load it with dtype "${dtype}"${dtype === 'fp32' ? ` (npm run coax -- run --model ${hubId} …)` : ''}`);
+  console.log(
+    `load it with dtype "${dtype}" (npm run coax -- run --model ${hubId}${dtype === 'fp32' ? '' : ` --dtype ${dtype}`} …)`,
+  );
 }
 
 main().catch((err: unknown) => {

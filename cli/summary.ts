@@ -33,3 +33,78 @@ export function formatTable(rows: readonly SummaryRow[]): string {
     cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
+
+function pValue(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+/** The summary as a Markdown table (the data card's measured table). */
+export function formatMarkdown(rows: readonly SummaryRow[]): string {
+  const lines = [
+    '| suite | method | accuracy % | 95% CI | correct/n | p vs baseline (+gained/−lost) | tokens | entropy (nats/token) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows)
+    lines.push(
+      `| ${[
+        r.suiteName,
+        r.methodId,
+        r.n ? (r.accuracy * 100).toFixed(1) : '— (no reference answers)',
+        r.n ? `${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}` : '—',
+        r.n ? `${r.correct}/${r.n}` : '—',
+        r.vsBaseline
+          ? r.n
+            ? `${pValue(r.vsBaseline.p)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})`
+            : '—'
+          : 'baseline',
+        String(r.generatedTokens),
+        r.meanEntropy.toFixed(3),
+      ].join(' | ')} |`,
+    );
+  return lines.join('\n');
+}
+
+/**
+ * Suites as rows and methods as columns (the README's table): accuracy % with its 95% interval and, against the
+ * baseline, the McNemar p; bold where a method is significantly better than the baseline (p < 0.05, more items
+ * gained than lost).
+ */
+export function formatGrid(rows: readonly SummaryRow[], methodIds: readonly string[]): string {
+  const suites = [...new Set(rows.map((r) => r.suiteName))];
+  const lines = [`| suite | ${methodIds.join(' | ')} |`, `|---|${methodIds.map(() => '---|').join('')}`];
+  for (const s of suites) {
+    const cells = methodIds.map((id) => {
+      const r = rows.find((x) => x.suiteName === s && x.methodId === id);
+      if (!r) return '';
+      if (!r.n) return '—';
+      const acc = (r.accuracy * 100).toFixed(1);
+      const ci = `(${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)})`;
+      const v = r.vsBaseline;
+      const better = v !== null && v.p < 0.05 && v.gained > v.lost;
+      return `${better ? `**${acc}**` : acc} ${ci}${v ? `, p ${pValue(v.p)}` : ''}`;
+    });
+    lines.push(`| ${s} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Correct/n per value of an item tag (e.g. `steps` of an arithmetic chain), for each suite and method. */
+export function accuracyByTag(
+  results: RunResults,
+  tag: string,
+): { suiteName: string; methodId: string; cells: { value: string | number; correct: number; n: number }[] }[] {
+  return results.suites.flatMap((s) => {
+    const values = [...new Set(s.items.map((it) => it.tags[tag]).filter((v) => v !== undefined))].sort((a, b) =>
+      typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+    );
+    if (values.length === 0) return [];
+    return results.methods.map((m) => ({
+      suiteName: s.suiteName,
+      methodId: m.id,
+      cells: values.map((value) => {
+        const items = s.items.filter((it) => it.tags[tag] === value && it.answer !== '' && it.outputs[m.id]);
+        return { value, correct: items.filter((it) => it.outputs[m.id]!.correct).length, n: items.length };
+      }),
+    }));
+  });
+}

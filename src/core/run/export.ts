@@ -1,17 +1,57 @@
 import { z } from 'zod';
 import { methodSchema } from '../schema/method-schema.ts';
-import { parseJson, validate } from '../schema/validate.ts';
+import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import type { RunResults } from './results.ts';
+import { compactMethods, encodeConfig } from './url-config.ts';
 
-/** A run as a file: what it was (name, model, configuration) and every output with its full traces. */
-export interface RunExport {
+/**
+ * The results file, one format for the page and the CLI: the page's "Export JSON" and `coax run --out` both write
+ * it, and the page's import and `coax show` both read it. A run as a file: what it was (name, model,
+ * configuration, where it ran) and every output with its full traces.
+ *
+ * Versions: 2 is this format. 1 is the page's export before the CLI wrote the same file (identical fields), and
+ * a bare `RunResults` object (`{version: 1, modelId, seed, methods, suites}`) is what `coax run --out` wrote
+ * before; both are still read, and come back as version 2.
+ */
+export interface RunFile {
   format: 'coax-run';
-  version: 1;
+  version: typeof RUN_FILE_VERSION;
   name: string;
   createdAt: number;
+  /** The setup as a link encodes it (url-config.ts), so the page can set the run up again. */
   config: string;
+  /** Where it ran: the page's backend ("wasm", "webgpu"), or the CLI's runtime, device and dtype. */
   backend?: string;
   results: RunResults;
+}
+
+/** The name the page used before the CLI wrote this format too. */
+export type RunExport = RunFile;
+
+export const RUN_FILE_VERSION = 2;
+export const RUN_FILE_VERSIONS_READ = [1, 2] as const;
+
+/** A results file with its fields in the order every writer uses, so files compare byte for byte. */
+export function runFile(run: Omit<RunFile, 'format' | 'version'>): RunFile {
+  const { name, createdAt, config, backend, results } = run;
+  return { format: 'coax-run', version: RUN_FILE_VERSION, name, createdAt, config, backend, results };
+}
+
+/**
+ * The setup a link encodes for a run made outside the page (the CLI, or a bare CLI results file): its model,
+ * suites, methods and seed, as many items as its largest suite; the generator seed and batch size when known,
+ * else the CLI's defaults.
+ */
+export function configFor(results: RunResults, known: { generatedSeed?: number; batchSize?: number } = {}): string {
+  return encodeConfig({
+    model: results.modelId,
+    suites: results.suites.map((s) => s.suiteName),
+    itemLimit: Math.max(1, ...results.suites.map((s) => s.items.length)),
+    generatedSeed: known.generatedSeed ?? 1,
+    methods: compactMethods(results.methods),
+    seed: results.seed,
+    batchSize: known.batchSize ?? 8,
+  });
 }
 
 const itemSchema = z.object({
@@ -25,33 +65,76 @@ const itemSchema = z.object({
   ),
 });
 
-const exportSchema = z.object({
-  format: z.literal('coax-run'),
+const resultsSchema = z.object({
   version: z.literal(1),
+  modelId: z.string(),
+  seed: z.number().int(),
+  methods: z.array(methodSchema),
+  suites: z.array(
+    z.object({
+      suiteName: z.string(),
+      relation: z.string().optional(),
+      split: z.string().optional(),
+      items: z.array(itemSchema),
+    }),
+  ),
+});
+
+const fileSchema = z.object({
+  format: z.literal('coax-run'),
+  version: z.union(RUN_FILE_VERSIONS_READ.map((v) => z.literal(v))),
   name: z.string(),
   createdAt: z.number(),
   config: z.string(),
   backend: z.string().optional(),
-  results: z.object({
-    version: z.literal(1),
-    modelId: z.string(),
-    seed: z.number().int(),
-    methods: z.array(methodSchema),
-    suites: z.array(
-      z.object({
-        suiteName: z.string(),
-        relation: z.string().optional(),
-        split: z.string().optional(),
-        items: z.array(itemSchema),
-      }),
-    ),
-  }),
+  results: resultsSchema,
 });
 
-export function parseRunExport(text: string, source: string): RunExport {
-  const parsed = validate(exportSchema, parseJson(text, source), source) as unknown as RunExport;
-  const ids = new Set(parsed.results.methods.map((m) => m.id));
-  parsed.results.suites.forEach((s, si) =>
+export interface ReadOptions {
+  /** The date a file without one gets (a bare CLI results file): the file's modification time, say. */
+  createdAt?: number;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Read a results file of any version this Coax knows (see `RunFile`) as the current version. Errors name the
+ * file, the field and the value; a file of a later version says which versions this Coax reads.
+ */
+export function parseRunFile(text: string, source: string, options: ReadOptions = {}): RunFile {
+  const raw = parseJson(text, source);
+  let file: RunFile;
+  if (isObject(raw) && 'format' in raw) {
+    if (typeof raw['version'] === 'number' && raw['version'] > RUN_FILE_VERSION)
+      throw new ValidationError(
+        `${source} is not valid:\n  version: ${raw['version']} is a later results format than this Coax reads ` +
+          `(versions ${RUN_FILE_VERSIONS_READ.join(' and ')}); update Coax to open it`,
+      );
+    const parsed = validate(fileSchema, raw, source) as unknown as Omit<RunFile, 'version'>;
+    file = runFile(parsed);
+  } else if (isObject(raw) && 'modelId' in raw && 'suites' in raw) {
+    // A bare RunResults: `coax run --out` before version 2.
+    const results = validate(resultsSchema, raw, source) as unknown as RunResults;
+    file = runFile({
+      name: `${source.replace(/^.*[\\/]/, '').replace(/\.json$/i, '')} (${results.modelId})`,
+      createdAt: options.createdAt ?? 0,
+      config: configFor(results),
+      backend: undefined,
+      results,
+    });
+  } else {
+    throw new ValidationError(
+      `${source} is not valid:\n  (top level): not a Coax results file (expected {"format": "coax-run", "version": ${RUN_FILE_VERSION}, …}) (value: ${
+        isObject(raw)
+          ? `an object with keys ${Object.keys(raw).slice(0, 6).join(', ') || 'none'}`
+          : JSON.stringify(raw)?.slice(0, 40)
+      })`,
+    );
+  }
+  const ids = new Set(file.results.methods.map((m) => m.id));
+  file.results.suites.forEach((s, si) =>
     s.items.forEach((it, ii) => {
       for (const id of Object.keys(it.outputs))
         if (!ids.has(id))
@@ -60,9 +143,16 @@ export function parseRunExport(text: string, source: string): RunExport {
           );
     }),
   );
-  return parsed;
+  return file;
 }
 
+/** The name the page used before the CLI read and wrote this format too. */
+export const parseRunExport = parseRunFile;
+
+/** A results file as text: compact JSON, as both the page and the CLI write it. */
+export function serializeRunFile(file: RunFile): string {
+  return JSON.stringify(file);
+}
 function csvCell(v: string | number | boolean | null): string {
   const s = v === null ? '' : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -1,5 +1,5 @@
 import { RunStore, type RunHeader, type RunStatus } from '../../adapters/run-store.ts';
-import { parseRunExport, toCsv, type RunExport } from '../../core/run/export.ts';
+import { parseRunFile, runFile, serializeRunFile, toCsv } from '../../core/run/export.ts';
 import type { RunResults } from '../../core/run/results.ts';
 
 export interface OpenRun {
@@ -102,26 +102,25 @@ export class RunsState {
   exportJson(): void {
     if (!this.open) return;
     const h = this.open.header;
-    const data: RunExport = {
-      format: 'coax-run',
-      version: 1,
+    const data = runFile({
       name: h.name,
       createdAt: h.createdAt,
       config: h.config,
       backend: h.backend,
       results: this.open.results,
-    };
-    download(`${fileStem(h.name)}.json`, 'application/json', JSON.stringify(data));
+    });
+    download(`${fileStem(h.name)}.json`, 'application/json', serializeRunFile(data));
   }
 
   exportCsv(): void {
     if (this.open) download(`${fileStem(this.open.header.name)}.csv`, 'text/csv', toCsv(this.open.results));
   }
 
-  /** Import a JSON export as a new stored run; a bad file is reported and nothing else changes. */
+  /** Import a results file as a new stored run; a bad file is reported and nothing else changes. */
   async importFile(file: File): Promise<void> {
     try {
-      const data = parseRunExport(await file.text(), file.name);
+      // Any results file: the page's export or the CLI's --out, of this or an earlier version.
+      const data = parseRunFile(await file.text(), file.name, { createdAt: file.lastModified });
       const header: RunHeader = {
         id: `imported-${Date.now().toString(36)}`,
         name: `${data.name} (imported)`,
