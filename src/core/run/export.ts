@@ -112,11 +112,14 @@ export function parseRunFile(text: string, source: string, options: ReadOptions 
         `${source} is not valid:\n  version: ${raw['version']} is a later results format than this Coax reads ` +
           `(versions ${RUN_FILE_VERSIONS_READ.join(' and ')}); update Coax to open it`,
       );
-    const parsed = validate(fileSchema, raw, source) as unknown as Omit<RunFile, 'version'>;
-    file = runFile(parsed);
+    // The schema checks the file; what is kept is the file as written (zod's copy would reorder keys and drop
+    // fields it does not list), so a file read and written again is the same bytes.
+    validate(fileSchema, raw, source);
+    file = runFile(raw as unknown as Omit<RunFile, 'version'>);
   } else if (isObject(raw) && 'modelId' in raw && 'suites' in raw) {
     // A bare RunResults: `coax run --out` before version 2.
-    const results = validate(resultsSchema, raw, source) as unknown as RunResults;
+    validate(resultsSchema, raw, source);
+    const results = raw as unknown as RunResults;
     file = runFile({
       name: `${source.replace(/^.*[\\/]/, '').replace(/\.json$/i, '')} (${results.modelId})`,
       createdAt: options.createdAt ?? 0,
