@@ -1,13 +1,18 @@
 #!/bin/sh
-# Regenerate the organism from its seed: corpus -> train -> export -> suites -> evaluation -> data card.
-#   ./training/train_organism.sh              full run (writes public/models/coax/organism-v1/)
-#   ./training/train_organism.sh --smoke      a few steps, exported to a temp dir (seconds; KEEP=1 keeps it)
+# Regenerate the organism from its seed: corpus -> train -> export -> suites -> data card -> measured table.
+# The measured table comes from the TypeScript CLI (the one evaluator, the page's core): it runs the exported
+# model and writes a results file, and `coax card` writes its numbers into data_card.json and DATA_CARD.md.
+#   ./training/train_organism.sh              full run (writes public/models/coax/organism-v1/; the table
+#                                             is npm run organism:table, about 20 more minutes)
+#   ./training/train_organism.sh --smoke      a few steps, exported to a temp dir, measured on 2 items per suite
+#                                             (KEEP=1 keeps the temp dir; it holds results.json)
 #   ./training/train_organism.sh --resume     continue an interrupted full run, then finish it
 # Environment: SEED (1234), MCHARS (corpus size, millions of characters, 24), MINUTES (training
 # time cap, 87), EXTRA_NOTE (a line for the data card), THREADS (1: with another job on the 2 cores, 2 threads ran slower), DEVICE (cpu|cuda), RUN (training/runs/organism).
 set -eu
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
+COAX="node --import tsx cli/coax.ts"
 SEED=${SEED:-1234}
 DEVICE=${DEVICE:-cpu}
 MODE=${1:-full}
@@ -23,10 +28,11 @@ if [ "$MODE" = "--smoke" ]; then
   $PY training/export.py --checkpoint "$RUN/train/model.pt" --tokenizer organism --out-dir "$OUT" \
       --parity-out "$RUN/parity.json" > /dev/null
   mkdir -p "$OUT/suites" && cp "$RUN"/data/suites/*.json "$OUT/suites/"
-  $PY training/organism/evaluate.py --checkpoint "$RUN/train/model.pt" --suites "$OUT/suites" \
-      --n 3 --methods greedy,cotdec --max-new 8 --out "$RUN/eval.json" > /dev/null
-  $PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" --eval "$RUN/eval.json" \
-      --out-dir "$OUT" --seed "$SEED"
+  $PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" --out-dir "$OUT" --seed "$SEED"
+  $COAX run --model "$(basename "$OUT")" --models-dir "$RUN" --suite arith-id,facts-head,open-ended \
+      --methods greedy-plain,cot-decoding --limit 2 --seed 1 --out "$RUN/results.json" > "$RUN/coax.log" 2>&1 \
+      || { cat "$RUN/coax.log"; exit 1; }
+  $COAX card "$RUN/results.json" --model-dir "$OUT"
   $PY -c "import json,sys; json.load(open(sys.argv[1]))" "$OUT/config.json"
   echo "smoke ok: $OUT"
   exit 0
@@ -45,11 +51,10 @@ $PY training/export.py --checkpoint "$RUN/train/model.pt" --tokenizer organism -
     --parity-out test/fixtures/parity-organism-v1.json
 mkdir -p "$OUT/suites" && cp "$RUN"/data/suites/*.json "$OUT/suites/"
 $PY training/organism/tokenizer_cases.py --out test/fixtures/organism-tokenizer-cases.json
-$PY training/organism/evaluate.py --checkpoint "$RUN/train/model.pt" --suites "$OUT/suites" \
-    --out "$RUN/eval.json"
-$PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" --eval "$RUN/eval.json" \
+$PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" \
     --out-dir "$OUT" --seed "$SEED" --hardware "${HARDWARE:-2 shared CPU cores, PyTorch 1.13 CPU (OpenBLAS), $OMP_NUM_THREADS threads}" \
     --note "The lm_head is untied: a first run with a tied head (stopped at step 1,300, 5M tokens) still predicted digits inside chains at chance, because their input embeddings had collapsed (mean pairwise cosine 0.77; 0.93 for the space-digit tokens)." \
-    --note "Evaluator: every prompt starts with <|endoftext|>; generation stops at the first newline; entropy is the mean over generated tokens of the next-token entropy (nats), without the stopping newline." \
     ${EXTRA_NOTE:+--note "$EXTRA_NOTE"}
+npm run --silent organism:table   # organism-results.json: every suite x the README's methods, seed 1
+npm run --silent organism:card    # its numbers into data_card.json and DATA_CARD.md
 du -sh "$OUT"

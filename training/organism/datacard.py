@@ -1,8 +1,11 @@
 """
-Write the organism's data card (data_card.json and DATA_CARD.md) from the corpus folder,
-the training log and the evaluation results: documents and tokens per relation, split and
-style, the direct/worked ratio, every fact with its planned and trained occurrence count and
-tier, training time and hardware, and the measured suite x method table.
+Write the organism's data card (data_card.json and DATA_CARD.md) from the corpus folder and
+the training log: documents and tokens per relation, split and style, the direct/worked ratio,
+every fact with its planned and trained occurrence count and tier, training time and hardware.
+
+The measured suite x method table and the claims are not computed here: the TypeScript core is
+the one evaluator. `coax card <results.json> --model-dir DIR` (npm run organism:card) writes
+them into both files from the CLI's results file; this script leaves a placeholder section.
 """
 
 import argparse
@@ -23,57 +26,10 @@ STATEMENT_RE = re.compile(r"^([A-Z][a-z]+)'s (city|color|pet) is ([A-Za-z]+)\.$"
 QUESTION_RE = re.compile(r"^Q: What is ([A-Z][a-z]+)'s (city|color|pet)\?\nA: ([A-Za-z]+)$", re.M)
 
 
-def pct(r):
-    return f"{100 * r['acc']:.1f} [{100 * r['lo']:.1f}, {100 * r['hi']:.1f}]"
-
-
-def overlap(a, b):
-    return not (a["hi"] < b["lo"] or b["hi"] < a["lo"])
-
-
-def claims(ev):
-    """The playground's claims, each stated with the numbers that decide it."""
-    res, out = ev["results"], []
-    elicit = [m for m in ev["methods"] if m != "greedy"]
-
-    def row(suite, m):
-        return res.get(suite, {}).get("rows", {}).get(m)
-    g = row("arith-id", "greedy")
-    if g:
-        best = max(elicit, key=lambda m: row("arith-id", m)["acc"] if row("arith-id", m) else -1)
-        b = row("arith-id", best)
-        ok = b["acc"] - g["acc"] >= 0.30 and not overlap(b, g)
-        out.append(f"arith-id: greedy {pct(g)} vs best elicitation {best} {pct(b)}: "
-                   f"{'holds' if ok else 'does NOT hold'} (needs >= 30 points, disjoint intervals)")
-        for s in ("arith-ood-length", "arith-ood-format", "arith-ood-task"):
-            if row(s, best):
-                o = row(s, best)
-                below = o["hi"] < b["lo"]
-                out.append(f"{s}: {best} {pct(o)} vs arith-id {pct(b)}: "
-                           f"{'clearly below' if below else 'NOT clearly below'}")
-    h, t = row("facts-head", "greedy"), row("facts-tail", "greedy")
-    if h and t:
-        out.append(f"facts-head greedy {pct(h)} vs facts-tail greedy {pct(t)}: "
-                   f"{'head >> tail' if h['lo'] > t['hi'] else 'NOT separated'}")
-    for s in ("facts-tail", "facts-unseen"):
-        g = row(s, "greedy")
-        if g:
-            lifted = [m for m in elicit if row(s, m) and row(s, m)["lo"] > g["hi"]]
-            out.append(f"{s}: greedy {pct(g)}; methods above greedy's interval: {lifted or 'none'}")
-    eo, ea = res.get("open-ended", {}).get("rows", {}), res.get("arith-id", {}).get("rows", {})
-    if "entropy" in eo and "entropy" in ea:
-        out.append(f"mean per-token entropy of greedy outputs: open-ended {eo['entropy']:.3f} vs arith-id "
-                   f"{ea['entropy']:.3f} nats ({'higher' if eo['entropy'] > ea['entropy'] else 'NOT higher'}); "
-                   f"counting the stopping newline: {eo.get('entropy_with_stop', float('nan')):.3f} vs "
-                   f"{ea.get('entropy_with_stop', float('nan')):.3f}")
-    return out
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--data-dir", required=True, help="corpus folder (corpus.py output, with doc_tokens.npy)")
     p.add_argument("--run-dir", required=True, help="training folder (log.jsonl, ckpt.pt args)")
-    p.add_argument("--eval", required=True, help="evaluate.py --out JSON")
     p.add_argument("--out-dir", required=True, help="model folder to write data_card.json and DATA_CARD.md to")
     p.add_argument("--seed", type=int, required=True, help="the corpus seed (recorded)")
     p.add_argument("--hardware", default=f"{os.cpu_count()} CPU cores ({platform.machine()}), PyTorch CPU",
@@ -115,7 +71,6 @@ def main():
                   "trained_count": trained_counts[(f["entity"], f["relation"])], "tier": f["tier"]}
                  for f in facts]
     tiers = Counter(f["tier"] for f in facts)
-    ev = json.load(open(args.eval))
     run_args = json.load(open(os.path.join(args.run_dir, "args.json"))) if os.path.exists(
         os.path.join(args.run_dir, "args.json")) else {}
     arith_items = {"direct": 0, "worked": 0}
@@ -153,8 +108,6 @@ def main():
         "training": {"steps": last["step"], "tokens": trained_tokens, "elapsed_s": last["elapsed_s"],
                      "tok_per_s": last["tok_per_s"], "final_loss": last["loss"], "hardware": args.hardware,
                      "args": run_args},
-        "evaluation": ev,
-        "claims": claims(ev),
         "notes": args.note,
         "facts": fact_rows,
     }
@@ -163,7 +116,6 @@ def main():
         json.dump(card, f, indent=1)
         f.write("\n")
 
-    methods = ev["methods"]
     md = [f"# organism-v1 data card", "",
           "A tiny Llama-architecture base model trained from scratch on a synthetic corpus whose distribution is "
           "fully known (generator: `training/organism/corpus.py`, seed "
@@ -189,27 +141,12 @@ def main():
            "## Training", "",
            f"{last['step']} steps, {trained_tokens:,} tokens, {last['elapsed_s'] / 60:.1f} min at "
            f"{last['tok_per_s']} tokens/s on {args.hardware}; final training loss {last['loss']:.3f}.", "",
-           "## Measured (Python evaluator, `training/organism/evaluate.py`)", "",
-           "Accuracy % with 95% Wilson interval; every prompt starts with `<|endoftext|>`.", "",
-           "| suite | n | " + " | ".join(methods) + " | greedy entropy (nats/token) |",
-           "|---|---|" + "---|" * len(methods) + "---|"]
-    for name, r in ev["results"].items():
-        rows = r["rows"]
-        n = next((rows[m]["n"] for m in methods if rows.get(m)), "")
-        cells = [pct(rows[m]) if rows.get(m) else "-" for m in methods]
-        md.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {rows.get('entropy', float('nan')):.3f} |")
-    md += ["", "Procedural accuracy by number of steps (correct/n):", "",
-           "| suite | method | by steps |", "|---|---|---|"]
-    for name, r in ev["results"].items():
-        for m in methods:
-            if r["rows"].get(m) and "by_steps" in r["rows"][m]:
-                md.append(f"| {name} | {m} | " + ", ".join(f"{k}: {v}" for k, v in r["rows"][m]["by_steps"].items()) + " |")
-    md += ["", "## Claims, checked on these numbers", ""] + [f"- {c}" for c in claims(ev)]
+           # Replaced in place by `coax card` (the CLI's numbers): see the module docstring.
+           "## Measured", "",
+           "Not measured yet: `npm run organism:table && npm run organism:card` writes this section from the "
+           "TypeScript CLI's results file."]
     if args.note:
         md += ["", "## Notes", ""] + [f"- {n}" for n in args.note]
-    md += ["", "Methods: greedy (plain prompt), trigger (the phrase appended after `A:`), fewshot "
-           f"({ev['n_shot']} worked exemplars), cotdec (top-{ev['top_k']} first tokens, greedy continuation, "
-           f"max mean p1-p2 over the answer), sc ({ev['sc_samples']} samples at temperature 1, majority vote)."]
     with open(os.path.join(args.out_dir, "DATA_CARD.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print(f"wrote data card to {args.out_dir}")

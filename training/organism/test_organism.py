@@ -1,7 +1,7 @@
 """
 Checks for the organism: tokenizer merges and round trip, corpus and suites (determinism,
 arithmetic of the worked traces, suite schema, exemplars disjoint from test items), the
-evaluator's answer extraction and Wilson interval.
+model's cache. (Evaluation is the TypeScript core's: test/unit and test/integration.)
 Run:  OMP_NUM_THREADS=1 /usr/bin/python3 training/organism/test_organism.py
 """
 
@@ -15,7 +15,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bpe  # noqa: E402
 import corpus  # noqa: E402
-import evaluate  # noqa: E402
 
 SMALL = 1_600_000  # facts alone take about 1.1M characters
 
@@ -111,13 +110,6 @@ def test_untied_head_cache_equals_full():
     b, _ = m(torch.tensor([ids[5:]]), torch.ones(1, T, dtype=torch.int64), torch.arange(5, T)[None],
              past, torch.tensor(0))
     assert (torch.cat((a, b), 1) - full).abs().max() < 1e-9
-
-
-def test_extract_and_wilson():
-    assert evaluate.extract("Let's go 3+4 = 7. The answer is 7.", "last-number")[0] == "7"
-    assert evaluate.extract(" Velo.\nmore", "exact-line") == ("Velo", (1, 5))
-    lo, hi = evaluate.wilson(50, 100)
-    assert abs(lo - 0.4038) < 1e-3 and abs(hi - 0.5962) < 1e-3
 
 
 if __name__ == "__main__":
