@@ -20,10 +20,13 @@ export function formatTable(rows: readonly SummaryRow[]): string {
     r.methodId,
     r.n ? `${(r.accuracy * 100).toFixed(1)}%` : '—',
     r.n ? `${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}` : '—',
-    `${r.correct}/${r.n}`,
-    r.vsBaseline
-      ? `${r.vsBaseline.p < 0.001 ? '<0.001' : r.vsBaseline.p.toFixed(3)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})`
-      : 'baseline',
+    // Items without a reference answer (open-ended) have no accuracy and nothing to pair with the baseline.
+    r.n ? `${r.correct}/${r.n}` : '—',
+    !r.vsBaseline
+      ? 'baseline'
+      : r.n
+        ? `${r.vsBaseline.p < 0.001 ? '<0.001' : r.vsBaseline.p.toFixed(3)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})`
+        : '—',
     String(r.generatedTokens),
     r.meanEntropy.toFixed(3),
     `${(r.ms / 1000).toFixed(1)}s`,
