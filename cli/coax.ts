@@ -103,14 +103,22 @@ function progressBar(done: number, total: number, label: string): void {
   process.stderr.write(process.stderr.isTTY ? `\r${line.padEnd(90)}` : `${line}\n`);
 }
 
-function resolveSuite(ref: string, modelsDir: string, modelId: string, seed: number, count: number): Suite {
+/** A `--suite` reference as a suite, with the key the page gives it (for the results file's setup link). */
+function resolveSuite(
+  ref: string,
+  modelsDir: string,
+  modelId: string,
+  seed: number,
+  count: number,
+): { suite: Suite; key: string } {
   // A file is read as the page reads one (a BOM dropped); a directory is an error naming it.
-  const readText = (p: string) => (existsSync(p) ? readTextFile(p, '--suite') : null);
+  let file = false;
+  const readText = (p: string) => (existsSync(p) ? ((file = true), readTextFile(p, '--suite')) : null);
   const found = resolveSuiteRef(ref, { seed, count, readText });
-  if (found) return found;
+  if (found) return { suite: found, key: `${file ? 'imported' : 'generated'}:${found.name}` };
   const shipped = modelSuites(modelsDir, modelId);
-  const file = shipped[ref];
-  if (file) return parseSuite(readTextFile(file, '--suite'), file);
+  const path = shipped[ref];
+  if (path) return { suite: parseSuite(readTextFile(path, '--suite'), path), key: `shipped:${ref}` };
   const known = [...Object.keys(GENERATED_SUITES), ...Object.keys(shipped)];
   throw new Error(`--suite: "${ref}" is neither a file nor a known suite; known for ${modelId}: ${known.join(', ')}`);
 }
@@ -177,9 +185,11 @@ async function run(flags: Record<string, string>): Promise<void> {
   const methods: MethodSpec[] = existsSync(methodsArg)
     ? parseMethods(readTextFile(methodsArg, '--methods'), methodsArg)
     : parseMethods(methodsArg, '--methods');
-  const suites = flags['suite']
+  const chosen = flags['suite']
     .split(',')
-    .map((ref) => limitItems(resolveSuite(ref.trim(), modelsDir, modelId, suiteSeed, count), limit));
+    .map((ref) => resolveSuite(ref.trim(), modelsDir, modelId, suiteSeed, count))
+    .map(({ suite, key }) => ({ suite: limitItems(suite, limit), key }));
+  const suites = chosen.map((c) => c.suite);
 
   console.log(`methods:\n${methodLines(methods).join('\n')}`);
   env.allowRemoteModels = false;
@@ -209,7 +219,7 @@ async function run(flags: Record<string, string>): Promise<void> {
     const file = runFile({
       name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ')}`,
       createdAt,
-      config: configFor(results, { generatedSeed: suiteSeed, batchSize }),
+      config: configFor(results, { suiteKeys: chosen.map((c) => c.key), generatedSeed: suiteSeed, batchSize }),
       backend: `onnxruntime-node (cpu, ${dtype})`,
       results,
     });

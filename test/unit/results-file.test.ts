@@ -3,6 +3,7 @@ import { findMethod } from '../../src/core/methods/method.ts';
 import {
   configFor,
   parseRunFile,
+  suiteKeyOf,
   RUN_FILE_VERSION,
   runFile,
   serializeRunFile,
@@ -89,7 +90,7 @@ describe('the results file (one format for the page and the CLI)', () => {
     // The setup decodes as a link the page accepts: model, suites, the methods by preset id, seed.
     expect(decodeConfig(back.config)).toEqual({
       model: 'coax/organism-v1',
-      suites: ['arith-id'],
+      suites: ['shipped:arith-id'],
       itemLimit: 3,
       generatedSeed: 1,
       methods: ['greedy-plain', 'trigger'],
@@ -99,11 +100,20 @@ describe('the results file (one format for the page and the CLI)', () => {
     expect(parseRunFile(JSON.stringify(bare), 'r.json').createdAt).toBe(0);
   });
 
-  it('the setup of a CLI run keeps its generator seed and batch size; edited methods are written whole', () => {
+  it('names a suite the way the page keys it: a generator spec is generated, any other name shipped', () => {
+    expect(['addition', 'coin-flip:n=4', 'arith-id', 'coin-flip:n=99'].map(suiteKeyOf)).toEqual([
+      'generated:addition',
+      'generated:coin-flip:n=4',
+      'shipped:arith-id',
+      'shipped:coin-flip:n=99',
+    ]);
+  });
+
+  it('the setup of a CLI run keeps its suite keys, generator seed and batch size; edited methods are written whole', () => {
     const r = results();
     r.methods[1] = { ...r.methods[1]!, maxNewTokens: 12 };
-    const config = decodeConfig(configFor(r, { generatedSeed: 5, batchSize: 2 }));
-    expect(config).toMatchObject({ generatedSeed: 5, batchSize: 2 });
+    const config = decodeConfig(configFor(r, { suiteKeys: ['imported:mine'], generatedSeed: 5, batchSize: 2 }));
+    expect(config).toMatchObject({ suites: ['imported:mine'], generatedSeed: 5, batchSize: 2 });
     expect(config.methods[0]).toBe('greedy-plain');
     expect(config.methods[1]).toMatchObject({ id: 'trigger', maxNewTokens: 12 });
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { methodSchema } from '../schema/method-schema.ts';
 import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import type { RunResults } from './results.ts';
+import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 import { compactMethods, encodeConfig } from './url-config.ts';
 
 /**
@@ -38,14 +39,31 @@ export function runFile(run: Omit<RunFile, 'format' | 'version'>): RunFile {
 }
 
 /**
- * The setup a link encodes for a run made outside the page (the CLI, or a bare CLI results file): its model,
- * suites, methods and seed, as many items as its largest suite; the generator seed and batch size when known,
- * else the CLI's defaults.
+ * The page's key for a suite known only by name: a generator spec (`coin-flip:n=4`) is `generated:…`, any other
+ * name is taken for a suite the model ships (the page says so when it has none of that name).
  */
-export function configFor(results: RunResults, known: { generatedSeed?: number; batchSize?: number } = {}): string {
+export function suiteKeyOf(name: string): string {
+  let generated = false;
+  try {
+    generated = parseSuiteSpec(name) !== null;
+  } catch {
+    // A generator's name with settings it refuses: not something the page can generate.
+  }
+  return `${generated ? 'generated' : 'shipped'}:${name}`;
+}
+
+/**
+ * The setup a link encodes for a run made outside the page (the CLI, or a bare CLI results file): its model,
+ * suites, methods and seed, as many items as its largest suite; the suites' page keys, the generator seed and the
+ * batch size when known, else guessed from the names and the CLI's defaults.
+ */
+export function configFor(
+  results: RunResults,
+  known: { suiteKeys?: string[]; generatedSeed?: number; batchSize?: number } = {},
+): string {
   return encodeConfig({
     model: results.modelId,
-    suites: results.suites.map((s) => s.suiteName),
+    suites: known.suiteKeys ?? results.suites.map((s) => suiteKeyOf(s.suiteName)),
     itemLimit: Math.max(1, ...results.suites.map((s) => s.items.length)),
     generatedSeed: known.generatedSeed ?? 1,
     methods: compactMethods(results.methods),
