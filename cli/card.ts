@@ -27,7 +27,11 @@ export interface MeasuredRow {
   gained: number | null;
   lost: number | null;
   generatedTokens: number;
+  /** Mean next-token entropy (nats) over all generated tokens and over content tokens. */
   meanEntropy: number;
+  contentEntropy: number;
+  distinctAnswers: number;
+  outputs: number;
 }
 
 export interface Measured {
@@ -99,12 +103,19 @@ export function claims(rows: readonly SummaryRow[], baseline: string): string[] 
   }
   const eo = rows.find((r) => r.suiteName === 'open-ended' && r.methodId === baseline);
   const ea = rows.find((r) => r.suiteName === 'arith-id' && r.methodId === baseline);
-  if (eo && ea)
+  if (eo && ea) {
+    const cmp = (a: number, b: number) =>
+      `${a.toFixed(3)} vs arith-id ${b.toFixed(3)} nats (${a > b ? 'higher' : 'NOT higher'})`;
     out.push(
-      `mean entropy per generated token, ${baseline}: open-ended ${eo.meanEntropy.toFixed(3)} vs arith-id ${ea.meanEntropy.toFixed(
-        3,
-      )} nats (${eo.meanEntropy > ea.meanEntropy ? 'higher' : 'NOT higher'})`,
+      `mean entropy per token, ${baseline}: open-ended ${cmp(eo.meanEntropy, ea.meanEntropy)} over all generated tokens; ${cmp(
+        eo.contentEntropy,
+        ea.contentEntropy,
+      ).replace(
+        'vs arith-id',
+        'vs',
+      )} over content tokens; open-ended distinct answers ${eo.distinctAnswers}/${eo.outputs}`,
     );
+  }
   return out;
 }
 
@@ -141,6 +152,9 @@ export function measured(file: RunFile, source: string, rows = summarize(file.re
       lost: r.vsBaseline && r.n ? r.vsBaseline.lost : null,
       generatedTokens: r.generatedTokens,
       meanEntropy: r.meanEntropy,
+      contentEntropy: r.contentEntropy,
+      distinctAnswers: r.distinctAnswers,
+      outputs: r.outputs,
     })),
     bySteps: accuracyByTag(results, 'steps').map((b) => ({
       suite: b.suiteName,
@@ -165,7 +179,7 @@ export function measuredMarkdown(m: Measured, rows: readonly SummaryRow[]): stri
         : `items per suite: ${Object.entries(s.itemsPerSuite)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`
-    }. Regenerate with \`npm run organism:table && npm run organism:card\`. Accuracy % with 95% Wilson interval; p = exact McNemar test against the baseline (${s.baseline}) on the same items, with the items gained and lost; tokens = generated over all paths; entropy = mean next-token entropy over generated tokens (nats). Open-ended items have no reference answer: they count for tokens and entropy only.`,
+    }. Regenerate with \`npm run organism:table && npm run organism:card\`. Accuracy % with 95% Wilson interval; p = exact McNemar test against the baseline (${s.baseline}) on the same items, with the items gained and lost; tokens = generated over all paths; entropy = mean next-token entropy (nats) of the chosen outputs over all generated tokens, and over content tokens (without whitespace-only tokens, the ending EOS and the format tokens the suite declares); distinct answers = different answers among the outputs. Open-ended items have no reference answer: they count for tokens and entropy only.`,
     '',
     formatMarkdown(rows),
     '',

@@ -2,19 +2,45 @@ import { entropyBySuite, leaderboard, type LeaderboardRow } from '../src/core/me
 import type { RunResults } from '../src/core/run/results.ts';
 
 export interface SummaryRow extends LeaderboardRow {
+  /** Mean next-token entropy (nats) over all generated tokens, and over content tokens only (metrics/entropy.ts). */
   meanEntropy: number;
+  contentEntropy: number;
+  /** Distinct answers among the outputs (the diversity of an open-ended suite). */
+  distinctAnswers: number;
+  outputs: number;
 }
 
-/** Accuracy with 95% Wilson intervals, tokens, time and mean entropy, per suite × method: the page's leaderboard data. */
+/**
+ * Accuracy with 95% Wilson intervals, tokens, time, entropy and distinct answers, per suite × method: the page's
+ * leaderboard and entropy data.
+ */
 export function summarize(results: RunResults): SummaryRow[] {
   const entropy = entropyBySuite(results);
-  return leaderboard(results).map((r) => ({
-    ...r,
-    meanEntropy: entropy.find((e) => e.suiteName === r.suiteName && e.methodId === r.methodId)?.meanEntropy ?? 0,
-  }));
+  return leaderboard(results).map((r) => {
+    const e = entropy.find((x) => x.suiteName === r.suiteName && x.methodId === r.methodId);
+    return {
+      ...r,
+      meanEntropy: e?.meanEntropy ?? 0,
+      contentEntropy: e?.contentEntropy ?? 0,
+      distinctAnswers: e?.distinctAnswers ?? 0,
+      outputs: e?.outputs ?? 0,
+    };
+  });
 }
 export function formatTable(rows: readonly SummaryRow[]): string {
-  const header = ['suite', 'method', 'accuracy', '95% CI', 'correct/n', 'p vs baseline', 'tokens', 'entropy', 'time'];
+  const header = [
+    'suite',
+    'method',
+    'accuracy',
+    '95% CI',
+    'correct/n',
+    'p vs baseline',
+    'tokens',
+    'H all',
+    'H content',
+    'distinct',
+    'time',
+  ];
   const body = rows.map((r) => [
     r.suiteName,
     r.methodId,
@@ -29,6 +55,8 @@ export function formatTable(rows: readonly SummaryRow[]): string {
         : '—',
     String(r.generatedTokens),
     r.meanEntropy.toFixed(3),
+    r.contentEntropy.toFixed(3),
+    `${r.distinctAnswers}/${r.outputs}`,
     `${(r.ms / 1000).toFixed(1)}s`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -44,8 +72,8 @@ function pValue(p: number): string {
 /** The summary as a Markdown table (the data card's measured table). */
 export function formatMarkdown(rows: readonly SummaryRow[]): string {
   const lines = [
-    '| suite | method | accuracy % | 95% CI | correct/n | p vs baseline (+gained/−lost) | tokens | entropy (nats/token) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| suite | method | accuracy % | 95% CI | correct/n | p vs baseline (+gained/−lost) | tokens | entropy, all tokens | entropy, content tokens | distinct answers |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows)
     lines.push(
@@ -62,6 +90,8 @@ export function formatMarkdown(rows: readonly SummaryRow[]): string {
           : 'baseline',
         String(r.generatedTokens),
         r.meanEntropy.toFixed(3),
+        r.contentEntropy.toFixed(3),
+        `${r.distinctAnswers}/${r.outputs}`,
       ].join(' | ')} |`,
     );
   return lines.join('\n');

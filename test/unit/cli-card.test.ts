@@ -9,7 +9,15 @@ import { findMethod } from '../../src/core/methods/method.ts';
 import { runFile } from '../../src/core/run/export.ts';
 import type { MethodOutput, RunResults } from '../../src/core/run/results.ts';
 
-function row(suiteName: string, methodId: string, correct: number, n: number, meanEntropy = 0.5): SummaryRow {
+function row(
+  suiteName: string,
+  methodId: string,
+  correct: number,
+  n: number,
+  meanEntropy = 0.5,
+  contentEntropy = 0.6,
+  distinctAnswers = 1,
+): SummaryRow {
   return {
     suiteName,
     methodId,
@@ -22,20 +30,23 @@ function row(suiteName: string, methodId: string, correct: number, n: number, me
     isBaseline: methodId === 'greedy-plain',
     vsBaseline: null,
     meanEntropy,
+    contentEntropy,
+    distinctAnswers,
+    outputs: 5,
   };
 }
 
 describe("the data card's measured section", () => {
   it('states each claim with the numbers that decide it', () => {
     const rows = [
-      row('arith-id', 'greedy-plain', 90, 250, 0.3),
+      row('arith-id', 'greedy-plain', 90, 250, 0.3, 1.6),
       row('arith-id', 'trigger', 204, 250),
       row('arith-id', 'cot-decoding', 201, 250),
       row('arith-ood-length', 'trigger', 44, 250),
       row('facts-head', 'greedy-plain', 106, 240),
       row('facts-tail', 'greedy-plain', 16, 240),
       row('facts-tail', 'trigger', 40, 240),
-      row('open-ended', 'greedy-plain', 0, 0, 1.9),
+      row('open-ended', 'greedy-plain', 0, 0, 1.9, 2.8, 3),
     ];
     const w = (k: number, n: number) => {
       const { low, high } = wilson(k, n);
@@ -46,7 +57,7 @@ describe("the data card's measured section", () => {
       `arith-ood-length: trigger ${w(44, 250)} vs arith-id ${w(204, 250)}: clearly below`,
       `facts-head greedy-plain ${w(106, 240)} vs facts-tail greedy-plain ${w(16, 240)}: head >> tail`,
       `facts-tail: greedy-plain ${w(16, 240)}; methods above its interval: trigger`,
-      'mean entropy per generated token, greedy-plain: open-ended 1.900 vs arith-id 0.300 nats (higher)',
+      'mean entropy per token, greedy-plain: open-ended 1.900 vs arith-id 0.300 nats (higher) over all generated tokens; 2.800 vs 1.600 nats (higher) over content tokens; open-ended distinct answers 3/5',
     ]);
     // A 20-point gain does not hold; suites not run state nothing.
     expect(
