@@ -5,11 +5,16 @@ import type { ForwardInput, ForwardOutput, LanguageModel } from '../../src/core/
  * function `next(context)` of the real (unmasked) tokens seen so far, so a correct decoding loop must give the
  * same rows whatever the padding and batching. The fake checks the loop's bookkeeping on every call
  * (mask widths, positions that count real tokens) and records batch sizes and open caches.
+ *
+ * Like a real transformer, each call's mask decides which cache slots are visible, so a caller may hide slots
+ * it no longer wants (a fork from an earlier point of a cached row). What a slot holds was computed from the
+ * tokens visible when it was fed: the fake checks that those are still exactly the visible tokens before it,
+ * and that a padding slot never becomes visible.
  */
 export interface FakeCache {
   id: number;
-  /** Per row: the real tokens seen and the mask history. */
-  rows: { tokens: number[]; mask: number[] }[];
+  /** Per row: the token fed into each slot, the last mask, and the visible context each slot was computed with. */
+  rows: { slots: number[]; mask: number[]; seen: string[] }[];
 }
 
 export class FakeModel implements LanguageModel<FakeCache> {
@@ -18,6 +23,8 @@ export class FakeModel implements LanguageModel<FakeCache> {
   readonly vocabSize: number;
   readonly batchSizes: number[] = [];
   readonly open = new Set<number>();
+  /** Visible tokens fed through forward() in all (padding excluded): the work a prefill count must match. */
+  tokensFed = 0;
   private nextId = 1;
 
   constructor(
@@ -54,19 +61,27 @@ export class FakeModel implements LanguageModel<FakeCache> {
     const logits = new Float32Array(B * L * V);
     const rows = [];
     for (let b = 0; b < B; b++) {
-      const prev = cache?.rows[b] ?? { tokens: [], mask: [] };
+      const prev = cache?.rows[b] ?? { slots: [], mask: [], seen: [] };
       const mask = input.attentionMask[b]!;
       if (mask.length !== prev.mask.length + T)
         throw new Error(`row ${b}: mask width ${mask.length}, expected ${prev.mask.length + T}`);
-      for (let j = 0; j < prev.mask.length; j++)
-        if (mask[j] !== prev.mask[j]) throw new Error(`row ${b}: mask history changed at ${j}`);
-      const tokens = prev.tokens.slice();
+      const tokens: number[] = [];
+      for (let j = 0; j < prev.mask.length; j++) {
+        if (mask[j] === 0) continue;
+        if (prev.mask[j] !== 1) throw new Error(`row ${b}: masked slot ${j} became visible`);
+        if (prev.seen[j] !== tokens.join(','))
+          throw new Error(`row ${b}: slot ${j} was computed after [${prev.seen[j]}] but now follows [${tokens}]`);
+        tokens.push(prev.slots[j]!);
+      }
+      const seen = prev.seen.slice();
       for (let t = 0; t < T; t++) {
         const m = mask[prev.mask.length + t]!;
+        seen.push(tokens.join(','));
         if (m === 1) {
           const pos = input.positionIds[b]![t]!;
           if (pos !== tokens.length) throw new Error(`row ${b}: position ${pos} for real token #${tokens.length}`);
           tokens.push(input.inputIds[b]![t]!);
+          this.tokensFed++;
         }
         if (t >= T - L) {
           const out = this.next(tokens);
@@ -74,7 +89,7 @@ export class FakeModel implements LanguageModel<FakeCache> {
           logits.set(out, (b * L + t - (T - L)) * V);
         }
       }
-      rows.push({ tokens, mask: mask.slice() });
+      rows.push({ slots: [...prev.slots, ...input.inputIds[b]!], mask: mask.slice(), seen });
     }
     return { logits, positions: L, cache: this.track({ id: 0, rows }) };
   }

@@ -48,6 +48,33 @@ export interface DecodeResult {
   stats: DecodeStats;
 }
 
+/**
+ * Where decoding resumes (see decodeFrom): a cache of B rows that has already run each row's `context`, and the
+ * next-token logits after it. `masks` are the rows' attention masks over the cache: slots masked out there (padding,
+ * or the tail of a cached row that a fork leaves behind) stay hidden.
+ */
+export interface DecodeStart<C> {
+  /** Owned by the call from now on (released when done). */
+  cache: C;
+  /** B × V next-token logits. */
+  logits: Float32Array;
+  masks: readonly (readonly number[])[];
+  /** Per row, the visible tokens the cache holds, in order (the next position is their count). */
+  contexts: readonly (readonly number[])[];
+  /**
+   * Per row, the end of `context` that was already generated: the row's text starts with their text, so offsets,
+   * stop strings and the result's text count them, but they get no trace here.
+   */
+  generated?: readonly (readonly number[])[];
+}
+
+/** A finished row's own batch-1 cache: it holds `tokens` (every token of the row but the last one chosen). */
+export interface RowCache<C> {
+  cache: C;
+  mask: number[];
+  tokens: number[];
+}
+
 interface Row {
   mask: number[];
   nextPosition: number;
@@ -139,6 +166,36 @@ export async function decodeGroups<C>(
   return { rows: await continueRows(model, rows, { logits, traceLogits }, cache, options, stats), stats };
 }
 
+/**
+ * Continue B rows from a cache that already holds their contexts (a fork of an explored path, a cached prefix):
+ * nothing is prefilled here. With `keepCaches`, each row's cache is kept when it finishes (a batch-1 copy, owned by
+ * the caller) so that a later fork from any point of it only runs the new tokens.
+ */
+export async function decodeFrom<C>(
+  model: LanguageModel<C>,
+  start: DecodeStart<C>,
+  options: DecodeOptions & { keepCaches?: boolean },
+): Promise<DecodeResult & { caches: RowCache<C>[] }> {
+  const B = start.contexts.length;
+  try {
+    if (options.forcedFirst === 'top-n') throw new Error("decodeFrom: forcedFirst 'top-n' needs decodeGroups");
+    checkRowCount(B, options);
+    if (start.masks.length !== B || start.logits.length !== B * model.vocabSize)
+      throw new Error(`decodeFrom: ${B} contexts but ${start.masks.length} masks and ${start.logits.length} logits`);
+    throwIfCancelled(options.signal);
+  } catch (err) {
+    model.release(start.cache);
+    throw err;
+  }
+  const rows = start.contexts.map((context, i) =>
+    newRow(model, start.masks[i]!, context, options, i, start.generated?.[i] ?? []),
+  );
+  const stats = emptyStats();
+  const caches: RowCache<C>[] = [];
+  const keep = options.keepCaches ? caches : null;
+  return { rows: await continueRows(model, rows, start.logits, start.cache, options, stats, keep), stats, caches };
+}
+
 function checkRowCount(n: number, options: DecodeOptions): void {
   if (options.rngs.length !== n) throw new Error(`decode: ${n} rows but ${options.rngs.length} rngs`);
   if (Array.isArray(options.forcedFirst) && options.forcedFirst.length !== n)
@@ -156,12 +213,15 @@ function newRow(
   prompt: readonly number[],
   options: DecodeOptions,
   i: number,
+  generated: readonly number[] = [],
 ): Row {
+  const text = new RowText(model);
+  for (const id of generated) text.push(id);
   return {
     mask: mask.slice(),
     nextPosition: prompt.length,
     context: prompt.slice(),
-    text: new RowText(model),
+    text,
     trace: [],
     rng: options.rngs[i]!,
     forced: Array.isArray(options.forcedFirst) ? (options.forcedFirst[i] ?? null) : null,
@@ -178,6 +238,8 @@ async function continueRows<C>(
   firstCache: C,
   options: DecodeOptions,
   stats: DecodeStats,
+  /** When given, filled with each row's own cache as it finishes (indexed like `rows`). */
+  kept: RowCache<C>[] | null = null,
 ): Promise<RowResult[]> {
   const V = model.vocabSize;
   const topK = options.topAlternatives ?? 5;
@@ -230,6 +292,18 @@ async function continueRows<C>(
       });
       stats.generatedTokens += active.length;
       options.onStep?.({ step, activeRows: keep.length });
+      if (kept && keep.length < active.length) {
+        const staying = new Set(keep);
+        for (let i = 0; i < active.length; i++) {
+          if (staying.has(i)) continue;
+          const row = active[i]!;
+          kept[rows.indexOf(row)] = {
+            cache: await model.selectRows(cache, [i]),
+            mask: row.mask.slice(),
+            tokens: row.context.slice(0, -1),
+          };
+        }
+      }
       if (keep.length === 0) break;
       if (keep.length < active.length) {
         const compacted = await model.selectRows(cache, keep);
@@ -254,6 +328,9 @@ async function continueRows<C>(
       stats.forwardCalls++;
       stats.decodeRowSteps += active.length;
     }
+  } catch (err) {
+    if (kept) for (const k of kept) if (k) model.release(k.cache);
+    throw err;
   } finally {
     model.release(cache);
   }

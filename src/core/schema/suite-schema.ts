@@ -4,7 +4,7 @@ import { compileUserRegex } from '../tasks/extract.ts';
 import type { Suite } from '../tasks/suite.ts';
 import { parseJson, validate } from './validate.ts';
 
-const extractorSchema: z.ZodType<ExtractorSpec> = z.union([
+export const extractorSchema: z.ZodType<ExtractorSpec> = z.union([
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('last-number') }).strict(),
     z.object({ kind: z.literal('strict') }).strict(),
