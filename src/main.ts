@@ -5,6 +5,7 @@ import { ExperimentState } from './ui/state/experiment.svelte.ts';
 import { RunsState } from './ui/state/runs.svelte.ts';
 import { HubState } from './ui/state/hub.svelte.ts';
 import { ModelCacheState } from './ui/state/model-cache.svelte.ts';
+import { ExploreState } from './ui/state/explore.svelte.ts';
 import { WorkerHost } from './ui/worker-host.ts';
 import { decodeConfig, encodeConfig } from './core/run/url-config.ts';
 import type { BackendChoice } from './worker/protocol.ts';
@@ -25,6 +26,7 @@ const cache = new ModelCacheState(new URL('models/', baseUrl).href);
 const engine = new EngineState(host, baseUrl, hub, cache);
 const runs = new RunsState();
 const experiment = new ExperimentState(worker, runs);
+const explore = new ExploreState(worker);
 
 /** A link that reproduces the current setup (model, suites, methods, seeds). */
 function linkToSetup(): string {
@@ -60,9 +62,10 @@ const linkedModel = configParam ? applyConfig(configParam) : null;
 
 mount(App, {
   target: document.getElementById('app')!,
-  props: { engine, experiment, runs, onlink: linkToSetup, onrerun: rerun },
+  props: { engine, experiment, runs, explore, onlink: linkToSetup, onrerun: rerun },
 });
 void runs.start();
+void explore.start();
 void engine.start(choice, linkedModel ?? params.get('model'));
 // For the browser console and the end-to-end tests: the page's state and the worker, nothing more.
-Object.assign(globalThis, { coax: { engine, experiment, runs, worker } });
+Object.assign(globalThis, { coax: { engine, experiment, runs, explore, worker } });

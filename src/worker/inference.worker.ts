@@ -7,6 +7,7 @@ import { measureThroughput } from '../core/run/throughput.ts';
 import { applySources, chooseBackend, configureRuntime, describeBackend } from './backend.ts';
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
+import { createExploreApi } from './explore-api.ts';
 import type {
   BackendChoice,
   BackendInfo,
@@ -149,6 +150,9 @@ async function watchDevice(): Promise<void> {
 }
 
 const api: WorkerApi = {
+  // Explore (src/worker/explore-api.ts): one prompt, its paths and forks, on the loaded model.
+  ...createExploreApi(() => model, yieldToHost),
+
   async init(baseUrl: string, choice: BackendChoice, hubSettings: HubSettings, onNotice) {
     hub = hubSettings;
     notify = onNotice;

@@ -6,6 +6,7 @@ import type { Suite } from '../core/tasks/suite.ts';
 import type { BenchReport } from '../bench/run-bench.ts';
 import type { Dtype } from './dtypes.ts';
 import type { ModelDescription } from '../adapters/transformers-model.ts';
+import type { ExploreApi } from './explore-protocol.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -78,7 +79,7 @@ export interface ThroughputResult {
   tokensPerSecond: number;
 }
 
-export interface WorkerApi {
+export interface WorkerApi extends ExploreApi {
   /** Point the runtime at our own origin (`baseUrl` is the page's base URL) and pick the backend. */
   init(
     baseUrl: string,
