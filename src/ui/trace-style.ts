@@ -10,3 +10,8 @@ export function probColor(p: number): string {
 export function showToken(s: string): string {
   return s.replace(/\n/g, '⏎').replace(/ /g, '\u00a0') || '∅';
 }
+
+/** A probability to three decimals, or in powers of ten below 0.001 (so a rare alternative does not read as 0). */
+export function formatProb(p: number): string {
+  return p >= 0.001 || p === 0 ? p.toFixed(3) : p.toExponential(0);
+}
