@@ -89,7 +89,9 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       page.on('console', (m) => console.log('console', m.type(), m.text()));
       page.on('pageerror', (e) => console.log('pageerror', String(e)));
       await openWithModel(page, url, backend, ID);
-      expect(await page.getByTestId('backend').textContent()).toContain(backend === 'webgpu' ? 'WebGPU' : 'WASM');
+      expect(await page.getByTestId('backend').textContent()).toContain(
+        backend === 'webgpu' ? 'Runs on WebGPU' : 'Runs on WASM',
+      );
       await page.getByTestId('view-explore').click();
       await page.getByTestId('explore-prompt').fill(PROMPT);
       await page.getByTestId('explore-check').check();
@@ -101,7 +103,7 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       await waitIdle(page, 1);
       const greedy = await reference([], null);
       let t = (await tree(page))!;
-      expect(t.promptIds).toEqual(promptIds);
+      expect(t).toMatchObject({ promptIds, backend, modelId: ID });
       expect(t.branches[0]!.tokens.map((x) => x.id)).toEqual(greedy.tokens.map((x) => x.id));
       expect(await stats(page)).toEqual({ prefill: promptIds.length, reused: 0 });
       expect(await branchRow(page, 'p1').getAttribute('data-correct')).toBe('false');
@@ -199,5 +201,5 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     } finally {
       await close();
     }
-  });
+  }, 600_000);
 });
