@@ -1,7 +1,6 @@
 import type { LanguageModel } from '../core/decode/language-model.ts';
-import { ExploreSession } from '../core/explore/session.ts';
+import { ExploreSession, type ExplorePaths } from '../core/explore/session.ts';
 import type { ExploreApi, ExploreResult } from './explore-protocol.ts';
-import type { ExplorePaths } from '../core/explore/session.ts';
 
 /**
  * The worker's Explore calls over whatever model is loaded now. One tree's session (its KV caches) is kept between
@@ -14,22 +13,38 @@ export function createExploreApi(
   let held: { treeId: string; session: ExploreSession<unknown> } | null = null;
   let controller: AbortController | null = null;
 
+  /** Free the held session's caches (those of a model already disposed may fail to free: they are gone anyway). */
+  function drop(): void {
+    try {
+      held?.session.dispose();
+    } catch {
+      // nothing left to free
+    }
+    held = null;
+  }
+
   function sessionFor(treeId: string, promptIds: readonly number[]): ExploreSession<unknown> {
     const model = currentModel();
     if (!model) throw new Error('no model loaded');
     const s = held?.session;
     if (held?.treeId === treeId && s?.model === model && same(s.promptIds, promptIds)) return s;
-    held?.session.dispose();
+    drop();
     held = { treeId, session: new ExploreSession(model, promptIds) };
     return held.session;
   }
 
-  async function timed(session: ExploreSession<unknown>, call: () => Promise<ExplorePaths>): Promise<ExploreResult> {
+  /** Run one call on the tree's session (refused while another runs, so no session is swapped under it). */
+  async function timed(
+    treeId: string,
+    promptIds: readonly number[],
+    call: (session: ExploreSession<unknown>, signal: AbortSignal) => Promise<ExplorePaths>,
+  ): Promise<ExploreResult> {
     if (controller) throw new Error('an Explore call is already running');
+    const session = sessionFor(treeId, promptIds);
     controller = new AbortController();
     const started = performance.now();
     try {
-      const paths = await call();
+      const paths = await call(session, controller.signal);
       return {
         ...paths,
         promptIds: session.promptIds.slice(),
@@ -46,24 +61,17 @@ export function createExploreApi(
       const model = currentModel();
       if (!model) throw new Error('no model loaded');
       if (request.prompt.length === 0) throw new Error('the prompt is empty');
-      const session = sessionFor(request.treeId, model.encode(request.prompt));
-      return timed(session, () =>
-        session.start({
-          settings: request.settings,
-          label: request.label,
-          signal: controller!.signal,
-          yieldToHost,
-        }),
+      return timed(request.treeId, model.encode(request.prompt), (session, signal) =>
+        session.start({ settings: request.settings, label: request.label, signal, yieldToHost }),
       );
     },
 
     async exploreFork(request) {
-      const session = sessionFor(request.treeId, request.promptIds);
-      return timed(session, () =>
+      return timed(request.treeId, request.promptIds, (session, signal) =>
         session.fork(request.prefix, request.at, request.token, {
           settings: request.settings,
           label: request.label,
-          signal: controller!.signal,
+          signal,
           yieldToHost,
         }),
       );
@@ -74,9 +82,7 @@ export function createExploreApi(
     },
 
     exploreRelease(treeId) {
-      if (held?.treeId !== treeId) return;
-      held.session.dispose();
-      held = null;
+      if (held?.treeId === treeId && !controller) drop();
     },
   };
 }
