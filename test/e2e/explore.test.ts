@@ -86,8 +86,8 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     const { browser, close } = await launch(kind);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-      page.on('console', (m) => console.log('console', m.type(), m.text()));
-      page.on('pageerror', (e) => console.log('pageerror', String(e)));
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
       await openWithModel(page, url, backend, ID);
       expect(await page.getByTestId('backend').textContent()).toContain(
         backend === 'webgpu' ? 'Runs on WebGPU' : 'Runs on WASM',
@@ -198,6 +198,7 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       await expect.poll(async () => (await tree(page))?.name).toBe(`${exported.tree.name} (imported)`);
       expect((await tree(page))!.branches).toEqual(exported.tree.branches);
       expect(await page.getByTestId('explore-saved-tree').count()).toBe(2);
+      expect(errors).toEqual([]);
     } finally {
       await close();
     }
