@@ -58,6 +58,8 @@ export interface DecodeStart<C> {
   cache: C;
   /** B × V next-token logits. */
   logits: Float32Array;
+  /** See ForwardOutput.traceLogits. */
+  traceLogits?: Float32Array;
   masks: readonly (readonly number[])[];
   /** Per row, the visible tokens the cache holds, in order (the next position is their count). */
   contexts: readonly (readonly number[])[];
@@ -193,7 +195,19 @@ export async function decodeFrom<C>(
   const stats = emptyStats();
   const caches: RowCache<C>[] = [];
   const keep = options.keepCaches ? caches : null;
-  return { rows: await continueRows(model, rows, start.logits, start.cache, options, stats, keep), stats, caches };
+  return {
+    rows: await continueRows(
+      model,
+      rows,
+      { logits: start.logits, traceLogits: start.traceLogits },
+      start.cache,
+      options,
+      stats,
+      keep,
+    ),
+    stats,
+    caches,
+  };
 }
 
 function checkRowCount(n: number, options: DecodeOptions): void {

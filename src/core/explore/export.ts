@@ -42,6 +42,8 @@ const token = z.object({
   rank: z.number().int().min(1),
   entropy: z.number().min(0),
   top: z.array(alternative),
+  score: z.number().optional(),
+  format: z.literal(true).optional(),
 });
 const stats = z.object({
   prefillTokens: z.number().int().min(0),
