@@ -55,6 +55,9 @@ async function waitForLoad(page: Page, id: string): Promise<void> {
   if ((await error.count()) > 0) throw new Error(`loading ${id} failed: ${await error.textContent()}`);
 }
 
+/** Hub listings and cache updates answer asynchronously; on a loaded machine they take seconds, so polls wait up to 30 s. */
+const POLL = { timeout: 30_000 };
+
 async function chooseHubId(page: Page, id: string): Promise<void> {
   await page.getByTestId('hub-id-input').fill(id);
   await page.getByTestId('hub-id-use').click();
@@ -116,7 +119,7 @@ describe('hub models through the stand-in, downloads on', () => {
     await chooseHubId(page, HUB_ID);
     // Sizes come from the hub (listing, then HEAD), never from a table in the code.
     await expect
-      .poll(() => page.getByTestId('storage-estimate').textContent())
+      .poll(() => page.getByTestId('storage-estimate').textContent(), POLL)
       .toContain(`Download: ${formatBytes(TINY_BYTES)}`);
     expect(await page.getByTestId('dtype-select').inputValue()).toBe('fp32');
     const before = hub.requests.length;
@@ -153,7 +156,7 @@ describe('hub models through the stand-in, downloads on', () => {
 
   it('says so before downloading when the repository has no weights transformers.js loads', async () => {
     await chooseHubId(page, 'coax-test/missing-weights');
-    await expect.poll(() => page.getByTestId('load-blocked').textContent()).toContain('no ONNX weights');
+    await expect.poll(() => page.getByTestId('load-blocked').textContent(), POLL).toContain('no ONNX weights');
     expect(await page.getByTestId('load-model').isDisabled()).toBe(true);
   });
 
@@ -195,7 +198,7 @@ describe('hub models through the stand-in, downloads on', () => {
 
   it('deletes its cache; loading it again then fails clearly', async () => {
     await cacheRow(page, HUB_ID).getByTestId('cache-delete').click();
-    await expect.poll(() => cacheRow(page, HUB_ID).count()).toBe(0);
+    await expect.poll(() => cacheRow(page, HUB_ID).count(), POLL).toBe(0);
     // Downloads off: the page says why it cannot load, and sends nothing.
     await chooseHubId(page, HUB_ID);
     expect(await page.getByTestId('load-blocked').textContent()).toContain('not in the browser cache');
@@ -324,7 +327,7 @@ describe('cancelling a download', () => {
     await page.getByTestId('hub-remote-switch').check();
     await chooseHubId(page, 'coax-test/slow');
     await expect
-      .poll(() => page.getByTestId('storage-estimate').textContent())
+      .poll(() => page.getByTestId('storage-estimate').textContent(), POLL)
       .toContain(`Download: ${formatBytes(TINY_BYTES)}`);
     expect(await page.getByTestId('storage-warning').textContent()).toContain(
       `This download (${formatBytes(TINY_BYTES)}) is larger than the free browser storage (100.0 KB)`,
@@ -341,7 +344,7 @@ describe('cancelling a download', () => {
     await shot(page, 'cancel-during');
     await page.getByTestId('cancel-load').click();
     await expect
-      .poll(() => page.getByTestId('model-notice').textContent())
+      .poll(() => page.getByTestId('model-notice').textContent(), POLL)
       .toContain('Loading coax-test/slow was cancelled');
     expect(await page.getByTestId('model-ready').count()).toBe(0);
     await page.getByTestId('backend').waitFor();
