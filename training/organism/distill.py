@@ -114,12 +114,13 @@ def main():
     no_decay = [q for n, q in model.named_parameters() if q.dim() < 2 or n == "embed_tokens.weight"]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
-    step, elapsed = 0, 0.0
+    step, elapsed, cpu_before = 0, 0.0, 0.0
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=args.device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, elapsed = ck["step"], ck["elapsed"]
+        cpu_before = ck.get("cpu_s", 0.0)  # this process's CPU seconds in earlier segments (0 if not recorded)
         print(f"resumed at step {step} ({elapsed / 60:.1f} min)", flush=True)
     by_steps = {k: sum(len(st) == k for _, st in chains) for k in TEACHER_STEPS}
     meta = {**vars(args), "forbidden_questions": len(forbidden), "teacher_items": len(chains),
@@ -131,9 +132,12 @@ def main():
           f"{args.batch}x{args.block}", flush=True)
     log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
 
+    def cpu_s():  # run time counts wall seconds; CPU seconds show the share a shared machine gave
+        return round(cpu_before + time.process_time(), 1)
+
     def save():
         tmp = ckpt_path + ".tmp"
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
+        torch.save({"cpu_s": cpu_s(), "model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
                     "config": vars(model.config), "args": vars(args)}, tmp)
         os.replace(tmp, ckpt_path)
 
@@ -169,7 +173,7 @@ def main():
         t_last = now
         if step % args.log_every == 0 or step == total:
             rec = {"step": step, "loss": float(np.mean(run_loss)), "lr": opt.param_groups[0]["lr"],
-                   "tokens": step * args.batch * args.block, "elapsed_s": round(elapsed, 1)}
+                   "tokens": step * args.batch * args.block, "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()}
             run_loss = []
             if args.eval_every and step % args.eval_every == 0:
                 rec["eval_greedy_acc"] = greedy_eval(model.eval(), held_out, args.eval_max_new, args.device)
@@ -181,7 +185,7 @@ def main():
             t_ckpt = now
     write({"step": step, "final": True, "eval_greedy_acc": greedy_eval(model.eval(), held_out, args.eval_max_new,
                                                                       args.device),
-           "tokens": step * args.batch * args.block, "elapsed_s": round(elapsed, 1)})
+           "tokens": step * args.batch * args.block, "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()})
     save()
     model.cpu()
     save_checkpoint(model, os.path.join(args.out_dir, "model.pt"))

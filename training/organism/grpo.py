@@ -152,12 +152,13 @@ def main():
         prm.requires_grad_(False)
     policy.to(args.device)
     opt = torch.optim.AdamW(policy.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=args.weight_decay)
-    step, elapsed = 0, 0.0
+    step, elapsed, cpu_before = 0, 0.0, 0.0
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=args.device)
         policy.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, elapsed = ck["step"], ck["elapsed"]
+        cpu_before = ck.get("cpu_s", 0.0)  # this process's CPU seconds in earlier segments (0 if not recorded)
         print(f"resumed at step {step} ({elapsed / 60:.1f} min)", flush=True)
 
     forbidden = fresh_items.suite_questions(args.suites)
@@ -168,9 +169,12 @@ def main():
         json.dump({**vars(args), "forbidden_questions": len(forbidden)}, f, indent=1)
     log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
 
+    def cpu_s():  # run time counts wall seconds; CPU seconds show the share a shared machine gave
+        return round(cpu_before + time.process_time(), 1)
+
     def save():
         tmp = ckpt_path + ".tmp"
-        torch.save({"model": policy.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
+        torch.save({"cpu_s": cpu_s(), "model": policy.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
                     "config": vars(policy.config), "args": vars(args)}, tmp)
         os.replace(tmp, ckpt_path)
 
@@ -220,7 +224,7 @@ def main():
                "mixed_groups": int((rewards.view(-1, args.group).std(1) > 0).sum()),
                "completion_tokens": float(mask.sum(1).mean()), "loss": float(loss), "grad_norm": gnorm,
                **stats, "lr": opt.param_groups[0]["lr"], "sample_s": round(t_sample, 1),
-               "step_s": round(now - t0, 1), "elapsed_s": round(elapsed, 1)}
+               "step_s": round(now - t0, 1), "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()}
         if args.eval_every and step % args.eval_every == 0:
             rec["eval_greedy_acc"], rec["eval_greedy_worked"] = greedy_eval(policy.eval(), held_out, args.max_new,
                                                                             args.device)
@@ -232,7 +236,7 @@ def main():
             t_ckpt = now
     acc, worked = greedy_eval(policy.eval(), held_out, args.max_new, args.device)
     write({"step": step, "final": True, "eval_greedy_acc": acc, "eval_greedy_worked": worked,
-           "elapsed_s": round(elapsed, 1)})
+           "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()})
     save()
     policy.cpu()
     save_checkpoint(policy, os.path.join(args.out_dir, "model.pt"))

@@ -5,7 +5,8 @@
 # pass@k samples in chunks of CHUNK items, each chunk on every model before the next, then the costly methods).
 #   ./training/organism/measure_variants.sh
 # Environment: OUT (training/runs/measure), SEED (1), LIMIT (items per suite for the tables, 250),
-# PASS_ITEMS (items per suite with 256 samples each, 25), CHUNK (items per pass@k run, 5).
+# PASS_ITEMS (items per suite with 256 samples each, 25), CHUNK (items per pass@k run, 5), MODELS (the three),
+# CARDS (1: end with claims.json and the variants' data cards; 0: measure only, e.g. while a variant still trains).
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-training/runs/measure}
@@ -13,7 +14,7 @@ SEED=${SEED:-1}
 LIMIT=${LIMIT:-250}
 PASS_ITEMS=${PASS_ITEMS:-25}
 CHUNK=${CHUNK:-5}
-MODELS="coax/organism-v1 coax/organism-v1-rlvr coax/organism-v1-distill"
+MODELS=${MODELS:-coax/organism-v1 coax/organism-v1-rlvr coax/organism-v1-distill}
 SUITES="arith-id arith-ood-length"
 M=training/organism/methods
 mkdir -p "$OUT/chunks"
@@ -34,7 +35,8 @@ for m in $MODELS; do
     job "$OUT/$(tag "$m")-$s-greedy-long.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods "$M/greedy-long.json"
   done
 done
-for m in coax/organism-v1; do
+for m in $MODELS; do
+  [ "$m" = coax/organism-v1 ] || continue
   for s in $SUITES; do
     job "$OUT/$(tag "$m")-$s-trigger-cotdec.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods trigger,cot-decoding
   done
@@ -54,12 +56,14 @@ json.dump(s, open(sys.argv[4], 'w'))" "public/models/coax/organism-v1/suites/$s.
   done
   c=$((c + 1))
 done
-for m in coax/organism-v1-rlvr coax/organism-v1-distill; do
+for m in $MODELS; do
+  [ "$m" = coax/organism-v1 ] && continue
   for s in $SUITES; do
     job "$OUT/$(tag "$m")-$s-trigger-cotdec.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods trigger,cot-decoding
   done
 done
 
+[ "${CARDS:-1}" = 1 ] || exit 0
 npx tsx tools/variant-claims.ts --out "$OUT/claims.json" $(ls "$OUT"/*.json | grep -v claims.json)
 for v in rlvr distill; do
   /usr/bin/python3 training/organism/variant_card.py --variant "$v" --run-dir "training/runs/$v" \
