@@ -9,6 +9,10 @@ nothing here recomputes a metric.
 import argparse
 import json
 import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 
 
 PARENT = "coax/organism-v1"
@@ -49,6 +53,46 @@ def read_run(run_dir):
     return args, log
 
 
+def rlvr_corpus(run_args, log):
+    """What GRPO trained on, in the page's data-card shape: the model's own completions (the log
+    records per step their mean length and the share that were worked traces)."""
+    per_step = run_args["prompts"] * run_args["group"]
+    steps = [r for r in log if "completion_tokens" in r]
+    n = per_step * len(steps)
+    tokens = round(sum(r["completion_tokens"] * per_step for r in steps))
+    worked = round(sum(r["worked"] * per_step for r in steps))
+    counts = {"documents": n, "tokens": tokens, "trained_documents": n, "trained_tokens": tokens}
+    return {"documents": n, "tokens": tokens, "trained_documents": n, "trained_tokens": tokens,
+            "by_relation_style": {"procedural/all": counts, "procedural/own-samples": counts},
+            "procedural_items_trained": {"direct": n - worked, "worked": worked}}
+
+
+def distill_corpus(run_args, tokens_trained):
+    """What the SFT trained on, in the page's data-card shape, counted by regenerating the teacher's
+    worksheets (deterministic in the run's seed) up to the tokens the run consumed."""
+    import bpe
+    import distill
+    import fresh_items
+    forbidden = fresh_items.suite_questions()
+    held_out = fresh_items.fresh_chains(run_args["seed"] * 7919 + 1, run_args["eval_items"], range(8, 11), forbidden)
+    docs, _ = distill.teacher_docs(run_args["seed"], run_args["items"],
+                                   forbidden | {fresh_items.item(*c)["question"] for c in held_out})
+    pos, trained_docs, trained_items, all_tokens = 1, 0, 0, 1
+    for d in docs:
+        n = len(bpe.encode(d)) + 1
+        all_tokens += n
+        if pos + n <= tokens_trained + 1:  # whole worksheets inside the trained prefix
+            trained_docs += 1
+            trained_items += d.count("Q: ")
+        pos += n
+    counts = {"documents": len(docs), "tokens": all_tokens, "trained_documents": trained_docs,
+              "trained_tokens": tokens_trained}
+    return {"documents": len(docs), "tokens": all_tokens, "trained_documents": trained_docs,
+            "trained_tokens": tokens_trained,
+            "by_relation_style": {"procedural/all": counts, "procedural/worked": counts},
+            "procedural_items_trained": {"direct": 0, "worked": trained_items}}
+
+
 def pct(x):
     return f"{100 * x:.1f}"
 
@@ -78,8 +122,12 @@ def markdown(card):
         lines += [", ".join(f"{k}: {v}" for k, v in card["data_counts"].items()), ""]
     if card.get("reward"):
         lines += ["## Reward", "", card["reward"], ""]
-    lines += ["## Training", "", f"{r['steps']} steps, {r['elapsed_s'] / 60:.1f} min of run time on {card['hardware']}.",
-              "", "| hyper-parameter | value |", "|---|---|"]
+    cpu = f" ({r['cpu_s'] / 60:.1f} CPU-minutes: the share of a core this niced process got)" if r.get("cpu_s") else ""
+    c = card["corpus"]
+    lines += ["## Training", "", f"{r['steps']} steps, {r['elapsed_s'] / 60:.1f} min of run time{cpu} on "
+              f"{card['hardware']}; {c['trained_tokens']:,} tokens trained on "
+              f"({c['procedural_items_trained']['worked']:,} worked and {c['procedural_items_trained']['direct']:,} "
+              "direct answers).", "", "| hyper-parameter | value |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in r["args"].items() if k not in ("init", "out_dir", "suites", "resume")]
     if r["curve"]:
         lines += ["", "Held-out greedy accuracy during training (fresh chains, the evaluator of `rollout.py`):", "",
@@ -143,6 +191,7 @@ def main():
     last = final[-1] if final else (log[-1] if log else {"step": 0, "elapsed_s": 0.0})
     curve = [r for r in log if "eval_greedy_acc" in r]
     name = os.path.basename(os.path.normpath(args.out_dir))
+    corpus = rlvr_corpus(run_args, log) if args.variant == "rlvr" else distill_corpus(run_args, last.get("tokens", 0))
     counts = {}
     if args.variant == "distill":
         counts = {k: run_args[k] for k in ("teacher_items", "teacher_items_by_steps", "documents", "tokens")
@@ -152,9 +201,10 @@ def main():
         counts = {"chains drawn": last["step"] * run_args["prompts"],
                   "completions sampled": last["step"] * run_args["prompts"] * run_args["group"]}
     counts["suite questions excluded"] = run_args.get("forbidden_questions")
-    card = {"name": f"coax/{name}", "parent": PARENT, "method": recipe["method"], "data": recipe["data"],
+    card = {"name": f"coax/{name}", "model": f"coax/{name}", "parent": PARENT, "corpus": corpus, "method": recipe["method"], "data": recipe["data"],
             "data_counts": counts, "reward": recipe["reward"], "hardware": args.hardware,
-            "training": {"steps": last["step"], "elapsed_s": last.get("elapsed_s", 0.0), "args": run_args,
+            "training": {"steps": last["step"], "tokens": corpus["trained_tokens"],
+                         "elapsed_s": last.get("elapsed_s", 0.0), "cpu_s": last.get("cpu_s"), "args": run_args,
                          "curve": curve},
             "notes": args.note}
     if args.claims:
