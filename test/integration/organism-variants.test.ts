@@ -15,14 +15,15 @@ afterAll(async () => {
 
 describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (variant) => {
   const id = `coax/organism-v1-${variant}`;
-  const parity = JSON.parse(
-    readFileSync(new URL(`../fixtures/parity-organism-v1-${variant}.json`, import.meta.url), 'utf8'),
-  ) as Parity;
+  const parity = () =>
+    JSON.parse(
+      readFileSync(new URL(`../fixtures/parity-organism-v1-${variant}.json`, import.meta.url), 'utf8'),
+    ) as Parity;
 
   it('loads through onnxruntime-node and matches its PyTorch logits within 1e-4', async () => {
     const model = await loadLocal(id);
     loaded.push(model);
-    for (const c of parity.cases) {
+    for (const c of parity().cases) {
       const ids = c.input_ids;
       const out = await model.forward(
         { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
@@ -41,7 +42,7 @@ describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (varian
       readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8'),
     ) as Parity;
     const a = base.cases[0]!.logits.flat();
-    const b = parity.cases[0]!.logits.flat();
+    const b = parity().cases[0]!.logits.flat();
     expect(a.length).toBe(b.length);
     expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeGreaterThan(0.01);
   });

@@ -17,6 +17,8 @@ sys.path.insert(0, HERE)
 
 PARENT = "coax/organism-v1"
 KS = (1, 4, 16, 64, 256)
+METHOD_ORDER = ["greedy-plain", "greedy-long", "trigger", "cot-decoding", "sample-256"]
+METHOD_NAMES = {"sample-256": "sample-256 (majority of 256 at T 1)"}
 
 RECIPES = {
     "rlvr": {
@@ -100,8 +102,10 @@ def pct(x):
 def measured(claims, model_id):
     """The rows of claims.json for this variant and its parent."""
     keep = {model_id, PARENT}
-    table = [r for r in claims["table"] if r["modelId"] in keep]
-    curves = [c for c in claims["passAtK"] if c["modelId"] in keep]
+    order = lambda r: ([PARENT, model_id].index(r["modelId"]), r["suite"],  # noqa: E731
+                       METHOD_ORDER.index(r["methodId"]) if r["methodId"] in METHOD_ORDER else 99, r.get("criterion", ""))
+    table = sorted((r for r in claims["table"] if r["modelId"] in keep), key=order)
+    curves = sorted((c for c in claims["passAtK"] if c["modelId"] in keep), key=order)
     cov = [c for c in claims["comparisons"]["coverage"] if {c["a"], c["b"]} == keep]
     paired = [p for p in claims["comparisons"]["paired"] if {p["a"], p["b"]} == keep]
     return {"table": table, "passAtK": [{k: v for k, v in c.items() if k not in ("solvedIds", "itemIds")}
@@ -144,7 +148,8 @@ def markdown(card):
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for t in m["table"]:
             steps = ", ".join(f"{k}: {v}" for k, v in t["bySteps"].items())
-            lines.append(f"| {t['modelId']} | {t['suite']} | {t['methodId']} | {pct(t['accuracy'])}% | "
+            lines.append(f"| {t['modelId']} | {t['suite']} | {METHOD_NAMES.get(t['methodId'], t['methodId'])} | "
+                         f"{pct(t['accuracy'])}% | "
                          f"{pct(t['low'])}-{pct(t['high'])} | {t['correct']}/{t['n']} | {pct(t['workedShare'])}% | "
                          f"{pct(t['verifiedShare'])}% | {pct(t['stoppedAtMaxTokens'])}% | {steps} |")
         if m["passAtK"]:
