@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import { loadLocal } from './load-local.ts';
+
+interface Parity {
+  cases: { prompt: string; input_ids: number[]; logits: number[][]; greedy?: { new_ids: number[] } }[];
+}
+
+const models = new URL('../../public/models/coax/', import.meta.url);
+const loaded: TransformersModel[] = [];
+afterAll(async () => {
+  for (const m of loaded) await m.dispose();
+});
+
+describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (variant) => {
+  const id = `coax/organism-v1-${variant}`;
+  const parity = () =>
+    JSON.parse(
+      readFileSync(new URL(`../fixtures/parity-organism-v1-${variant}.json`, import.meta.url), 'utf8'),
+    ) as Parity;
+
+  it('loads through onnxruntime-node and matches its PyTorch logits within 1e-4', async () => {
+    const model = await loadLocal(id);
+    loaded.push(model);
+    for (const c of parity().cases) {
+      const ids = c.input_ids;
+      const out = await model.forward(
+        { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
+        null,
+        { allLogits: true },
+      );
+      const want = c.logits.flat();
+      let max = 0;
+      for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(out.logits[i]! - want[i]!));
+      expect(max).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
+  it('differs from its parent (the fine-tuning changed the weights)', () => {
+    const base = JSON.parse(
+      readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8'),
+    ) as Parity;
+    const a = base.cases[0]!.logits.flat();
+    const b = parity().cases[0]!.logits.flat();
+    expect(a.length).toBe(b.length);
+    expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeGreaterThan(0.01);
+  });
+
+  it("ships its parent's suites unchanged and a data card that names the parent and the recipe", () => {
+    const suites = readdirSync(new URL(`organism-v1/suites/`, models)).sort();
+    expect(readdirSync(new URL(`organism-v1-${variant}/suites/`, models)).sort()).toEqual(suites);
+    for (const f of suites)
+      expect(readFileSync(new URL(`organism-v1-${variant}/suites/${f}`, models), 'utf8')).toBe(
+        readFileSync(new URL(`organism-v1/suites/${f}`, models), 'utf8'),
+      );
+    const card = JSON.parse(readFileSync(new URL(`organism-v1-${variant}/data_card.json`, models), 'utf8')) as {
+      name: string;
+      parent: string;
+      training: { steps: number; elapsed_s: number; args: Record<string, unknown> };
+    };
+    expect([card.name, card.parent]).toEqual([id, 'coax/organism-v1']);
+    expect(card.training.steps).toBeGreaterThan(0);
+    expect(card.training.elapsed_s / 60).toBeLessThanOrEqual(45);
+  });
+});

@@ -1,0 +1,247 @@
+"""
+coax/organism-v1-rlvr: organism-v1 fine-tuned with GRPO (Shao et al. 2024, DeepSeekMath,
+section 4.1) with a verifiable reward, on freshly generated in-distribution chains.
+
+Each step:
+  1. draw --prompts fresh chains of 3-6 steps (the arith-id distribution: * mixed with + or
+     with -), none of them a suite item or exemplar (fresh_items.py);
+  2. sample --group completions of each plain prompt "Q: {chain}\nA:" from the current
+     policy at --temperature through the KV cache (rollout.sample), stopping as the CLI does;
+  3. reward r = 1 if the final number (the suites' last-number extractor) is the right digit,
+     else 0; group-relative advantage A_i = (r_i - mean(r)) / (std(r) + eps) over the group,
+     the same A for every token of completion i;
+  4. --inner-steps gradient steps on the clipped surrogate with a KL penalty to the frozen
+     base (the k3 estimator, as in the paper):
+        per token  min(rho A, clip(rho, 1 - clip, 1 + clip) A) - beta * KL_t,
+                   rho = pi_theta / pi_old,  KL_t = pi_ref / pi_theta - log(pi_ref / pi_theta) - 1
+        loss       minus the mean over completions of the mean over that completion's tokens.
+The only text trained on is the model's own samples: no worked trace is ever shown to it.
+
+Checkpoints (model, optimizer, step, time) go to out_dir/ckpt.pt every --ckpt-every-s seconds;
+--resume continues from there, and the run is deterministic in --seed (step s draws its
+chains and samples from seeds derived from (seed, s)). Every --eval-every steps, greedy
+accuracy and the share of worked answers on --eval-items held-out fresh chains are logged
+to out_dir/log.jsonl. At the end out_dir/model.pt is written (model.py format).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import bpe  # noqa: E402
+import fresh_items  # noqa: E402
+import rollout  # noqa: E402
+from model import Llama, LlamaConfig, load_checkpoint, save_checkpoint  # noqa: E402
+
+
+def group_advantages(rewards, group, eps=1e-4):
+    """rewards (N * group,) -> advantages (N * group,): each reward minus its group's mean,
+    over the group's sample standard deviation (unbiased, as torch.std) plus eps. A group
+    whose rewards are all equal gets zero advantage."""
+    r = rewards.view(-1, group)  # (N, G)
+    mean, std = r.mean(1, keepdim=True), r.std(1, keepdim=True)
+    return ((r - mean) / (std + eps)).view(-1)
+
+
+def completion_logprobs(model, seqs, prompt_lens, device, chunk_tokens=2048):
+    """log pi(token) of every completion token. seqs: lists of ids (prompt + completion).
+    Sequences are sorted by length and run in chunks of about chunk_tokens padded positions
+    (most completions are a few tokens, a worked one ~90: padding all to the longest would
+    waste most of the compute). Returns (logp, mask), each (B, Tc), Tc the longest completion."""
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    per_seq = [None] * len(seqs)
+    i = 0
+    while i < len(order):
+        j = i + 1
+        while j < len(order) and (j - i + 1) * len(seqs[order[j]]) <= chunk_tokens:
+            j += 1
+        idx, T = order[i:j], len(seqs[order[j - 1]])
+        x = torch.full((len(idx), T), bpe.PAD_ID, dtype=torch.int64)
+        for r, k in enumerate(idx):
+            x[r, :len(seqs[k])] = torch.tensor(seqs[k])
+        x = x.to(device)
+        logits, _ = model.forward_train(x)  # (b, T, V); right padding never masks a real token
+        logp_all = logits[:, :-1].log_softmax(-1).gather(-1, x[:, 1:, None])[..., 0]  # (b, T-1): log p(x[t+1])
+        for r, k in enumerate(idx):
+            pl = prompt_lens[k]  # completion tokens are predicted from positions pl-1 .. len-2
+            per_seq[k] = logp_all[r, pl - 1:len(seqs[k]) - 1]
+        i = j
+    logp = torch.nn.utils.rnn.pad_sequence(per_seq, batch_first=True)  # (B, Tc)
+    mask = torch.nn.utils.rnn.pad_sequence([torch.ones(len(t), device=device) for t in per_seq], batch_first=True)
+    return logp, mask
+
+
+def grpo_loss(logp, old_logp, ref_logp, adv, mask, clip, beta):
+    """The GRPO objective, negated. logp, old_logp, ref_logp, mask (B, Tc); adv (B,).
+    Returns (loss, stats)."""
+    ratio = (logp - old_logp).exp()
+    surr = torch.min(ratio * adv[:, None], ratio.clamp(1 - clip, 1 + clip) * adv[:, None])  # (B, Tc)
+    d = ref_logp - logp
+    kl = d.exp() - d - 1  # (B, Tc), k3 estimator of KL(pi_theta || pi_ref), >= 0
+    per_token = surr - beta * kl
+    n = mask.sum(1).clamp(min=1)  # (B,)
+    loss = -((per_token * mask).sum(1) / n).mean()
+    with torch.no_grad():
+        clipped = ((ratio - 1).abs() > clip).float()
+        stats = {"kl": float(((kl * mask).sum(1) / n).mean()),
+                 "clip_frac": float((clipped * mask).sum() / mask.sum().clamp(min=1))}
+    return loss, stats
+
+
+def chains_for_step(seed, step, n, forbidden):
+    """The step's training chains: fresh, 3-6 steps, from a seed derived from (seed, step)."""
+    return fresh_items.fresh_chains(seed * 1_000_003 + step, n, range(3, 7), forbidden)
+
+
+@torch.no_grad()
+def greedy_eval(model, items, max_new, device):
+    outs = rollout.sample(model, [rollout.prompt_ids(it["question"]) for it in items], 1, max_new, 0.0,
+                          None, device)
+    acc = sum(rollout.reward(o["text"], it["answer"]) for o, it in zip(outs, items)) / len(items)
+    worked = sum(rollout.is_worked(o["text"]) for o in outs) / len(items)
+    return acc, worked
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--init", required=True, help="the base checkpoint (import_onnx.py output)")
+    p.add_argument("--out-dir", required=True, help="checkpoints, log.jsonl, args.json, model.pt")
+    p.add_argument("--suites", default=fresh_items.SUITES_DIR, help="suites whose items and exemplars are excluded")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
+    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
+    p.add_argument("--seed", type=int, default=14, help="seed of the chains and the samples")
+    p.add_argument("--steps", type=int, default=400, help="GRPO steps (each: sample, then --inner-steps updates)")
+    p.add_argument("--max-minutes", type=float, default=40, help="stop after this much run time (0 = no limit)")
+    p.add_argument("--prompts", type=int, default=16, help="chains per step")
+    p.add_argument("--group", type=int, default=8, help="completions per chain (G)")
+    p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
+    p.add_argument("--max-new", type=int, default=96,
+                   help="completion tokens at most (the CLI's trigger/sampling budget; a 6-step worked trace is ~88)")
+    p.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate (constant after warm-up)")
+    p.add_argument("--warmup", type=int, default=5, help="linear warm-up steps")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="AdamW weight decay")
+    p.add_argument("--clip", type=float, default=0.2, help="ratio clip epsilon")
+    p.add_argument("--beta", type=float, default=0.04, help="KL coefficient to the base")
+    p.add_argument("--inner-steps", type=int, default=1,
+                   help="gradient steps per sampled batch (mu); with 1 the ratio is 1 and the clip is inactive, "
+                   "as TRL's default num_iterations=1: the KL term keeps the policy near the base")
+    p.add_argument("--adv-eps", type=float, default=1e-4, help="added to the group std")
+    p.add_argument("--grad-clip", type=float, default=1.0, help="gradient norm clip")
+    p.add_argument("--eval-items", type=int, default=128, help="held-out fresh chains for the periodic greedy eval")
+    p.add_argument("--eval-every", type=int, default=10, help="steps between greedy evals (0 = only at the end)")
+    p.add_argument("--ckpt-every-s", type=float, default=180, help="seconds between checkpoints")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0 = leave as OMP_NUM_THREADS)")
+    args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
+    base = load_checkpoint(args.init)
+    policy = Llama(LlamaConfig(**vars(base.config)))
+    policy.load_state_dict(base.state_dict())
+    ref = base.to(args.device).eval()
+    for prm in ref.parameters():
+        prm.requires_grad_(False)
+    policy.to(args.device)
+    opt = torch.optim.AdamW(policy.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=args.weight_decay)
+    step, elapsed, cpu_before = 0, 0.0, 0.0
+    if args.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=args.device)
+        policy.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, elapsed = ck["step"], ck["elapsed"]
+        cpu_before = ck.get("cpu_s", 0.0)  # this process's CPU seconds in earlier segments (0 if not recorded)
+        print(f"resumed at step {step} ({elapsed / 60:.1f} min)", flush=True)
+
+    forbidden = fresh_items.suite_questions(args.suites)
+    held_out = [fresh_items.item(*c) for c in
+                fresh_items.fresh_chains(args.seed * 7919 + 1, args.eval_items, range(3, 7), forbidden)]
+    train_forbidden = forbidden | {it["question"] for it in held_out}
+    with open(os.path.join(args.out_dir, "args.json"), "w") as f:
+        json.dump({**vars(args), "forbidden_questions": len(forbidden)}, f, indent=1)
+    log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
+
+    def cpu_s():  # run time counts wall seconds; CPU seconds show the share a shared machine gave
+        return round(cpu_before + time.process_time(), 1)
+
+    def save():
+        tmp = ckpt_path + ".tmp"
+        torch.save({"cpu_s": cpu_s(), "model": policy.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
+                    "config": vars(policy.config), "args": vars(args)}, tmp)
+        os.replace(tmp, ckpt_path)
+
+    def write(rec):
+        print(json.dumps(rec), flush=True)
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+
+    if step == 0:
+        acc, worked = greedy_eval(policy.eval(), held_out, args.max_new, args.device)
+        write({"step": 0, "eval_greedy_acc": acc, "eval_greedy_worked": worked, "elapsed_s": 0.0})
+    t_last = t_ckpt = time.time()
+    while step < args.steps and not (args.max_minutes and elapsed > args.max_minutes * 60):
+        chains = chains_for_step(args.seed, step, args.prompts, train_forbidden)
+        items = [fresh_items.item(*c) for c in chains]
+        prompts = [rollout.prompt_ids(it["question"]) for it in items]
+        gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
+        policy.eval()
+        t0 = time.time()
+        outs = rollout.sample(policy, prompts, args.group, args.max_new, args.temperature, gen, args.device)
+        rewards = torch.tensor([rollout.reward(o["text"], items[i // args.group]["answer"])
+                                for i, o in enumerate(outs)])
+        adv = group_advantages(rewards, args.group, args.adv_eps).to(args.device)
+        seqs = [prompts[i // args.group] + o["ids"] for i, o in enumerate(outs)]
+        plens = [len(prompts[i // args.group]) for i in range(len(outs))]
+        with torch.no_grad():
+            ref_logp, mask = completion_logprobs(ref, seqs, plens, args.device)
+            old_logp = completion_logprobs(policy, seqs, plens, args.device)[0] if args.inner_steps > 1 else None
+        t_sample = time.time() - t0
+        policy.train()
+        for g in opt.param_groups:
+            g["lr"] = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+        for _ in range(args.inner_steps):
+            logp, _ = completion_logprobs(policy, seqs, plens, args.device)
+            loss, stats = grpo_loss(logp, old_logp if old_logp is not None else logp.detach(), ref_logp, adv,
+                                    mask, args.clip, args.beta)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            gnorm = float(torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip))
+            opt.step()
+        step += 1
+        now = time.time()
+        elapsed += now - t_last
+        t_last = now
+        rec = {"step": step, "reward": float(rewards.mean()),
+               "worked": sum(rollout.is_worked(o["text"]) for o in outs) / len(outs),
+               "mixed_groups": int((rewards.view(-1, args.group).std(1) > 0).sum()),
+               "completion_tokens": float(mask.sum(1).mean()), "loss": float(loss), "grad_norm": gnorm,
+               **stats, "lr": opt.param_groups[0]["lr"], "sample_s": round(t_sample, 1),
+               "step_s": round(now - t0, 1), "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()}
+        if args.eval_every and step % args.eval_every == 0:
+            rec["eval_greedy_acc"], rec["eval_greedy_worked"] = greedy_eval(policy.eval(), held_out, args.max_new,
+                                                                            args.device)
+            t_last = time.time()  # the eval's time counts as run time too
+            elapsed += t_last - now
+        write(rec)
+        if now - t_ckpt > args.ckpt_every_s:
+            save()
+            t_ckpt = now
+    acc, worked = greedy_eval(policy.eval(), held_out, args.max_new, args.device)
+    write({"step": step, "final": True, "eval_greedy_acc": acc, "eval_greedy_worked": worked,
+           "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()})
+    save()
+    policy.cpu()
+    save_checkpoint(policy, os.path.join(args.out_dir, "model.pt"))
+    print(f"done: step {step}, {elapsed / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()

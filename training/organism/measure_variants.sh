@@ -1,0 +1,71 @@
+#!/bin/sh
+# Measure organism-v1 and its variants with the TypeScript CLI (the page's engine), then write the variants'
+# data cards from the results. Resumable: a results file that exists is not measured again, so an
+# interrupted run continues where it stopped; jobs run in priority order (the cheap tables first, then the
+# pass@k samples in chunks of CHUNK items, each chunk on every model before the next, then the costly methods).
+#   ./training/organism/measure_variants.sh
+# Environment: OUT (training/runs/measure), SEED (1), LIMIT (items per suite for the tables, 250),
+# PASS_ITEMS (items per suite with 256 samples each, 25), CHUNK (items per pass@k run, 5), MODELS (the three),
+# CARDS (1: end with claims.json and the variants' data cards; 0: measure only, e.g. while a variant still trains).
+set -eu
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-training/runs/measure}
+SEED=${SEED:-1}
+LIMIT=${LIMIT:-250}
+PASS_ITEMS=${PASS_ITEMS:-25}
+CHUNK=${CHUNK:-5}
+MODELS=${MODELS:-coax/organism-v1 coax/organism-v1-rlvr coax/organism-v1-distill}
+SUITES="arith-id arith-ood-length"
+M=training/organism/methods
+mkdir -p "$OUT/chunks"
+
+job() {  # job <out file> <cli args...>: run the CLI once unless its results file exists
+  f=$1; shift
+  [ -s "$f" ] && return 0
+  echo "== $f" >&2
+  npx tsx cli/coax.ts run --seed "$SEED" --out "$f.tmp" "$@" > "$f.txt"
+  mv "$f.tmp" "$f"
+}
+
+tag() { basename "$1"; }
+
+for m in $MODELS; do
+  for s in $SUITES; do
+    job "$OUT/$(tag "$m")-$s-greedy.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods greedy-plain
+    job "$OUT/$(tag "$m")-$s-greedy-long.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods "$M/greedy-long.json"
+  done
+done
+for m in $MODELS; do
+  [ "$m" = coax/organism-v1 ] || continue
+  for s in $SUITES; do
+    job "$OUT/$(tag "$m")-$s-trigger-cotdec.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods trigger,cot-decoding
+  done
+done
+c=0
+while [ $((c * CHUNK)) -lt "$PASS_ITEMS" ]; do
+  for s in $SUITES; do
+    chunk="$OUT/chunks/$s-$c.json"
+    [ -s "$chunk" ] || /usr/bin/python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1])); a = int(sys.argv[2]) * int(sys.argv[3])
+s['items'] = s['items'][a:a + int(sys.argv[3])]
+json.dump(s, open(sys.argv[4], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$chunk"
+    for m in $MODELS; do
+      job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/pass-at-k.json" --batch 1
+    done
+  done
+  c=$((c + 1))
+done
+for m in $MODELS; do
+  [ "$m" = coax/organism-v1 ] && continue
+  for s in $SUITES; do
+    job "$OUT/$(tag "$m")-$s-trigger-cotdec.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods trigger,cot-decoding
+  done
+done
+
+[ "${CARDS:-1}" = 1 ] || exit 0
+npx tsx tools/variant-claims.ts --out "$OUT/claims.json" $(ls "$OUT"/*.json | grep -v claims.json)
+for v in rlvr distill; do
+  /usr/bin/python3 training/organism/variant_card.py --variant "$v" --run-dir "training/runs/$v" \
+      --out-dir "public/models/coax/organism-v1-$v" --claims "$OUT/claims.json"
+done

@@ -1,0 +1,226 @@
+"""
+Data card (data_card.json + DATA_CARD.md) of an organism variant (grpo.py or distill.py run):
+parent model, data, reward, hyper-parameters, steps, time, the training curve, and, given
+--claims (tools/variant-claims.ts over the TypeScript CLI's results files), the measured
+table of the variant beside its parent. Every measured number is read from that file;
+nothing here recomputes a metric.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+PARENT = "coax/organism-v1"
+KS = (1, 4, 16, 64, 256)
+METHOD_ORDER = ["greedy-plain", "greedy-long", "trigger", "cot-decoding", "sample-256"]
+METHOD_NAMES = {"sample-256": "sample-256 (majority of 256 at T 1)"}
+
+RECIPES = {
+    "rlvr": {
+        "title": "organism-v1-rlvr",
+        "method": "GRPO (group-relative policy optimisation, Shao et al. 2024) with a verifiable reward",
+        "data": ("Fresh procedural chains of 3-6 steps mixing * with + or with - (the arith-id distribution), "
+                 "drawn per step from a seed derived from (seed, step), none of them a suite item or exemplar "
+                 "of any shipped suite (compared with spaces removed). No worked trace is ever shown: the only "
+                 "text trained on is the model's own samples after the plain prompt `Q: {chain}\\nA:`."),
+        "reward": ("1 if the last number in the completion (the suites' last-number extractor, cut at the CLI's "
+                   "stop strings) equals the chain's final digit, else 0. Group-relative advantage "
+                   "A = (r - mean) / (std + eps) over the completions of one prompt."),
+    },
+    "distill": {
+        "title": "organism-v1-distill",
+        "method": "plain next-token SFT on a program teacher's worked traces",
+        "data": ("Fresh procedural chains of 7-10 steps (uniform) mixing * with + or with -, none of them a suite "
+                 "item or exemplar, each solved by the teacher in the corpus's worked form "
+                 "(`A: Let's go step by step. 3+4*2-5 = 7*2-5 = 4-5 = 9. The answer is 9.`), 4-10 items per "
+                 "worksheet, worksheets joined by <|endoftext|>, packed in blocks; every token is a target."),
+        "reward": None,
+    },
+}
+
+
+def read_run(run_dir):
+    with open(os.path.join(run_dir, "args.json")) as f:
+        args = json.load(f)
+    log = []
+    path = os.path.join(run_dir, "log.jsonl")
+    if os.path.exists(path):
+        with open(path) as f:
+            log = [json.loads(line) for line in f if line.strip()]
+    return args, log
+
+
+def rlvr_corpus(run_args, log):
+    """What GRPO trained on, in the page's data-card shape: the model's own completions (the log
+    records per step their mean length and the share that were worked traces)."""
+    per_step = run_args["prompts"] * run_args["group"]
+    steps = [r for r in log if "completion_tokens" in r]
+    n = per_step * len(steps)
+    tokens = round(sum(r["completion_tokens"] * per_step for r in steps))
+    worked = round(sum(r["worked"] * per_step for r in steps))
+    counts = {"documents": n, "tokens": tokens, "trained_documents": n, "trained_tokens": tokens}
+    return {"documents": n, "tokens": tokens, "trained_documents": n, "trained_tokens": tokens,
+            "by_relation_style": {"procedural/all": counts, "procedural/own-samples": counts},
+            "procedural_items_trained": {"direct": n - worked, "worked": worked}}
+
+
+def distill_corpus(run_args, tokens_trained):
+    """What the SFT trained on, in the page's data-card shape, counted by regenerating the teacher's
+    worksheets (deterministic in the run's seed) up to the tokens the run consumed."""
+    import bpe
+    import distill
+    import fresh_items
+    forbidden = fresh_items.suite_questions()
+    held_out = fresh_items.fresh_chains(run_args["seed"] * 7919 + 1, run_args["eval_items"], range(8, 11), forbidden)
+    docs, _ = distill.teacher_docs(run_args["seed"], run_args["items"],
+                                   forbidden | {fresh_items.item(*c)["question"] for c in held_out})
+    pos, trained_docs, trained_items, all_tokens = 1, 0, 0, 1
+    for d in docs:
+        n = len(bpe.encode(d)) + 1
+        all_tokens += n
+        if pos + n <= tokens_trained + 1:  # whole worksheets inside the trained prefix
+            trained_docs += 1
+            trained_items += d.count("Q: ")
+        pos += n
+    counts = {"documents": len(docs), "tokens": all_tokens, "trained_documents": trained_docs,
+              "trained_tokens": tokens_trained}
+    return {"documents": len(docs), "tokens": all_tokens, "trained_documents": trained_docs,
+            "trained_tokens": tokens_trained,
+            "by_relation_style": {"procedural/all": counts, "procedural/worked": counts},
+            "procedural_items_trained": {"direct": 0, "worked": trained_items}}
+
+
+def pct(x):
+    return f"{100 * x:.1f}"
+
+
+def measured(claims, model_id):
+    """The rows of claims.json for this variant and its parent."""
+    keep = {model_id, PARENT}
+    order = lambda r: ([PARENT, model_id].index(r["modelId"]), r["suite"],  # noqa: E731
+                       METHOD_ORDER.index(r["methodId"]) if r["methodId"] in METHOD_ORDER else 99, r.get("criterion", ""))
+    table = sorted((r for r in claims["table"] if r["modelId"] in keep), key=order)
+    curves = sorted((c for c in claims["passAtK"] if c["modelId"] in keep), key=order)
+    cov = [c for c in claims["comparisons"]["coverage"] if {c["a"], c["b"]} == keep]
+    paired = [p for p in claims["comparisons"]["paired"] if {p["a"], p["b"]} == keep]
+    return {"table": table, "passAtK": [{k: v for k, v in c.items() if k not in ("solvedIds", "itemIds")}
+                                        for c in curves],
+            "coverage": cov, "paired": paired, "files": claims.get("files", [])}
+
+
+def markdown(card):
+    r = card["training"]
+    lines = [f"# {card['name']} data card", "",
+             f"A post-trained variant of `{card['parent']}` (its data card: `../organism-v1/DATA_CARD.md`), "
+             f"made by {card['method']}. Regenerate with `training/train_variants.sh`; measure with "
+             "`training/organism/measure_variants.sh`.", "",
+             "## Parent", "", f"`{card['parent']}`, rebuilt in PyTorch from its shipped `onnx/model.onnx` by "
+             "`training/organism/import_onnx.py` (logits within 1e-4 of its parity fixture).", "",
+             "## Data", "", card["data"], ""]
+    if card.get("data_counts"):
+        lines += [", ".join(f"{k}: {v}" for k, v in card["data_counts"].items()), ""]
+    if card.get("reward"):
+        lines += ["## Reward", "", card["reward"], ""]
+    cpu = f" ({r['cpu_s'] / 60:.1f} CPU-minutes: the share of a core this niced process got)" if r.get("cpu_s") else ""
+    c = card["corpus"]
+    lines += ["## Training", "", f"{r['steps']} steps, {r['elapsed_s'] / 60:.1f} min of run time{cpu} on "
+              f"{card['hardware']}; {c['trained_tokens']:,} tokens trained on "
+              f"({c['procedural_items_trained']['worked']:,} worked and {c['procedural_items_trained']['direct']:,} "
+              "direct answers).", "", "| hyper-parameter | value |", "|---|---|"]
+    lines += [f"| `{k}` | {v} |" for k, v in r["args"].items() if k not in ("init", "out_dir", "suites", "resume")]
+    if r["curve"]:
+        lines += ["", "Held-out greedy accuracy during training (fresh chains, the evaluator of `rollout.py`):", "",
+                  "| step | greedy accuracy | worked share |", "|---|---|---|"]
+        lines += [f"| {c['step']} | {pct(c['eval_greedy_acc'])}% | "
+                  f"{pct(c['eval_greedy_worked']) + '%' if 'eval_greedy_worked' in c else '-'} |" for c in r["curve"]]
+    m = card.get("measured")
+    if m:
+        lines += ["", "## Measured (TypeScript CLI, `tools/variant-claims.ts`)", "",
+                  "Accuracy with 95% Wilson interval; worked = share of answers that are worked traces; "
+                  "verified = share that are fully correct worked traces (every rewrite right); "
+                  "cut = share stopped at the method's token budget.", "",
+                  "| model | suite | method | accuracy | 95% CI | correct/n | worked | verified | cut | by steps |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for t in m["table"]:
+            steps = ", ".join(f"{k}: {v}" for k, v in t["bySteps"].items())
+            lines.append(f"| {t['modelId']} | {t['suite']} | {METHOD_NAMES.get(t['methodId'], t['methodId'])} | "
+                         f"{pct(t['accuracy'])}% | "
+                         f"{pct(t['low'])}-{pct(t['high'])} | {t['correct']}/{t['n']} | {pct(t['workedShare'])}% | "
+                         f"{pct(t['verifiedShare'])}% | {pct(t['stoppedAtMaxTokens'])}% | {steps} |")
+        if m["passAtK"]:
+            lines += ["", "pass@k (mean over items of the unbiased estimator from n samples per item); criterion "
+                      "`answer` = right final digit (guessable: one in ten), `verified-trace` = a fully correct "
+                      "worked trace. solved = items with at least one success in n, with its Wilson interval.", "",
+                      "| model | suite | criterion | items | n | " + " | ".join(f"pass@{k}" for k in KS)
+                      + " | solved | 95% CI |", "|---|---|---|---|---|" + "---|" * len(KS) + "---|---|"]
+            for c in m["passAtK"]:
+                vals = " | ".join(pct(c["mean"][k - 1]) if k <= c["samples"] else "-" for k in KS)
+                lines.append(f"| {c['modelId']} | {c['suite']} | {c['criterion']} | {c['items']} | {c['samples']} | "
+                             f"{vals} | {c['solvedAtN']}/{c['items']} | {pct(c['low'])}-{pct(c['high'])} |")
+        if m["coverage"]:
+            lines += ["", "Coverage on common items (solved = at least one success in n samples):", "",
+                      "| suite | criterion | a | b | items | solved a | solved b | both | only a | only b | "
+                      "first k with a >= b | first k with b >= a |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            for c in m["coverage"]:
+                lines.append(f"| {c['suite']} | {c['criterion']} | {c['a']} | {c['b']} | {c['items']} | {c['solvedA']} | "
+                             f"{c['solvedB']} | {c['both']} | {len(c['onlyA'])} | {len(c['onlyB'])} | "
+                             f"{c['kAReachesB']} | {c['kBReachesA']} |")
+        if m["paired"]:
+            lines += ["", "Paired on the same items (exact McNemar; gained = b right where a is wrong):", "",
+                      "| suite | method | a | b | n | gained | lost | p |", "|---|---|---|---|---|---|---|---|"]
+            lines += [f"| {p['suite']} | {p['methodId']} | {p['a']} | {p['b']} | {p['n']} | {p['gained']} | "
+                      f"{p['lost']} | {p['p']:.3g} |" for p in m["paired"]]
+    for note in card.get("notes", []):
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--variant", required=True, choices=sorted(RECIPES), help="which recipe the run followed")
+    p.add_argument("--run-dir", required=True, help="the grpo.py / distill.py out_dir (args.json, log.jsonl)")
+    p.add_argument("--out-dir", required=True, help="the exported model folder")
+    p.add_argument("--claims", help="tools/variant-claims.ts output over the CLI results")
+    p.add_argument("--hardware", default="2 CPU cores shared with other jobs (run niced), PyTorch 1.13 CPU, 1 thread",
+                   help="what the run ran on")
+    p.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable)")
+    args = p.parse_args()
+    recipe = RECIPES[args.variant]
+    run_args, log = read_run(args.run_dir)
+    final = [r for r in log if r.get("final")]
+    last = final[-1] if final else (log[-1] if log else {"step": 0, "elapsed_s": 0.0})
+    curve = [r for r in log if "eval_greedy_acc" in r]
+    name = os.path.basename(os.path.normpath(args.out_dir))
+    corpus = rlvr_corpus(run_args, log) if args.variant == "rlvr" else distill_corpus(run_args, last.get("tokens", 0))
+    counts = {}
+    if args.variant == "distill":
+        counts = {k: run_args[k] for k in ("teacher_items", "teacher_items_by_steps", "documents", "tokens")
+                  if k in run_args}
+        counts["tokens trained"] = last.get("tokens", 0)
+    else:
+        counts = {"chains drawn": last["step"] * run_args["prompts"],
+                  "completions sampled": last["step"] * run_args["prompts"] * run_args["group"]}
+    counts["suite questions excluded"] = run_args.get("forbidden_questions")
+    card = {"name": f"coax/{name}", "model": f"coax/{name}", "parent": PARENT, "corpus": corpus, "method": recipe["method"], "data": recipe["data"],
+            "data_counts": counts, "reward": recipe["reward"], "hardware": args.hardware,
+            "training": {"steps": last["step"], "tokens": corpus["trained_tokens"],
+                         "elapsed_s": last.get("elapsed_s", 0.0), "cpu_s": last.get("cpu_s"), "args": run_args,
+                         "curve": curve},
+            "notes": args.note}
+    if args.claims:
+        with open(args.claims) as f:
+            card["measured"] = measured(json.load(f), card["name"])
+    with open(os.path.join(args.out_dir, "data_card.json"), "w") as f:
+        json.dump(card, f, indent=1)
+        f.write("\n")
+    with open(os.path.join(args.out_dir, "DATA_CARD.md"), "w") as f:
+        f.write(markdown(card))
+
+
+if __name__ == "__main__":
+    main()

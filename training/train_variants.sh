@@ -1,0 +1,54 @@
+#!/bin/sh
+# The organism's two post-trained variants, from the shipped base (public/models/coax/organism-v1):
+#   import the base from its ONNX graph -> GRPO (coax/organism-v1-rlvr) and teacher SFT (coax/organism-v1-distill)
+#   -> export each with its parity fixture and the base's suites.
+#   ./training/train_variants.sh              both variants (each <= 40 min of training time here)
+#   ./training/train_variants.sh --resume     finish interrupted runs, then export
+#   ./training/train_variants.sh --smoke      a few steps of each, exported to a temp dir (seconds; KEEP=1 keeps it)
+# Then measure with the TypeScript CLI and write the data cards: training/organism/measure_variants.sh.
+# Environment: DEVICE (cpu|cuda), THREADS (1), RUN (training/runs), RLVR_STEPS (200), DISTILL_STEPS (1500),
+# MINUTES (training time cap per variant, 40; 0 = none).
+set -eu
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+DEVICE=${DEVICE:-cpu}
+MODE=${1:-full}
+export OMP_NUM_THREADS=${THREADS:-1}
+
+if [ "$MODE" = "--smoke" ]; then
+  RUN=$(mktemp -d)
+  [ -n "${KEEP:-}" ] || trap 'rm -rf "$RUN"' EXIT
+  $PY training/organism/import_onnx.py --out "$RUN/base.pt"
+  $PY training/organism/grpo.py --init "$RUN/base.pt" --out-dir "$RUN/rlvr" --device "$DEVICE" --steps 2 \
+      --prompts 2 --group 4 --max-new 24 --eval-items 4 --eval-every 0 --max-minutes 0 > /dev/null
+  $PY training/organism/distill.py --init "$RUN/base.pt" --out-dir "$RUN/distill" --device "$DEVICE" \
+      --items 40 --steps 2 --block 128 --batch 2 --eval-items 2 --eval-every 0 --eval-max-new 16 \
+      --max-minutes 0 > /dev/null
+  for v in rlvr distill; do
+    OUT=$RUN/models/organism-v1-$v-smoke
+    $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" \
+        --parity-out "$RUN/parity-$v.json" > /dev/null
+    mkdir -p "$OUT/suites" && cp public/models/coax/organism-v1/suites/*.json "$OUT/suites/"
+    $PY training/organism/variant_card.py --variant "$v" --run-dir "$RUN/$v" --out-dir "$OUT"
+  done
+  echo "smoke ok: $RUN/models"
+  exit 0
+fi
+
+RUN=${RUN:-training/runs}
+RESUME=""
+[ "$MODE" = "--resume" ] && RESUME=--resume
+$PY training/organism/import_onnx.py --out "$RUN/organism-v1/model.pt"
+[ -n "$RESUME" ] || rm -rf "$RUN/rlvr" "$RUN/distill"
+$PY training/organism/grpo.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/rlvr" --device "$DEVICE" \
+    --steps "${RLVR_STEPS:-200}" --max-minutes "${MINUTES:-40}" $RESUME
+$PY training/organism/distill.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/distill" --device "$DEVICE" \
+    --steps "${DISTILL_STEPS:-1500}" --max-minutes "${MINUTES:-40}" $RESUME
+for v in rlvr distill; do
+  OUT=public/models/coax/organism-v1-$v
+  $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" \
+      --parity-out "test/fixtures/parity-organism-v1-$v.json"
+  mkdir -p "$OUT/suites" && cp public/models/coax/organism-v1/suites/*.json "$OUT/suites/"
+  $PY training/organism/variant_card.py --variant "$v" --run-dir "$RUN/$v" --out-dir "$OUT"
+done
+du -sh public/models/coax/organism-v1-rlvr public/models/coax/organism-v1-distill
