@@ -7,13 +7,16 @@ A Llama-architecture decoder with the exact semantics of Hugging Face
     final rms_norm, lm_head tied to the embedding
 
 Attention uses RoPE in the HF `rotate_half` convention, driven by explicit
-position_ids; there are no biases and num_key_value_heads == num_attention_heads.
+position_ids; there are no biases. Grouped-query attention (num_key_value_heads <
+num_attention_heads, as SmolLM2 and Qwen2 use) keeps num_key_value_heads heads in the
+cache and repeats each for its group of query heads, as HF `repeat_kv`.
 
 `forward` is the inference signature that export.py traces to ONNX (KV cache in
 and out, padding mask, num_logits_to_keep); `forward_train` is the plain
 causal forward with an optional loss for the trainer.
 
-Shapes: B batch, T new tokens, P cached tokens, S = P + T, H heads, D head_dim,
+Shapes: B batch, T new tokens, P cached tokens, S = P + T, H query heads, G key/value
+heads (H = G * R), D head_dim,
 C hidden_size, V vocab_size.
 """
 
@@ -41,7 +44,8 @@ class LlamaConfig:
 
     def __post_init__(self):
         assert self.hidden_size % self.num_attention_heads == 0, "hidden_size must split into heads"
-        assert self.num_key_value_heads == self.num_attention_heads, "grouped-query attention is not supported"
+        assert self.num_attention_heads % self.num_key_value_heads == 0, \
+            "num_attention_heads must be a multiple of num_key_value_heads"
         assert self.head_dim % 2 == 0, "RoPE needs an even head_dim"
 
     @property
@@ -83,26 +87,30 @@ class Rotary(nn.Module):
 class Attention(nn.Module):
     def __init__(self, cfg):
         super().__init__()
-        self.n_head, self.head_dim = cfg.num_attention_heads, cfg.head_dim
-        c = cfg.hidden_size
+        self.n_head, self.n_kv, self.head_dim = cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim
+        c, kv = cfg.hidden_size, cfg.num_key_value_heads * cfg.head_dim
         self.q_proj = nn.Linear(c, c, bias=False)
-        self.k_proj = nn.Linear(c, c, bias=False)
-        self.v_proj = nn.Linear(c, c, bias=False)
+        self.k_proj = nn.Linear(c, kv, bias=False)
+        self.v_proj = nn.Linear(c, kv, bias=False)
         self.o_proj = nn.Linear(c, c, bias=False)
 
     def forward(self, x, cos, sin, allowed, past):
-        # x (B, T, C); cos/sin (B, 1, T, D); allowed (B, 1, T, S) bool; past (k, v) each (B, H, P, D)
+        # x (B, T, C); cos/sin (B, 1, T, D); allowed (B, 1, T, S) bool; past (k, v) each (B, G, P, D)
         B, T, C = x.shape
-        q, k, v = (proj(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2)
-                   for proj in (self.q_proj, self.k_proj, self.v_proj))  # each (B, H, T, D)
+        q = self.q_proj(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2)  # (B, H, T, D)
+        k, v = (proj(x).view(B, T, self.n_kv, self.head_dim).transpose(1, 2)
+                for proj in (self.k_proj, self.v_proj))  # each (B, G, T, D)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
-        k = torch.cat((past[0], k), dim=2)  # (B, H, S, D)
-        v = torch.cat((past[1], v), dim=2)  # (B, H, S, D)
-        att = (q @ k.transpose(2, 3)) * self.head_dim ** -0.5  # (B, H, T, S)
+        k = torch.cat((past[0], k), dim=2)  # (B, G, S, D): the cache holds G heads, not H
+        v = torch.cat((past[1], v), dim=2)  # (B, G, S, D)
+        rep = self.n_head // self.n_kv  # HF repeat_kv: key/value head g serves query heads g*R .. g*R+R-1
+        kq = k.repeat_interleave(rep, dim=1) if rep > 1 else k  # (B, H, S, D)
+        vq = v.repeat_interleave(rep, dim=1) if rep > 1 else v  # (B, H, S, D)
+        att = (q @ kq.transpose(2, 3)) * self.head_dim ** -0.5  # (B, H, T, S)
         # masked_fill (not +mask): a fully masked row becomes all MASK_VALUE -> uniform, never NaN
         att = att.masked_fill(~allowed, MASK_VALUE).softmax(dim=-1)
-        y = (att @ v).transpose(1, 2).reshape(B, T, C)  # (B, T, C)
+        y = (att @ vq).transpose(1, 2).reshape(B, T, C)  # (B, T, C)
         return self.o_proj(y), (k, v)
 
 
@@ -144,17 +152,17 @@ class Llama(nn.Module):
             self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
 
     def empty_past(self, batch_size):
-        """A KV cache holding no tokens: per layer (k, v) each (B, H, 0, D)."""
-        shape = (batch_size, self.config.num_attention_heads, 0, self.config.head_dim)
+        """A KV cache holding no tokens: per layer (k, v) each (B, G, 0, D)."""
+        shape = (batch_size, self.config.num_key_value_heads, 0, self.config.head_dim)
         w = self.embed_tokens.weight
         return [(w.new_zeros(shape), w.new_zeros(shape)) for _ in self.layers]
 
     def forward(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep):
         """
         input_ids (B, T) int64; attention_mask (B, S) int64 1 = token, 0 = padding;
-        position_ids (B, T) int64; past: per layer (k, v) each (B, H, P, D);
+        position_ids (B, T) int64; past: per layer (k, v) each (B, G, P, D);
         num_logits_to_keep: int64 scalar tensor, logits for the last k positions, 0 = all.
-        Returns logits (B, T or k, V) and present: per layer (k, v) each (B, H, S, D).
+        Returns logits (B, T or k, V) and present: per layer (k, v) each (B, G, S, D).
         """
         B, T = input_ids.shape
         P = past[0][0].shape[2]

@@ -92,7 +92,7 @@ def test_empty_past_shapes():
                             torch.arange(3)[None], model.empty_past(1), torch.tensor(0))
     assert logits.shape == (1, 3, cfg.vocab_size)
     assert len(present) == cfg.num_hidden_layers
-    assert all(t.shape == (1, cfg.num_attention_heads, 3, cfg.head_dim) for kv in present for t in kv)
+    assert all(t.shape == (1, cfg.num_key_value_heads, 3, cfg.head_dim) for kv in present for t in kv)
     assert torch.isfinite(logits).all()
 
 
@@ -184,6 +184,60 @@ def test_forward_train():
     assert torch.isfinite(loss) and loss.requires_grad
     loss.backward()
     assert model.embed_tokens.weight.grad is not None
+
+
+# ---------------------------------------------------------------- grouped-query attention
+
+def gqa_pair(dtype):
+    """A model with 4 query heads sharing 2 key/value heads, and the plain multi-head model
+    whose k_proj/v_proj rows are the GQA ones repeated per group (HF repeat_kv semantics
+    written as weights): the two must compute the same logits."""
+    torch.manual_seed(3)
+    gqa = Llama(LlamaConfig(num_key_value_heads=2))
+    init_weights(gqa, 3, embed_std=1.0, linear_std=0.3)
+    mha = Llama(LlamaConfig())
+    state = {}
+    D = gqa.config.head_dim
+    for name, w in gqa.state_dict().items():
+        if name.endswith(("k_proj.weight", "v_proj.weight")):  # (G*D, C) -> (H*D, C)
+            w = w.view(2, D, -1).repeat_interleave(2, dim=0).reshape(4 * D, -1)
+        state[name] = w
+    mha.load_state_dict(state)
+    return gqa.to(dtype).eval(), mha.to(dtype).eval()
+
+
+@torch.no_grad()
+def test_gqa_equals_repeated_heads():
+    for dtype, tol in DTYPE_TOL:
+        gqa, mha = gqa_pair(dtype)
+        for prompt in PROMPTS:
+            ids = tok.encode(prompt)
+            d = max_diff(full_forward(gqa, ids), full_forward(mha, ids))
+            assert d < tol, f"{dtype} {prompt!r}: GQA vs repeated-head MHA max abs diff {d}"
+        check_cached_steps(gqa, tol)
+        check_left_padding(gqa, tol)
+    _, present = gqa(torch.tensor([[5, 6]]), torch.ones(1, 2, dtype=torch.int64), torch.arange(2)[None],
+                     gqa.empty_past(1), torch.tensor(0))
+    assert present[0][0].shape == (1, 2, 2, gqa.config.head_dim), "the cache must hold the 2 key/value heads only"
+
+
+def test_gqa_config_contract():
+    try:
+        LlamaConfig(num_attention_heads=4, num_key_value_heads=3)
+    except AssertionError:
+        return
+    raise AssertionError("4 query heads over 3 key/value heads must be refused")
+
+
+def test_gqa_export_graph():
+    gqa, _ = gqa_pair(torch.float32)
+    with tempfile.TemporaryDirectory() as d:
+        graph = export.export_onnx(gqa, os.path.join(d, "onnx", "model.onnx"), opset=14)
+    sig = {v.name: [x.dim_param or x.dim_value for x in v.type.tensor_type.shape.dim]
+           for v in list(graph.graph.input) + list(graph.graph.output)}
+    assert sig["past_key_values.0.key"] == ["batch_size", 2, "past_sequence_length", 16]
+    assert sig["present.1.value"] == ["batch_size", 2, "total_sequence_length", 16]
+    assert export.hf_config(gqa.config)["num_key_value_heads"] == 2
 
 
 # ---------------------------------------------------------------- export
