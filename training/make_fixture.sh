@@ -4,6 +4,8 @@
 #   test/fixtures/parity-fixture-tiny.json PyTorch logits and greedy continuation
 #   public/models/coax/fixture-gpt2/       GPT-2, onnx/model.onnx and onnx/model_fp16.onnx
 #   test/fixtures/parity-fixture-gpt2.json
+#   public/models/coax/fixture-gqa/        Llama with grouped-query attention (4 query heads over 2 key/value
+#   test/fixtures/parity-fixture-gqa.json  heads, as SmolLM2 and Qwen2), onnx/model.onnx
 set -eu
 cd "$(dirname "$0")/.."
 OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py \
@@ -17,3 +19,9 @@ OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py --arch gpt2 --fp16 \
   --parity-out test/fixtures/parity-fixture-gpt2.json \
   --seed 0 --embed-std 1.0 --linear-std 0.3 \
   --n-embd 64 --n-layer 2 --n-head 4 --n-positions 512 --vocab-size 258
+OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py \
+  --out-dir public/models/coax/fixture-gqa \
+  --parity-out test/fixtures/parity-fixture-gqa.json \
+  --seed 0 --embed-std 1.0 --linear-std 0.3 \
+  --hidden-size 64 --num-hidden-layers 2 --num-attention-heads 4 --num-key-value-heads 2 \
+  --intermediate-size 176 --vocab-size 258 --max-position-embeddings 512

@@ -84,6 +84,16 @@ class Rotary(nn.Module):
         return emb.cos()[:, None], emb.sin()[:, None]  # each (B, 1, T, D)
 
 
+def repeat_kv(x, rep):
+    """(B, G, S, D) -> (B, G * rep, S, D): key/value head g serves query heads g*rep .. g*rep+rep-1, as HF
+    `repeat_kv`. Written as expand + reshape of traced sizes, as HF does: torch 1.13's ONNX export of
+    repeat_interleave gave a graph that onnxruntime refused at run time ("cannot broadcast on dim 1")."""
+    if rep == 1:
+        return x
+    b, g, s, d = x.shape
+    return x[:, :, None].expand(b, g, rep, s, d).reshape(b, g * rep, s, d)
+
+
 class Attention(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -104,9 +114,8 @@ class Attention(nn.Module):
         k = k * cos + rotate_half(k) * sin
         k = torch.cat((past[0], k), dim=2)  # (B, G, S, D): the cache holds G heads, not H
         v = torch.cat((past[1], v), dim=2)  # (B, G, S, D)
-        rep = self.n_head // self.n_kv  # HF repeat_kv: key/value head g serves query heads g*R .. g*R+R-1
-        kq = k.repeat_interleave(rep, dim=1) if rep > 1 else k  # (B, H, S, D)
-        vq = v.repeat_interleave(rep, dim=1) if rep > 1 else v  # (B, H, S, D)
+        rep = self.n_head // self.n_kv
+        kq, vq = repeat_kv(k, rep), repeat_kv(v, rep)  # each (B, H, S, D)
         att = (q @ kq.transpose(2, 3)) * self.head_dim ** -0.5  # (B, H, T, S)
         # masked_fill (not +mask): a fully masked row becomes all MASK_VALUE -> uniform, never NaN
         att = att.masked_fill(~allowed, MASK_VALUE).softmax(dim=-1)

@@ -28,6 +28,9 @@ interface Case {
 const CASES: Case[] = [
   { id: 'coax/fixture-tiny', modelType: 'llama', fixture: 'parity-fixture-tiny.json', dtype: 'fp32', tolerance: 1e-4 },
   { id: 'coax/fixture-gpt2', modelType: 'gpt2', fixture: 'parity-fixture-gpt2.json', dtype: 'fp32', tolerance: 1e-4 },
+  // grouped-query attention (4 query heads over 2 key/value heads): transformers.js sizes the empty cache from
+  // num_key_value_heads, so a wrong config or graph fails here
+  { id: 'coax/fixture-gqa', modelType: 'llama', fixture: 'parity-fixture-gqa.json', dtype: 'fp32', tolerance: 1e-4 },
   { id: 'coax/fixture-gpt2', modelType: 'gpt2', fixture: 'parity-fixture-gpt2.json', dtype: 'fp16', tolerance: 0.1 },
 ];
 
