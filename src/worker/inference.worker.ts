@@ -8,16 +8,17 @@ import { applySources, chooseBackend, configureRuntime, describeBackend } from '
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
 import { createExploreApi } from './explore-api.ts';
-import type {
-  BackendChoice,
-  BackendInfo,
-  FileProgress,
-  HubSettings,
-  LoadRequest,
-  LoadedModel,
-  RunRequest,
-  WorkerApi,
-  WorkerNotice,
+import {
+  mergeProgress,
+  type BackendChoice,
+  type BackendInfo,
+  type FileProgress,
+  type HubSettings,
+  type LoadRequest,
+  type LoadedModel,
+  type RunRequest,
+  type WorkerApi,
+  type WorkerNotice,
 } from './protocol.ts';
 
 let backend: BackendInfo | null = null;
@@ -59,13 +60,7 @@ function progressReporter(
     onProgress(latest.get(file)!);
   };
   const update = (file: string, loaded: number, total: number, done: boolean) => {
-    const prev = latest.get(file);
-    const p: FileProgress = {
-      file,
-      loaded: Math.max(loaded, prev?.loaded ?? 0),
-      total: Math.max(total, prev?.total ?? 0),
-      done: done || (prev?.done ?? false),
-    };
+    const p = mergeProgress(latest.get(file), { file, loaded, total, done });
     if (p.done) p.loaded = Math.max(p.loaded, p.total);
     latest.set(file, p);
     totals.set(file, Math.max(p.total, p.loaded));

@@ -2,14 +2,16 @@ import { Comlink } from '../worker-client.ts';
 import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
 import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
 import type { Dtype } from '../../worker/dtypes.ts';
-import type {
-  BackendChoice,
-  BackendInfo,
-  FileProgress,
-  LoadedModel,
-  ModelSource,
-  WorkerNotice,
+import {
+  mergeProgress,
+  type BackendChoice,
+  type BackendInfo,
+  type FileProgress,
+  type LoadedModel,
+  type ModelSource,
+  type WorkerNotice,
 } from '../../worker/protocol.ts';
+import { resolveUrl } from '../urls.ts';
 import type { HubState } from './hub.svelte.ts';
 import type { ModelCacheState } from './model-cache.svelte.ts';
 
@@ -127,7 +129,7 @@ export class EngineState {
   async start(choice: BackendChoice, preferredModel: string | null): Promise<void> {
     this.choice = choice;
     try {
-      const res = await fetch(new URL('models/index.json', this.baseUrl));
+      const res = await fetch(resolveUrl('models/index.json', this.baseUrl));
       if (!res.ok) throw new Error(`model list unavailable (models/index.json answered ${res.status})`);
       this.models = (await res.json()) as ModelEntry[];
       this.cache.bundledIds = this.models.map((m) => m.id);
@@ -172,17 +174,11 @@ export class EngineState {
     this.error = null;
     this.notice = null;
     this.files = [];
-    const byFile = new Map<string, FileProgress>();
     const onProgress = Comlink.proxy((p: FileProgress) => {
       if (generation !== this.generation) return;
-      const prev = byFile.get(p.file);
-      byFile.set(p.file, {
-        ...p,
-        loaded: Math.max(p.loaded, prev?.loaded ?? 0),
-        total: Math.max(p.total, prev?.total ?? 0),
-        done: p.done || (prev?.done ?? false),
-      });
-      this.files = [...byFile.values()];
+      const i = this.files.findIndex((f) => f.file === p.file);
+      const merged = mergeProgress(this.files[i], p);
+      this.files = i < 0 ? [...this.files, merged] : this.files.with(i, merged);
     });
     try {
       const loaded = await this.host.race(this.host.api.loadModel({ id, source, dtype }, onProgress));
@@ -239,7 +235,7 @@ export class EngineState {
     let base = '';
     if (loaded.source === 'bundled') {
       files = this.models.find((m) => m.id === loaded.id)?.files ?? [];
-      base = new URL(`models/${loaded.id}/`, this.baseUrl).href;
+      base = resolveUrl(`models/${loaded.id}/`, this.baseUrl);
     } else if (this.hub.allowRemote && this.hub.repos[loaded.id]?.status === 'ok') {
       files = this.hub.repos[loaded.id]!.files;
       base = `${this.hub.host}/${loaded.id}/resolve/main/`;

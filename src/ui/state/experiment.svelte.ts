@@ -10,6 +10,7 @@ import { SuitesState } from './suites.svelte.ts';
 import type { RunsState } from './runs.svelte.ts';
 import { compactMethods, expandMethods, type ExperimentConfig, encodeConfig } from '../../core/run/url-config.ts';
 import type { RunResults } from '../../core/run/results.ts';
+import { formatLocalTime } from '../format.ts';
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
@@ -49,9 +50,8 @@ export class ExperimentState {
   /** Apply a configuration from a link (the model is the engine's business). */
   applyConfig(config: ExperimentConfig): void {
     const methods = expandMethods(config.methods);
-    const byId = new Map(methods.map((m) => [m.id, m]));
     this.methods = [
-      ...this.methods.map((m) => byId.get(m.id) ?? m),
+      ...this.methods.map((m) => methods.find((x) => x.id === m.id) ?? m),
       ...methods.filter((m) => !this.methods.some((x) => x.id === m.id)),
     ];
     this.enabled = methods.map((m) => m.id);
@@ -64,7 +64,8 @@ export class ExperimentState {
   }
 
   toggleMethod(id: string, on: boolean): void {
-    this.enabled = on ? [...new Set([...this.enabled, id])] : this.enabled.filter((m) => m !== id);
+    if (on === this.enabled.includes(id)) return;
+    this.enabled = on ? [...this.enabled, id] : this.enabled.filter((m) => m !== id);
   }
 
   updateMethod(next: MethodSpec): void {
@@ -110,13 +111,14 @@ export class ExperimentState {
       split: s.split,
       items: emptyItems(s),
     }));
-    const runId = `run-${Date.now().toString(36)}`;
-    const when = new Date().toLocaleString();
+    const createdAt = Date.now();
+    const runId = `run-${createdAt.toString(36)}`;
+    const when = formatLocalTime(createdAt);
     await this.runs.begin(
       {
         id: runId,
         name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
-        createdAt: Date.now(),
+        createdAt,
         modelId,
         seed: this.seed,
         status: 'running',

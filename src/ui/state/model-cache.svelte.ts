@@ -1,3 +1,4 @@
+import { originOf } from '../urls.ts';
 import { groupCache, type CacheEntry, type CachedModel, type CacheSource } from '../model-files.ts';
 
 /** The Cache API store transformers.js downloads into (env.cacheKey). */
@@ -28,7 +29,7 @@ export class ModelCacheState {
 
   /** The cached files of one model, or null when nothing of it is cached. */
   find(source: CacheSource, id: string, host: string): CachedModel | null {
-    const origin = new URL(host).origin;
+    const origin = originOf(host);
     return this.models.find((m) => m.source === source && m.id === id && m.host === origin) ?? null;
   }
 
