@@ -26,7 +26,6 @@ export class ExperimentState {
   results = $state.raw<SuiteResults[]>([]);
   runMethods = $state.raw<MethodSpec[]>([]);
   error = $state<string | null>(null);
-  elapsedMs = $state(0);
 
   constructor(
     private readonly worker: Remote<WorkerApi>,
@@ -140,7 +139,6 @@ export class ExperimentState {
       suiteName: suites[0]!.name,
       methodId: methods[0]!.id,
     };
-    const started = performance.now();
     try {
       await this.worker.run(
         { suites, methods, seed: this.seed, batchSize: this.batchSize },
@@ -159,7 +157,6 @@ export class ExperimentState {
         this.error = String(err);
       }
     } finally {
-      this.elapsedMs = performance.now() - started;
       await this.runs.finish(
         runId,
         this.status === 'done' ? 'done' : this.status === 'cancelled' ? 'cancelled' : 'failed',
