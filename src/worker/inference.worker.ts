@@ -20,6 +20,7 @@ import {
   type WorkerApi,
   type WorkerNotice,
 } from './protocol.ts';
+import { errorMessage } from '../core/errors.ts';
 
 let backend: BackendInfo | null = null;
 let model: TransformersModel | null = null;
@@ -39,8 +40,6 @@ function yieldToHost(): Promise<void> {
     channel.port2.postMessage(null);
   });
 }
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * transformers.js progress as per-file progress, at most every 100 ms per file (the latest state always arrives): `progress_total` announces every
@@ -174,7 +173,7 @@ const api: WorkerApi = {
     } catch (err) {
       if (backend.backend !== 'webgpu' || isDownloadFailure(err)) throw new Error(explainLoadError(err, request, hub));
       // WebGPU can fail where WASM works (an op without a kernel, a lost device, NaN logits): fall back and say why.
-      fallback = `WebGPU failed: ${message(err)}`;
+      fallback = `WebGPU failed: ${errorMessage(err)}`;
       backend = { ...backend, backend: 'wasm', reason: `${fallback}; fell back to WASM` };
       try {
         next = await loadOn(request, 'wasm', report);

@@ -14,6 +14,7 @@ import {
 import { resolveUrl } from '../urls.ts';
 import type { HubState } from './hub.svelte.ts';
 import type { ModelCacheState } from './model-cache.svelte.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** One bundled model folder, as models/index.json lists it. */
 export interface ModelEntry {
@@ -25,8 +26,6 @@ export interface ModelEntry {
   sizes?: Record<string, number>;
   hasDataCard: boolean;
 }
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * The model side of the page: the backend, which models exist (bundled and on the hub), which one and which dtype
@@ -141,7 +140,7 @@ export class EngineState {
       void this.cache.refresh();
       this.backend = await this.initWorker();
     } catch (err) {
-      this.error = message(err);
+      this.error = errorMessage(err);
       return;
     }
     // Bundled models are small and local: load the default at once so the page is ready to run.
@@ -188,7 +187,7 @@ export class EngineState {
       await this.fetchCard(loaded);
     } catch (err) {
       if (err instanceof WorkerRestartedError) return;
-      this.error = message(err);
+      this.error = errorMessage(err);
     } finally {
       if (generation === this.generation) this.loading = false;
       void this.cache.refresh();
@@ -213,7 +212,7 @@ export class EngineState {
     try {
       this.backend = await this.initWorker();
     } catch (err) {
-      this.error = `The worker did not start again: ${message(err)}`;
+      this.error = `The worker did not start again: ${errorMessage(err)}`;
     }
     void this.cache.refresh();
   }

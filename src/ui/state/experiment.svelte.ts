@@ -11,8 +11,10 @@ import type { RunsState } from './runs.svelte.ts';
 import { compactMethods, expandMethods, type ExperimentConfig, encodeConfig } from '../../core/run/url-config.ts';
 import type { RunResults } from '../../core/run/results.ts';
 import { formatLocalTime } from '../format.ts';
+import { errorMessage } from '../../core/errors.ts';
+import { isCancelled } from '../../core/decode/cancel.ts';
 
-export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
+export type ExperimentStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
 /** One comparison: suites, methods and seeds, the run's progress, and its results (kept when a run stops). */
 export class ExperimentState {
@@ -21,7 +23,7 @@ export class ExperimentState {
   batchSize = $state(8);
   methods = $state.raw<MethodSpec[]>(BUILTIN_METHODS.map((m) => structuredClone(m)));
   enabled = $state<string[]>([...DEFAULT_METHOD_IDS]);
-  status = $state<RunStatus>('idle');
+  status = $state<ExperimentStatus>('idle');
   progress = $state.raw<RunProgress | null>(null);
   results = $state.raw<SuiteResults[]>([]);
   runMethods = $state.raw<MethodSpec[]>([]);
@@ -79,7 +81,7 @@ export class ExperimentState {
       this.updateMethod(next);
       return null;
     } catch (err) {
-      return err instanceof Error ? err.message : String(err);
+      return errorMessage(err);
     }
   }
 
@@ -151,7 +153,7 @@ export class ExperimentState {
       this.status = 'done';
     } catch (err) {
       // Whatever finished before the error or the cancel stays in `results`.
-      if ((this.status as RunStatus) === 'cancelling' || String(err).includes('cancelled')) this.status = 'cancelled';
+      if ((this.status as ExperimentStatus) === 'cancelling' || isCancelled(err)) this.status = 'cancelled';
       else {
         this.status = 'failed';
         this.error = String(err);

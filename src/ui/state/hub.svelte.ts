@@ -3,6 +3,7 @@ import { DTYPES } from '../../worker/dtypes.ts';
 import type { HubSettings } from '../../worker/protocol.ts';
 import { filesForDtype } from '../model-files.ts';
 import { httpUrl } from '../urls.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 export const DEFAULT_HUB = 'https://huggingface.co';
 
@@ -114,7 +115,7 @@ export class HubState {
         status: 'error',
         files: [],
         sizes: {},
-        error: `could not ask ${this.host} about ${id}: ${err instanceof Error ? err.message : String(err)}`,
+        error: `could not ask ${this.host} about ${id}: ${errorMessage(err)}`,
       });
     }
   }
