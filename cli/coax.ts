@@ -24,6 +24,8 @@ import { writeCard } from './card.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
 import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
 import { modelSuites, scanLocalModels } from './local-models.ts';
+import { errorMessage } from '../src/core/errors.ts';
+import { isCancelled } from '../src/core/decode/cancel.ts';
 
 const MODELS_DIR = { name: 'models-dir', value: '<dir>', help: 'where model folders live (default public/models)' };
 
@@ -294,6 +296,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`\ncoax: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(err instanceof Error && err.name === 'CancelledError' ? 130 : 1);
+  process.stderr.write(`\ncoax: ${errorMessage(err)}\n`);
+  process.exit(isCancelled(err) ? 130 : 1);
 });

@@ -8,6 +8,7 @@ import { DEFAULT_HOST, fetchModel } from './fetch/fetch.ts';
 import type { DownloadProgress } from './fetch/download.ts';
 import { FetchModelError } from './fetch/hub.ts';
 import { DTYPE_FILES, DTYPES, parseDtype } from './fetch/model-files.ts';
+import { errorMessage } from '../src/core/errors.ts';
 
 const HELP = `fetch-model — download an ONNX causal language model from the Hugging Face hub for Coax
 
@@ -104,8 +105,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const message =
-    err instanceof FetchModelError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err);
+  const message = err instanceof FetchModelError ? `${err.message} [${err.code}]` : errorMessage(err);
   process.stderr.write(`\nfetch-model: ${message}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { errorMessage } from '../src/core/errors.ts';
 
 /**
  * A UTF-8 text file as the page reads one (`File.text()` decodes UTF-8 and drops a leading byte-order mark), so a
@@ -54,6 +55,6 @@ export function writeResults(
   } catch (err) {
     const fallback = join(fallbackDir, `coax-results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(fallback, text);
-    return { path: fallback, error: err instanceof Error ? err.message : String(err) };
+    return { path: fallback, error: errorMessage(err) };
   }
 }

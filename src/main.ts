@@ -10,6 +10,7 @@ import { WorkerHost } from './ui/worker-host.ts';
 import { decodeConfig, encodeConfig } from './core/run/url-config.ts';
 import type { BackendChoice } from './worker/protocol.ts';
 import './ui/app.css';
+import { errorMessage } from './core/errors.ts';
 
 const params = new URLSearchParams(location.search);
 const backendParam = params.get('backend');
@@ -44,7 +45,7 @@ function applyConfig(param: string): string | null {
     experiment.applyConfig(config);
     return config.model;
   } catch (err) {
-    experiment.error = `This link's setup could not be used: ${err instanceof Error ? err.message : String(err)}`;
+    experiment.error = `This link's setup could not be used: ${errorMessage(err)}`;
     return null;
   }
 }

@@ -3,8 +3,8 @@ import { AutoModelForCausalLM } from '@huggingface/transformers';
 import { FetchModelError } from './hub.ts';
 
 // One table of dtypes and their files, shared with the page's worker.
-import { DTYPES, DTYPE_FILES, type Dtype } from '../../src/worker/dtypes.ts';
-export { DTYPES, DTYPE_FILES, type Dtype };
+import { DTYPES, DTYPE_FILES, dataChunkName, dataFilesIn, type Dtype } from '../../src/worker/dtypes.ts';
+export { DTYPES, DTYPE_FILES, dataChunkName, dataFilesIn, type Dtype };
 
 export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 export const OPTIONAL_FILES = ['generation_config.json', 'special_tokens_map.json'];
@@ -13,18 +13,6 @@ export function parseDtype(value: string): Dtype {
   if (!(DTYPES as readonly string[]).includes(value))
     throw new FetchModelError('bad-argument', `--dtype must be one of ${DTYPES.join(', ')}, got "${value}"`);
   return value as Dtype;
-}
-
-/** `onnx/model.onnx` -> `onnx/model.onnx_data`, `onnx/model.onnx_data_1`, … (transformers.js getExternalDataChunkNames). */
-export function dataChunkName(onnxFile: string, i: number): string {
-  return `${onnxFile}_data${i === 0 ? '' : `_${i}`}`;
-}
-
-/** The external data files of an ONNX file that a listing holds, in chunk order. */
-export function dataFilesIn(listing: readonly string[], onnxFile: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; listing.includes(dataChunkName(onnxFile, i)); i++) out.push(dataChunkName(onnxFile, i));
-  return out;
 }
 
 /** Chunk count that config.json's `transformers.js_config.use_external_data_format` gives a file (as transformers.js reads it), or null if unset. */

@@ -34,7 +34,7 @@ export interface StyleRow {
   trainedTokens: number;
 }
 
-export interface RelationRow extends StyleRow {
+export interface RelationMixRow extends StyleRow {
   relation: string;
   /** Share of all trained tokens. */
   share: number;
@@ -47,7 +47,7 @@ export interface DataCardSummary {
   tokens: number | null;
   trainedTokens: number | null;
   steps: number | null;
-  relations: RelationRow[];
+  relations: RelationMixRow[];
   /** Procedural items trained on, answered directly or worked step by step. */
   procedural: { direct: number; worked: number; workedShare: number } | null;
   /** The corpus plan's share of worked worksheets. */
@@ -73,7 +73,7 @@ export function summarizeDataCard(
   const trained = (c: z.infer<typeof counts>) => c.trained_tokens ?? c.tokens;
   const alls = Object.entries(table).filter(([k]) => k.endsWith('/all'));
   const totalTrained = alls.reduce((n, [, c]) => n + trained(c), 0);
-  const relations: RelationRow[] = alls.map(([key, c]) => {
+  const relations: RelationMixRow[] = alls.map(([key, c]) => {
     const relation = key.slice(0, -'/all'.length);
     const styles = Object.entries(table)
       .filter(([k]) => k.startsWith(`${relation}/`) && k !== key)

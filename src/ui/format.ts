@@ -14,3 +14,8 @@ export function formatPercent(x: number): string {
 export function showWhitespace(text: string): string {
   return text.replace(/\n/g, '⏎');
 }
+
+/** A time (ms since the epoch) in the reader's locale. */
+export function formatLocalTime(ms: number): string {
+  return new Date(ms).toLocaleString();
+}

@@ -2,7 +2,7 @@
  * What a model folder or hub repository offers, as plain functions over file lists: which dtypes it has, what a
  * dtype costs to download, which dtypes this device can run, and which model a browser-cache entry belongs to.
  */
-import { DTYPES, DTYPE_FILES, HALF_DTYPES, dataChunkName, type Dtype } from '../worker/dtypes.ts';
+import { DTYPES, DTYPE_FILES, HALF_DTYPES, dataFilesIn, type Dtype } from '../worker/dtypes.ts';
 
 /** The files transformers.js reads for a causal LM besides the weights (when the folder has them). */
 export const SHARED_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
@@ -15,9 +15,7 @@ export function availableDtypes(files: readonly string[]): Dtype[] {
 export function weightFiles(files: readonly string[], dtype: Dtype): string[] {
   const onnx = DTYPE_FILES[dtype];
   if (!files.includes(onnx)) return [];
-  const out = [onnx];
-  for (let i = 0; files.includes(dataChunkName(onnx, i)); i++) out.push(dataChunkName(onnx, i));
-  return out;
+  return [onnx, ...dataFilesIn(files, onnx)];
 }
 
 /** Files a load of `dtype` reads, in the order they are fetched. */

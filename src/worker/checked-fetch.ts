@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.ts';
 /**
  * The fetch transformers.js uses in the worker (env.fetch), wrapped so that a download that cannot be the file fails
  * with an error naming the file and what went wrong, before transformers.js caches it or parses it:
@@ -50,8 +51,6 @@ export function wrongContentType(contentType: string | null, file: string): bool
   );
 }
 
-const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: FetchStats): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -64,7 +63,7 @@ export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: F
     } catch (err) {
       throw new DownloadError(
         'network',
-        `cannot reach ${new URL(absolute).origin} for ${file} (${reason(err)}): offline, or the server is down`,
+        `cannot reach ${new URL(absolute).origin} for ${file} (${errorMessage(err)}): offline, or the server is down`,
       );
     }
     if (res.status !== 200 && res.status !== 206) return res;
@@ -89,7 +88,7 @@ export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: F
           controller.error(
             new DownloadError(
               'truncated',
-              `the download of ${file} from ${new URL(absolute).origin} stopped after ${received}${of} bytes (${reason(err)}): the connection closed early. Nothing of it was cached; load again to retry.`,
+              `the download of ${file} from ${new URL(absolute).origin} stopped after ${received}${of} bytes (${errorMessage(err)}): the connection closed early. Nothing of it was cached; load again to retry.`,
             ),
           );
           return;

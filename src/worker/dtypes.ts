@@ -21,3 +21,10 @@ export function isDtype(value: unknown): value is Dtype {
 export function dataChunkName(onnxFile: string, i: number): string {
   return `${onnxFile}_data${i === 0 ? '' : `_${i}`}`;
 }
+
+/** The external data files of an ONNX file that a listing holds, in chunk order. */
+export function dataFilesIn(listing: readonly string[], onnxFile: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; listing.includes(dataChunkName(onnxFile, i)); i++) out.push(dataChunkName(onnxFile, i));
+  return out;
+}

@@ -8,17 +8,19 @@ import { applySources, chooseBackend, configureRuntime, describeBackend } from '
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
 import { createExploreApi } from './explore-api.ts';
-import type {
-  BackendChoice,
-  BackendInfo,
-  FileProgress,
-  HubSettings,
-  LoadRequest,
-  LoadedModel,
-  RunRequest,
-  WorkerApi,
-  WorkerNotice,
+import {
+  mergeProgress,
+  type BackendChoice,
+  type BackendInfo,
+  type FileProgress,
+  type HubSettings,
+  type LoadRequest,
+  type LoadedModel,
+  type RunRequest,
+  type WorkerApi,
+  type WorkerNotice,
 } from './protocol.ts';
+import { errorMessage } from '../core/errors.ts';
 
 let backend: BackendInfo | null = null;
 let model: TransformersModel | null = null;
@@ -39,8 +41,6 @@ function yieldToHost(): Promise<void> {
   });
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 /**
  * transformers.js progress as per-file progress, at most every 100 ms per file (the latest state always arrives): `progress_total` announces every
  * file of the model with its size up front (so the page's overall bar knows the total early).
@@ -59,13 +59,7 @@ function progressReporter(
     onProgress(latest.get(file)!);
   };
   const update = (file: string, loaded: number, total: number, done: boolean) => {
-    const prev = latest.get(file);
-    const p: FileProgress = {
-      file,
-      loaded: Math.max(loaded, prev?.loaded ?? 0),
-      total: Math.max(total, prev?.total ?? 0),
-      done: done || (prev?.done ?? false),
-    };
+    const p = mergeProgress(latest.get(file), { file, loaded, total, done });
     if (p.done) p.loaded = Math.max(p.loaded, p.total);
     latest.set(file, p);
     totals.set(file, Math.max(p.total, p.loaded));
@@ -179,7 +173,7 @@ const api: WorkerApi = {
     } catch (err) {
       if (backend.backend !== 'webgpu' || isDownloadFailure(err)) throw new Error(explainLoadError(err, request, hub));
       // WebGPU can fail where WASM works (an op without a kernel, a lost device, NaN logits): fall back and say why.
-      fallback = `WebGPU failed: ${message(err)}`;
+      fallback = `WebGPU failed: ${errorMessage(err)}`;
       backend = { ...backend, backend: 'wasm', reason: `${fallback}; fell back to WASM` };
       try {
         next = await loadOn(request, 'wasm', report);

@@ -1,12 +1,11 @@
 /** transformers.js load failures restated for the person at the page: which file, from where, and what to do. */
 import { DownloadError, fileOfUrl } from './checked-fetch.ts';
 import type { HubSettings, LoadRequest } from './protocol.ts';
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+import { errorMessage } from '../core/errors.ts';
 
 export function explainLoadError(err: unknown, request: LoadRequest, hub: HubSettings): string {
   const { id, source, dtype } = request;
-  const text = message(err);
+  const text = errorMessage(err);
   if (err instanceof DownloadError) return `${id}: ${text}`;
 
   const notLocal = /not found locally at "([^"]+)"/.exec(text);
@@ -40,6 +39,8 @@ export function explainLoadError(err: unknown, request: LoadRequest, hub: HubSet
 export function isDownloadFailure(err: unknown): boolean {
   return (
     err instanceof DownloadError ||
-    /not found locally|Could not locate file|Unauthorized access to file|Forbidden access to file/.test(message(err))
+    /not found locally|Could not locate file|Unauthorized access to file|Forbidden access to file/.test(
+      errorMessage(err),
+    )
   );
 }

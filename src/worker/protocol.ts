@@ -43,6 +43,16 @@ export interface FileProgress {
   done: boolean;
 }
 
+/** A file's progress after a new report: bytes and totals never go back, and a finished file stays finished. */
+export function mergeProgress(prev: FileProgress | undefined, next: FileProgress): FileProgress {
+  return {
+    ...next,
+    loaded: Math.max(next.loaded, prev?.loaded ?? 0),
+    total: Math.max(next.total, prev?.total ?? 0),
+    done: next.done || (prev?.done ?? false),
+  };
+}
+
 export interface LoadedModel extends ModelDescription {
   id: string;
   source: ModelSource;

@@ -51,15 +51,13 @@ async function readTable(page: Page) {
       counts: r.querySelector('[data-testid=counts]')?.textContent,
     })),
   );
-  const cells = await page
-    .getByTestId('cell')
-    .evaluateAll((cs) =>
-      cs.map((c) => ({
-        method: c.getAttribute('data-method'),
-        output: c.querySelector('code')?.textContent ?? '',
-        correct: c.classList.contains('correct'),
-      })),
-    );
+  const cells = await page.getByTestId('cell').evaluateAll((cs) =>
+    cs.map((c) => ({
+      method: c.getAttribute('data-method'),
+      output: c.querySelector('code')?.textContent ?? '',
+      correct: c.classList.contains('correct'),
+    })),
+  );
   return { accuracies, cells, rows: await page.getByTestId('item-row').count() };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { entropyFromLogProbs, logSoftmax, rankOf, topKIndices } from '../../src/core/logits/distribution.ts';
 import { applyChain } from '../../src/core/logits/processors.ts';
 import { argmax } from '../../src/core/logits/select.ts';
+import { stepStats, tokenRank } from '../../src/core/decode/token-stats.ts';
 
 describe('distribution statistics', () => {
   it('log-softmax of [0, ln 2, ln 3, -inf] is ln([1, 2, 3, 0] / 6)', () => {
@@ -29,6 +30,16 @@ describe('distribution statistics', () => {
     expect(rankOf([0.1, 0.5, 0.2, 0.5], 2)).toBe(3);
     expect(rankOf([0.1, 0.5, 0.2, 0.5], 3)).toBe(1);
     expect(argmax([1, 7, 7, 2])).toBe(1);
+  });
+
+  it('the statistics of a decoding step reuse the scratch buffer: p = [1, 2, 3] / 6 has H = ln 6 − (2 ln 2 + 3 ln 3) / 6', () => {
+    const scratch = new Float64Array(3);
+    const stats = stepStats(new Float32Array([0, Math.log(2), Math.log(3)]), 2, scratch);
+    expect(stats.logProbs).toBe(scratch);
+    expect(stats.entropy).toBeCloseTo(Math.log(6) - (2 * Math.log(2) + 3 * Math.log(3)) / 6, 6);
+    expect(stats.top).toEqual([2, 1]);
+    expect(tokenRank(stats, 0)).toBe(3);
+    expect(stepStats(new Float32Array([0, 0]), 1, scratch).logProbs).not.toBe(scratch);
   });
 
   it('temperature divides logits and rejects T <= 0; unknown processors throw', () => {

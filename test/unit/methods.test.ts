@@ -17,7 +17,6 @@ import type { TokenTrace } from '../../src/core/decode/trace.ts';
 import { FakeModel, logitsFromProbs } from './fake-model.ts';
 
 const VOCAB = ['<eos>', '<pad>', 'Q', '5', 'L', '7', 'a', 'b', '3', 'x'];
-const id = (ch: string) => VOCAB.indexOf(ch);
 
 /** A distribution over VOCAB from {char: prob}; the rest of the mass spread evenly over the other real tokens. */
 function dist(spec: Record<string, number>): number[] {

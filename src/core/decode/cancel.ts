@@ -13,3 +13,11 @@ export class CancelledError extends Error {
 export function throwIfCancelled(signal: CancelSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
+
+/**
+ * Whether `err` is a cancellation: a CancelledError, or one that crossed the worker boundary (Comlink rebuilds a thrown
+ * error as a plain Error that keeps its name).
+ */
+export function isCancelled(err: unknown): boolean {
+  return err instanceof CancelledError || (err instanceof Error && err.name === 'CancelledError');
+}

@@ -3,25 +3,21 @@
  * (never a truncated top-k), in float64 for the reductions.
  */
 
-/** log softmax of `logits` as a new Float64Array. -Infinity logits stay -Infinity. */
-export function logSoftmax(logits: ArrayLike<number>): Float64Array {
+/**
+ * log softmax of `logits`, -Infinity logits staying -Infinity. Written into `out` when it has the right length (a
+ * scratch buffer reused across decoding steps, so the hot loop allocates nothing for it), else into a new array.
+ */
+export function logSoftmax(logits: ArrayLike<number>, out?: Float64Array): Float64Array {
   const n = logits.length;
   let max = -Infinity;
   for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
-  const out = new Float64Array(n);
   if (max === -Infinity) throw new Error('logSoftmax: every logit is -Infinity (nothing left to choose from)');
+  const result = out && out.length === n ? out : new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += Math.exp(logits[i]! - max);
   const logZ = max + Math.log(sum);
-  for (let i = 0; i < n; i++) out[i] = logits[i]! - logZ;
-  return out;
-}
-
-/** Probabilities from log-probabilities. */
-export function probsFromLogProbs(logProbs: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(logProbs.length);
-  for (let i = 0; i < logProbs.length; i++) out[i] = Math.exp(logProbs[i]!);
-  return out;
+  for (let i = 0; i < n; i++) result[i] = logits[i]! - logZ;
+  return result;
 }
 
 /** Shannon entropy in nats of the distribution given by log-probabilities. */

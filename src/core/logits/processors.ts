@@ -4,7 +4,7 @@
  * -Infinity. Where HF sorts, ties follow a stable sort (equal values keep ascending token order).
  * The order in which processors apply is explicit data (a `ProcessorSpec[]`), shown in the UI and stored with results.
  */
-import { logSoftmax, topKIndices } from './distribution.ts';
+import { entropyFromLogProbs, logSoftmax, topKIndices } from './distribution.ts';
 
 export type ProcessorSpec =
   | { name: 'repetition-penalty'; penalty: number }
@@ -22,16 +22,6 @@ export interface ProcessorContext {
 }
 
 type Processor<S extends ProcessorSpec> = (logits: Float32Array, spec: S, ctx: ProcessorContext) => Float32Array;
-
-/** HF's default order for sampling: penalties first, then the warpers. */
-export const DEFAULT_ORDER: readonly ProcessorName[] = [
-  'repetition-penalty',
-  'temperature',
-  'top-k',
-  'top-p',
-  'min-p',
-  'typical',
-];
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new Error(message);
@@ -177,11 +167,7 @@ function typical(logits: Float32Array, spec: { mass: number; minTokensToKeep?: n
   check(spec.mass > 0 && spec.mass < 1, `typical mass must be in (0, 1), got ${spec.mass}`);
   const keep = keepCount(spec);
   const logProbs = logSoftmax(logits);
-  let entropy = 0;
-  for (let i = 0; i < logProbs.length; i++) {
-    const lp = logProbs[i]!;
-    if (lp > -Infinity) entropy -= Math.exp(lp) * lp;
-  }
+  const entropy = entropyFromLogProbs(logProbs);
   const shifted = new Float64Array(logits.length);
   for (let i = 0; i < shifted.length; i++) shifted[i] = Math.abs(-logProbs[i]! - entropy);
   const order = ascendingOrder(shifted);

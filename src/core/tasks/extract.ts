@@ -32,10 +32,8 @@ export type ExtractorSpec =
   /** gsm8k_cot "strict-match": regex The answer is (\-?[0-9\.\,]+). (the final "." is any character), the first match. */
   | { kind: 'lm-eval:strict-match-cot' };
 
-export type ExtractorKind = ExtractorSpec['kind'];
-
 /** Every kind, for schemas and pickers. */
-export const EXTRACTOR_KINDS: readonly ExtractorKind[] = [
+export const EXTRACTOR_KINDS: readonly ExtractorSpec['kind'][] = [
   'last-number',
   'exact-line',
   'exact',
@@ -112,7 +110,7 @@ export const LM_EVAL_FILTERS = {
 
 type LmEvalKind = keyof typeof LM_EVAL_FILTERS;
 
-function isLmEval(kind: ExtractorKind): kind is LmEvalKind {
+function isLmEval(kind: ExtractorSpec['kind']): kind is LmEvalKind {
   return kind in LM_EVAL_FILTERS;
 }
 

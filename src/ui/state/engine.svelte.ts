@@ -2,16 +2,19 @@ import { Comlink } from '../worker-client.ts';
 import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
 import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
 import type { Dtype } from '../../worker/dtypes.ts';
-import type {
-  BackendChoice,
-  BackendInfo,
-  FileProgress,
-  LoadedModel,
-  ModelSource,
-  WorkerNotice,
+import {
+  mergeProgress,
+  type BackendChoice,
+  type BackendInfo,
+  type FileProgress,
+  type LoadedModel,
+  type ModelSource,
+  type WorkerNotice,
 } from '../../worker/protocol.ts';
+import { resolveUrl } from '../urls.ts';
 import type { HubState } from './hub.svelte.ts';
 import type { ModelCacheState } from './model-cache.svelte.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** One bundled model folder, as models/index.json lists it. */
 export interface ModelEntry {
@@ -23,8 +26,6 @@ export interface ModelEntry {
   sizes?: Record<string, number>;
   hasDataCard: boolean;
 }
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * The model side of the page: the backend, which models exist (bundled and on the hub), which one and which dtype
@@ -127,7 +128,7 @@ export class EngineState {
   async start(choice: BackendChoice, preferredModel: string | null): Promise<void> {
     this.choice = choice;
     try {
-      const res = await fetch(new URL('models/index.json', this.baseUrl));
+      const res = await fetch(resolveUrl('models/index.json', this.baseUrl));
       if (!res.ok) throw new Error(`model list unavailable (models/index.json answered ${res.status})`);
       this.models = (await res.json()) as ModelEntry[];
       this.cache.bundledIds = this.models.map((m) => m.id);
@@ -139,7 +140,7 @@ export class EngineState {
       void this.cache.refresh();
       this.backend = await this.initWorker();
     } catch (err) {
-      this.error = message(err);
+      this.error = errorMessage(err);
       return;
     }
     // Bundled models are small and local: load the default at once so the page is ready to run.
@@ -172,17 +173,11 @@ export class EngineState {
     this.error = null;
     this.notice = null;
     this.files = [];
-    const byFile = new Map<string, FileProgress>();
     const onProgress = Comlink.proxy((p: FileProgress) => {
       if (generation !== this.generation) return;
-      const prev = byFile.get(p.file);
-      byFile.set(p.file, {
-        ...p,
-        loaded: Math.max(p.loaded, prev?.loaded ?? 0),
-        total: Math.max(p.total, prev?.total ?? 0),
-        done: p.done || (prev?.done ?? false),
-      });
-      this.files = [...byFile.values()];
+      const i = this.files.findIndex((f) => f.file === p.file);
+      const merged = mergeProgress(this.files[i], p);
+      this.files = i < 0 ? [...this.files, merged] : this.files.with(i, merged);
     });
     try {
       const loaded = await this.host.race(this.host.api.loadModel({ id, source, dtype }, onProgress));
@@ -192,7 +187,7 @@ export class EngineState {
       await this.fetchCard(loaded);
     } catch (err) {
       if (err instanceof WorkerRestartedError) return;
-      this.error = message(err);
+      this.error = errorMessage(err);
     } finally {
       if (generation === this.generation) this.loading = false;
       void this.cache.refresh();
@@ -217,7 +212,7 @@ export class EngineState {
     try {
       this.backend = await this.initWorker();
     } catch (err) {
-      this.error = `The worker did not start again: ${message(err)}`;
+      this.error = `The worker did not start again: ${errorMessage(err)}`;
     }
     void this.cache.refresh();
   }
@@ -239,7 +234,7 @@ export class EngineState {
     let base = '';
     if (loaded.source === 'bundled') {
       files = this.models.find((m) => m.id === loaded.id)?.files ?? [];
-      base = new URL(`models/${loaded.id}/`, this.baseUrl).href;
+      base = resolveUrl(`models/${loaded.id}/`, this.baseUrl);
     } else if (this.hub.allowRemote && this.hub.repos[loaded.id]?.status === 'ok') {
       files = this.hub.repos[loaded.id]!.files;
       base = `${this.hub.host}/${loaded.id}/resolve/main/`;

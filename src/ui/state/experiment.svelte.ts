@@ -10,8 +10,11 @@ import { SuitesState } from './suites.svelte.ts';
 import type { RunsState } from './runs.svelte.ts';
 import { compactMethods, expandMethods, type ExperimentConfig, encodeConfig } from '../../core/run/url-config.ts';
 import type { RunResults } from '../../core/run/results.ts';
+import { formatLocalTime } from '../format.ts';
+import { errorMessage } from '../../core/errors.ts';
+import { isCancelled } from '../../core/decode/cancel.ts';
 
-export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
+export type ExperimentStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
 /** One comparison: suites, methods and seeds, the run's progress, and its results (kept when a run stops). */
 export class ExperimentState {
@@ -20,12 +23,11 @@ export class ExperimentState {
   batchSize = $state(8);
   methods = $state.raw<MethodSpec[]>(BUILTIN_METHODS.map((m) => structuredClone(m)));
   enabled = $state<string[]>([...DEFAULT_METHOD_IDS]);
-  status = $state<RunStatus>('idle');
+  status = $state<ExperimentStatus>('idle');
   progress = $state.raw<RunProgress | null>(null);
   results = $state.raw<SuiteResults[]>([]);
   runMethods = $state.raw<MethodSpec[]>([]);
   error = $state<string | null>(null);
-  elapsedMs = $state(0);
 
   constructor(
     private readonly worker: Remote<WorkerApi>,
@@ -49,9 +51,8 @@ export class ExperimentState {
   /** Apply a configuration from a link (the model is the engine's business). */
   applyConfig(config: ExperimentConfig): void {
     const methods = expandMethods(config.methods);
-    const byId = new Map(methods.map((m) => [m.id, m]));
     this.methods = [
-      ...this.methods.map((m) => byId.get(m.id) ?? m),
+      ...this.methods.map((m) => methods.find((x) => x.id === m.id) ?? m),
       ...methods.filter((m) => !this.methods.some((x) => x.id === m.id)),
     ];
     this.enabled = methods.map((m) => m.id);
@@ -64,7 +65,8 @@ export class ExperimentState {
   }
 
   toggleMethod(id: string, on: boolean): void {
-    this.enabled = on ? [...new Set([...this.enabled, id])] : this.enabled.filter((m) => m !== id);
+    if (on === this.enabled.includes(id)) return;
+    this.enabled = on ? [...this.enabled, id] : this.enabled.filter((m) => m !== id);
   }
 
   updateMethod(next: MethodSpec): void {
@@ -79,7 +81,7 @@ export class ExperimentState {
       this.updateMethod(next);
       return null;
     } catch (err) {
-      return err instanceof Error ? err.message : String(err);
+      return errorMessage(err);
     }
   }
 
@@ -110,13 +112,14 @@ export class ExperimentState {
       split: s.split,
       items: emptyItems(s),
     }));
-    const runId = `run-${Date.now().toString(36)}`;
-    const when = new Date().toLocaleString();
+    const createdAt = Date.now();
+    const runId = `run-${createdAt.toString(36)}`;
+    const when = formatLocalTime(createdAt);
     await this.runs.begin(
       {
         id: runId,
         name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
-        createdAt: Date.now(),
+        createdAt,
         modelId,
         seed: this.seed,
         status: 'running',
@@ -138,7 +141,6 @@ export class ExperimentState {
       suiteName: suites[0]!.name,
       methodId: methods[0]!.id,
     };
-    const started = performance.now();
     try {
       await this.worker.run(
         { suites, methods, seed: this.seed, batchSize: this.batchSize },
@@ -151,13 +153,12 @@ export class ExperimentState {
       this.status = 'done';
     } catch (err) {
       // Whatever finished before the error or the cancel stays in `results`.
-      if ((this.status as RunStatus) === 'cancelling' || String(err).includes('cancelled')) this.status = 'cancelled';
+      if ((this.status as ExperimentStatus) === 'cancelling' || isCancelled(err)) this.status = 'cancelled';
       else {
         this.status = 'failed';
         this.error = String(err);
       }
     } finally {
-      this.elapsedMs = performance.now() - started;
       await this.runs.finish(
         runId,
         this.status === 'done' ? 'done' : this.status === 'cancelled' ? 'cancelled' : 'failed',

@@ -16,6 +16,7 @@ import {
 import type { ExtractorSpec } from '../../core/tasks/extract.ts';
 import type { ExploreApi, ExploreResult } from '../../worker/explore-protocol.ts';
 import { download, fileStem } from './runs.svelte.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** The worker's Explore calls as the page holds them (through comlink every call returns a promise). */
 export interface ExploreWorker {
@@ -33,8 +34,6 @@ export interface ExploreFocus {
 
 /** What the latest call cost, as shown in the page (and read by the end-to-end test). */
 export type CallStats = Pick<ExploreResult, 'stats' | 'ms' | 'cachedPaths'> & { kind: 'start' | 'fork' };
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export const DEFAULT_PROMPT = 'Q: 9+1+7*6\nA:';
 
@@ -111,7 +110,7 @@ export class ExploreState {
       this.#trees = await this.#store.list();
       if (this.#trees[0]) await this.open(this.#trees[0].id);
     } catch (err) {
-      this.#error = `Explore trees cannot be stored in this browser (IndexedDB: ${message(err)}); they last until the page closes.`;
+      this.#error = `Explore trees cannot be stored in this browser (IndexedDB: ${errorMessage(err)}); they last until the page closes.`;
     }
   }
 
@@ -292,7 +291,7 @@ export class ExploreState {
       await this.open(copy.id);
       this.#error = null;
     } catch (err) {
-      this.#error = message(err);
+      this.#error = errorMessage(err);
     }
   }
 
@@ -323,7 +322,7 @@ export class ExploreState {
       this.#shown = tree.branches[fresh ? 0 : before]?.id ?? null;
       if (fresh) this.#focus = { position: 0, alt: 0 };
     } catch (err) {
-      this.#error = message(err);
+      this.#error = errorMessage(err);
     } finally {
       this.#busy = false;
     }
@@ -340,7 +339,7 @@ export class ExploreState {
       await this.#store?.put(tree);
       await this.#refresh();
     } catch (err) {
-      this.#error = `the tree could not be stored: ${message(err)}`;
+      this.#error = `the tree could not be stored: ${errorMessage(err)}`;
     }
   }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DTYPES } from '../../worker/dtypes.ts';
 import type { HubSettings } from '../../worker/protocol.ts';
 import { filesForDtype } from '../model-files.ts';
+import { httpUrl } from '../urls.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 export const DEFAULT_HUB = 'https://huggingface.co';
 
@@ -45,9 +47,7 @@ export class HubState {
   static fromParam(param: string | null): HubState {
     if (!param) return new HubState(DEFAULT_HUB);
     try {
-      const url = new URL(param);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-      return new HubState(url.href.replace(/\/+$/, ''));
+      return new HubState(httpUrl(param));
     } catch {
       return new HubState(DEFAULT_HUB, `the hub address "${param}" is not an http(s) URL; using ${DEFAULT_HUB}`);
     }
@@ -99,7 +99,9 @@ export class HubState {
         const size = s.lfs?.size ?? s.size;
         if (size !== undefined) sizes[s.rfilename] = size;
       }
-      const needed = [...new Set(DTYPES.flatMap((d) => filesForDtype(files, d)))].filter((f) => sizes[f] === undefined);
+      const needed = DTYPES.flatMap((d) => filesForDtype(files, d)).filter(
+        (f, i, all) => all.indexOf(f) === i && sizes[f] === undefined,
+      );
       await Promise.all(
         needed.map(async (f) => {
           const head = await fetch(`${this.host}/${id}/resolve/main/${f}`, { method: 'HEAD' });
@@ -113,7 +115,7 @@ export class HubState {
         status: 'error',
         files: [],
         sizes: {},
-        error: `could not ask ${this.host} about ${id}: ${err instanceof Error ? err.message : String(err)}`,
+        error: `could not ask ${this.host} about ${id}: ${errorMessage(err)}`,
       });
     }
   }

@@ -1,4 +1,6 @@
+import { originOf } from '../urls.ts';
 import { groupCache, type CacheEntry, type CachedModel, type CacheSource } from '../model-files.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** The Cache API store transformers.js downloads into (env.cacheKey). */
 export const TRANSFORMERS_CACHE = 'transformers-cache';
@@ -28,7 +30,7 @@ export class ModelCacheState {
 
   /** The cached files of one model, or null when nothing of it is cached. */
   find(source: CacheSource, id: string, host: string): CachedModel | null {
-    const origin = new URL(host).origin;
+    const origin = originOf(host);
     return this.models.find((m) => m.source === source && m.id === id && m.host === origin) ?? null;
   }
 
@@ -47,7 +49,7 @@ export class ModelCacheState {
       this.entries = entries;
       this.error = null;
     } catch (err) {
-      this.error = `The browser cache could not be read: ${err instanceof Error ? err.message : String(err)}`;
+      this.error = `The browser cache could not be read: ${errorMessage(err)}`;
     }
   }
 
@@ -68,7 +70,7 @@ export class ModelCacheState {
       const cache = await caches.open(TRANSFORMERS_CACHE);
       for (const f of model.files) await cache.delete(f.url);
     } catch (err) {
-      this.error = `Could not delete ${model.id} from the browser cache: ${err instanceof Error ? err.message : String(err)}`;
+      this.error = `Could not delete ${model.id} from the browser cache: ${errorMessage(err)}`;
     }
     await this.refresh();
   }

@@ -1,6 +1,7 @@
 import { RunStore, type RunHeader, type RunStatus } from '../../adapters/run-store.ts';
 import { parseRunFile, runFile, serializeRunFile, toCsv } from '../../core/run/export.ts';
 import type { RunResults } from '../../core/run/results.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 export interface OpenRun {
   header: RunHeader;
@@ -143,7 +144,7 @@ export class RunsState {
       this.error = null;
       await this.refresh();
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = errorMessage(err);
     }
   }
 }

@@ -14,6 +14,7 @@ import {
 } from '../../core/tasks/import/read-import.ts';
 import type { Table } from '../../core/tasks/import/table.ts';
 import type { Suite } from '../../core/tasks/suite.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** A suite the page can offer: generated in code (`name` is its spec), shipped in a model folder, or imported. */
 export type SuiteSource =
@@ -130,7 +131,7 @@ export class SuitesState {
       const options = { name: d.name.trim() || baseName(d.fileName), source: d.fileName, exemplars: d.exemplars };
       return { suite: tableToSuite(d.table!, { ...d.mapping, question }, options), error: null };
     } catch (err) {
-      return { suite: null, error: err instanceof Error ? err.message : String(err) };
+      return { suite: null, error: errorMessage(err) };
     }
   });
 
@@ -189,7 +190,7 @@ export class SuitesState {
       this.toggle(`generated:${spec}`, true);
       this.#builderError = null;
     } catch (err) {
-      this.#builderError = err instanceof Error ? err.message : String(err);
+      this.#builderError = errorMessage(err);
     }
   }
 
@@ -237,7 +238,7 @@ export class SuitesState {
         remembered: known !== null,
       };
     } catch (err) {
-      this.importError = err instanceof Error ? err.message : String(err);
+      this.importError = errorMessage(err);
     }
   }
 
