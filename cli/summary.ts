@@ -1,5 +1,6 @@
 import { entropyBySuite, leaderboard, type LeaderboardRow } from '../src/core/metrics/comparison.ts';
 import type { RunResults } from '../src/core/run/results.ts';
+import { formatPValue } from '../src/core/metrics/mcnemar.ts';
 
 export interface SummaryRow extends LeaderboardRow {
   /** Mean next-token entropy (nats) over all generated tokens, and over content tokens only (metrics/entropy.ts). */
@@ -51,7 +52,7 @@ export function formatTable(rows: readonly SummaryRow[]): string {
     !r.vsBaseline
       ? 'baseline'
       : r.n
-        ? `${r.vsBaseline.p < 0.001 ? '<0.001' : r.vsBaseline.p.toFixed(3)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})`
+        ? `${formatPValue(r.vsBaseline.p)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})`
         : '—',
     String(r.generatedTokens),
     r.meanEntropy.toFixed(3),
@@ -63,10 +64,6 @@ export function formatTable(rows: readonly SummaryRow[]): string {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
-}
-
-function pValue(p: number): string {
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
 
 /** The summary as a Markdown table (the data card's measured table). */
@@ -85,7 +82,7 @@ export function formatMarkdown(rows: readonly SummaryRow[]): string {
         r.n ? `${r.correct}/${r.n}` : '—',
         r.vsBaseline
           ? r.n
-            ? `${pValue(r.vsBaseline.p)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})`
+            ? `${formatPValue(r.vsBaseline.p)} (+${r.vsBaseline.gained}/−${r.vsBaseline.lost})`
             : '—'
           : 'baseline',
         String(r.generatedTokens),
@@ -114,7 +111,7 @@ export function formatGrid(rows: readonly SummaryRow[], methodIds: readonly stri
       const ci = `(${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)})`;
       const v = r.vsBaseline;
       const better = v !== null && v.p < 0.05 && v.gained > v.lost;
-      return `${better ? `**${acc}**` : acc} ${ci}${v ? `, p ${pValue(v.p)}` : ''}`;
+      return `${better ? `**${acc}**` : acc} ${ci}${v ? `, p ${formatPValue(v.p)}` : ''}`;
     });
     lines.push(`| ${s} | ${cells.join(' | ')} |`);
   }

@@ -10,7 +10,6 @@ import math
 import os
 import sys
 import tempfile
-import traceback
 
 import numpy as np
 import onnx
@@ -20,6 +19,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coax_tokenizer as tok  # noqa: E402
 import export  # noqa: E402
+from testing import run_tests  # noqa: E402
 from gpt2_model import GPT2, GPT2Config, gelu_new, init_weights, load_checkpoint, save_checkpoint  # noqa: E402
 from test_model import (DTYPE_TOL, PROMPTS, TOL32, check_cached_steps, check_export_graph,  # noqa: E402
                         check_left_padding, check_num_logits_to_keep, full_forward, max_diff)
@@ -190,19 +190,5 @@ def test_committed_fixture_matches_exporter():
         assert [o.name for o in committed.graph.output] == export.io_names(2)[1], name
 
 
-def main():
-    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
-    failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            print(f"ok    {name}")
-        except Exception:
-            failed += 1
-            print(f"FAIL  {name}\n{traceback.format_exc()}")
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
-
-
 if __name__ == "__main__":
-    main()
+    run_tests(globals())

@@ -7,7 +7,6 @@ import json
 import os
 import sys
 import tempfile
-import traceback
 
 import onnx
 import torch
@@ -16,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coax_tokenizer as tok  # noqa: E402
 import export  # noqa: E402
 from model import Llama, LlamaConfig, init_weights, rotate_half  # noqa: E402
+from testing import run_tests  # noqa: E402
 
 # Equivalence checks run in float64, where a semantic difference cannot hide in rounding,
 # and in float32 with a looser bound: logits here reach |30|, where one float32 ulp is 2e-6
@@ -271,19 +271,5 @@ def check_export_graph(model):
     return graph
 
 
-def main():
-    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
-    failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            print(f"ok    {name}")
-        except Exception:
-            failed += 1
-            print(f"FAIL  {name}\n{traceback.format_exc()}")
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
-
-
 if __name__ == "__main__":
-    main()
+    run_tests(globals())

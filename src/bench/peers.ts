@@ -1,12 +1,17 @@
 import { Tensor } from '@huggingface/transformers';
 import type { TransformersModel } from '../adapters/transformers-model.ts';
+import { int64Rows } from '../adapters/tensor-rows.ts';
 
 /** What a user would otherwise write: transformers.js generate(), and the bare runtime loop. */
 
-const int64 = (rows: number[][]) =>
-  new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
+/** Equal-length rows of token ids (or mask values) as an int64 tensor, as generate() takes them. */
+export function int64(rows: readonly (readonly number[])[]): Tensor {
+  const { data, dims } = int64Rows(rows);
+  return new Tensor('int64', data, dims);
+}
 
-function untilEos(ids: number[], eos: readonly number[]): number[] {
+/** Up to and including the first end-of-sequence token: where both our loop and generate() stop a row. */
+export function untilEos(ids: number[], eos: readonly number[]): number[] {
   const at = ids.findIndex((id) => eos.includes(id));
   return at < 0 ? ids : ids.slice(0, at + 1);
 }

@@ -12,6 +12,7 @@ import {
   samplingCurves,
 } from '../../src/core/metrics/comparison.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
+import { formatPValue } from '../../src/core/metrics/mcnemar.ts';
 import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
 
 const MODEL = 'coax/fixture-tiny';
@@ -116,7 +117,7 @@ describe('the comparison view on a real run of the bundled model', () => {
       expect(e.n).toBe(6);
       expect(r.accuracy).toBe(`${Math.round(e.accuracy * 100)}%`);
       expect(r.baseline).toBe(r.method === 'greedy-plain');
-      expect(r.p).toBe(e.vsBaseline ? (e.vsBaseline.p < 0.001 ? '< 0.001' : e.vsBaseline.p.toFixed(3)) : '—');
+      expect(r.p).toBe(e.vsBaseline ? formatPValue(e.vsBaseline.p) : '—');
     }
   });
 

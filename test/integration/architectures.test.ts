@@ -10,7 +10,8 @@ import { leftPadBatch } from '../../src/core/decode/padding.ts';
 import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import type { LoadOptions, TransformersModel } from '../../src/adapters/transformers-model.ts';
-import { loadLocal } from './load-local.ts';
+import { loadLocal, maxAbsDiff } from './load-local.ts';
+import { int64, untilEos } from '../../src/bench/peers.ts';
 
 interface ParityFixture {
   cases: { prompt: string; input_ids: number[]; logits: number[][] }[];
@@ -36,22 +37,6 @@ const CASES: Case[] = [
 
 const PROMPTS = ['Q: 2 + 3\nA:', 'hi', 'Q: 1 + 1\nA: 2\n\nQ: 7 + 8\nA:'];
 const NEW_TOKENS = 16;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-const int64 = (rows: number[][]) =>
-  new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
-
-/** Up to and including the first end-of-sequence token: where both our loop and generate() stop a row. */
-function untilEos(ids: number[], eos: readonly number[]): number[] {
-  const at = ids.findIndex((id) => eos.includes(id));
-  return at < 0 ? ids : ids.slice(0, at + 1);
-}
 
 /** transformers.js greedy generate() on the adapter's own model, fed the same left-padded batch as our loop. */
 async function generateGreedy(

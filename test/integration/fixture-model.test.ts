@@ -5,7 +5,7 @@ import { PrefixCache } from '../../src/core/decode/prefix-cache.ts';
 import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
-import { loadLocal } from './load-local.ts';
+import { loadLocal, maxAbsDiff } from './load-local.ts';
 
 interface ParityCase {
   prompt: string;
@@ -24,13 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await model?.dispose();
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const rngs = (n: number, seed = 1) => Array.from({ length: n }, (_, i) => createRng(seed * 1000 + i));
 

@@ -1,5 +1,6 @@
 import { env } from '@huggingface/transformers';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { TransformersModel, type LoadOptions } from '../../src/adapters/transformers-model.ts';
 
 /** Load a model from this repo's public/models (or `modelsDir`) through onnxruntime-node, never the network. */
@@ -13,4 +14,12 @@ export async function loadLocal(
     ? `${options.modelsDir.replace(/\/$/, '')}/`
     : fileURLToPath(new URL('../../public/models/', import.meta.url));
   return TransformersModel.load(id, { device: 'cpu', dtype: options.dtype });
+}
+
+/** Largest absolute difference between two equally long arrays (the parity tests' distance to PyTorch). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
 }

@@ -10,8 +10,8 @@ import {
   samplingCurves,
 } from '../../src/core/metrics/comparison.ts';
 import type { TokenTrace } from '../../src/core/decode/trace.ts';
-import { mcnemarExact } from '../../src/core/metrics/mcnemar.ts';
-import { BUILTIN_METHODS, findMethod } from '../../src/core/methods/method.ts';
+import { formatPValue, mcnemarExact } from '../../src/core/metrics/mcnemar.ts';
+import { BUILTIN_METHODS, findMethod, methodLabel } from '../../src/core/methods/method.ts';
 import type { MethodOutput, RunResults } from '../../src/core/run/results.ts';
 
 describe('exact McNemar', () => {
@@ -23,6 +23,22 @@ describe('exact McNemar', () => {
     [0, 0, 1],
   ])('gained %i, lost %i -> p = %f (binomial reference)', (g, l, p) => {
     expect(mcnemarExact(g, l).p).toBeCloseTo(p, 12);
+  });
+});
+
+describe('shown as', () => {
+  it.each([
+    [0.0625, '0.063'],
+    [0.001, '0.001'],
+    [0.000999, '< 0.001'],
+    [1, '1.000'],
+  ])('p = %f is written %s', (p, text) => {
+    expect(formatPValue(p)).toBe(text);
+  });
+
+  it("a method's label, or its id when the run does not list it", () => {
+    expect(methodLabel(BUILTIN_METHODS, 'greedy-plain')).toBe(findMethod('greedy-plain').label);
+    expect(methodLabel(BUILTIN_METHODS, 'not-a-method')).toBe('not-a-method');
   });
 });
 

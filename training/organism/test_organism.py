@@ -9,12 +9,13 @@ import json
 import os
 import re
 import sys
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
 import bpe  # noqa: E402
 import corpus  # noqa: E402
+from testing import run_tests  # noqa: E402
 
 SMALL = 1_600_000  # facts alone take about 1.1M characters
 
@@ -95,7 +96,6 @@ def test_training_chains_never_in_suites():
 
 def test_untied_head_cache_equals_full():
     import torch
-    sys.path.insert(0, os.path.dirname(HERE))
     from model import Llama, LlamaConfig, init_weights
     torch.manual_seed(0)
     m = Llama(LlamaConfig(vocab_size=bpe.VOCAB_SIZE, tie_word_embeddings=False)).double().eval()
@@ -113,15 +113,4 @@ def test_untied_head_cache_equals_full():
 
 
 if __name__ == "__main__":
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
-    failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            print(f"ok   {name}")
-        except Exception:
-            failed += 1
-            print(f"FAIL {name}")
-            traceback.print_exc()
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    run_tests(globals(), sort_names=True)

@@ -12,7 +12,6 @@ import math
 import os
 import re
 import sys
-import traceback
 
 import torch
 
@@ -26,6 +25,7 @@ import grpo  # noqa: E402
 import import_onnx  # noqa: E402
 import rollout  # noqa: E402
 from model import Llama, LlamaConfig, init_weights  # noqa: E402
+from testing import run_tests  # noqa: E402
 
 ROOT = os.path.join(HERE, "..", "..")
 MODELS = os.path.join(ROOT, "public", "models", "coax")
@@ -227,15 +227,4 @@ def test_import_onnx_matches_the_parity_fixture():
 
 if __name__ == "__main__":
     torch.manual_seed(0)
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
-    failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            print(f"ok   {name}")
-        except Exception:
-            failed += 1
-            print(f"FAIL {name}")
-            traceback.print_exc()
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    run_tests(globals(), sort_names=True)

@@ -118,3 +118,8 @@ export function pathsPerItem(decoding: DecodingSpec): number {
       return 2;
   }
 }
+
+/** The label a method is shown under: its spec's label, else its id. */
+export function methodLabel(methods: readonly MethodSpec[], id: string): string {
+  return methods.find((m) => m.id === id)?.label ?? id;
+}

@@ -22,15 +22,23 @@ export function wilson(correct: number, n: number, z = 1.959963984540054): { low
   return { low: Math.max(0, center - half), high: Math.min(1, center + half) };
 }
 
-export function accuracyOf(items: readonly ItemResult[], methodId: string): MethodAccuracy {
+/**
+ * The one count of right answers: over the items with a reference answer that `methodId` has an output for
+ * (open-ended items have no reference answer to be right about).
+ */
+export function countCorrect(items: Iterable<ItemResult>, methodId: string): { correct: number; n: number } {
   let correct = 0;
   let n = 0;
   for (const item of items) {
     const out = item.outputs[methodId];
-    // Open-ended items have no reference answer to be right about.
     if (!out || item.answer === '') continue;
     n++;
     if (out.correct) correct++;
   }
+  return { correct, n };
+}
+
+export function accuracyOf(items: readonly ItemResult[], methodId: string): MethodAccuracy {
+  const { correct, n } = countCorrect(items, methodId);
   return { methodId, correct, n, accuracy: n === 0 ? 0 : correct / n, ...wilson(correct, n) };
 }

@@ -1,6 +1,6 @@
 import type { MethodSpec } from '../methods/method.ts';
 import type { ItemResult, MethodOutput, RunResults, SuiteResults } from '../run/results.ts';
-import { wilson, type MethodAccuracy } from './accuracy.ts';
+import { accuracyOf, type MethodAccuracy } from './accuracy.ts';
 import { calibrate, type Calibration } from './calibration.ts';
 import { entropySums, givenAnswer } from './entropy.ts';
 import { answerProbability, methodProbability, voteShare } from '../methods/confidence.ts';
@@ -33,33 +33,24 @@ export function baselineId(methods: readonly MethodSpec[]): string {
 export function leaderboard(results: RunResults, baseline = baselineId(results.methods)): LeaderboardRow[] {
   return results.suites.flatMap((s) =>
     results.methods.map((m) => {
-      let correct = 0;
-      let n = 0;
       let tokens = 0;
       let ms = 0;
       const pairs: { method: boolean; baseline: boolean }[] = [];
       for (const item of s.items) {
         const out = item.outputs[m.id];
         if (!out) continue;
+        // Open-ended items count for tokens and time; only items with a reference answer pair with the baseline.
         tokens += out.generatedTokens;
         ms += out.ms;
-        // Open-ended items have no reference answer: they count for tokens and time, not for accuracy.
-        if (item.answer === '') continue;
-        n++;
-        if (out.correct) correct++;
         const base = item.outputs[baseline];
-        if (base) pairs.push({ method: out.correct, baseline: base.correct });
+        if (item.answer !== '' && base) pairs.push({ method: out.correct, baseline: base.correct });
       }
       const isBaseline = m.id === baseline;
       const { gained, lost } = pairedCounts(pairs);
       return {
         suiteName: s.suiteName,
         split: s.split,
-        methodId: m.id,
-        correct,
-        n,
-        accuracy: n ? correct / n : 0,
-        ...wilson(correct, n),
+        ...accuracyOf(s.items, m.id),
         generatedTokens: tokens,
         ms,
         isBaseline,

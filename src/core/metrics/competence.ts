@@ -1,4 +1,5 @@
 import type { RunResults } from '../run/results.ts';
+import { countCorrect } from './accuracy.ts';
 
 /** The parts of a model's data card the competence map reads (data_card.json beside the model). */
 export interface DataCard {
@@ -36,18 +37,13 @@ export function relationCompetence(results: RunResults, card: DataCard): Relatio
     const entry = table[`${relation}/all`];
     const trainedTokens = entry ? (entry.trained_tokens ?? entry.tokens) : 0;
     for (const m of results.methods) {
-      let correct = 0;
-      let n = 0;
-      for (const s of results.suites.filter(
+      const inDistribution = results.suites.filter(
         (x) => x.relation === relation && !x.split?.startsWith('ood') && x.split !== 'unseen',
-      )) {
-        for (const it of s.items) {
-          const o = it.outputs[m.id];
-          if (!o || it.answer === '') continue;
-          n++;
-          if (o.correct) correct++;
-        }
-      }
+      );
+      const { correct, n } = countCorrect(
+        inDistribution.flatMap((x) => x.items),
+        m.id,
+      );
       if (n > 0)
         rows.push({
           relation,
@@ -86,25 +82,24 @@ export interface FrequencyRow {
  */
 export function factFrequency(results: RunResults, card: DataCard): FrequencyRow[] {
   const seen = new Map((card.facts ?? []).map((f) => [`${f.entity}\u0000${f.relation}`, f.trained_count ?? f.count]));
+  const byBucket = results.suites
+    .filter((x) => x.relation === 'factual')
+    .flatMap((s) => s.items)
+    .flatMap((item) => {
+      const key = `${String(item.tags['entity'] ?? '')}\u0000${String(item.tags['relation'] ?? '')}`;
+      const count = seen.get(key) ?? (typeof item.tags['count'] === 'number' ? item.tags['count'] : undefined);
+      if (count === undefined) return [];
+      return [{ item, bucket: FREQUENCY_BUCKETS.findIndex((x) => count >= x.min && count <= x.max) }];
+    });
   const rows: FrequencyRow[] = [];
   for (const m of results.methods) {
-    const acc = FREQUENCY_BUCKETS.map(() => ({ correct: 0, n: 0 }));
-    for (const s of results.suites.filter((x) => x.relation === 'factual')) {
-      for (const it of s.items) {
-        const o = it.outputs[m.id];
-        if (!o) continue;
-        const key = `${String(it.tags['entity'] ?? '')}\u0000${String(it.tags['relation'] ?? '')}`;
-        const count = seen.get(key) ?? (typeof it.tags['count'] === 'number' ? it.tags['count'] : undefined);
-        if (count === undefined) continue;
-        const b = FREQUENCY_BUCKETS.findIndex((x) => count >= x.min && count <= x.max);
-        acc[b]!.n++;
-        if (o.correct) acc[b]!.correct++;
-      }
-    }
-    acc.forEach(
-      (a, i) =>
-        a.n > 0 && rows.push({ bucket: FREQUENCY_BUCKETS[i]!.label, methodId: m.id, ...a, accuracy: a.correct / a.n }),
-    );
+    FREQUENCY_BUCKETS.forEach((bucket, b) => {
+      const { correct, n } = countCorrect(
+        byBucket.filter((x) => x.bucket === b).map((x) => x.item),
+        m.id,
+      );
+      if (n > 0) rows.push({ bucket: bucket.label, methodId: m.id, correct, n, accuracy: correct / n });
+    });
   }
   return rows;
 }

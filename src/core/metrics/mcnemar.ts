@@ -38,3 +38,8 @@ export function pairedCounts(pairs: readonly { method: boolean; baseline: boolea
   }
   return { gained, lost };
 }
+
+/** How a p-value is written wherever one is shown (page, CLI, files): three decimals, "< 0.001" below that. */
+export function formatPValue(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
