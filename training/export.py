@@ -32,10 +32,25 @@ import gpt2_model  # noqa: E402
 import model as llama_model  # noqa: E402
 from organism import bpe  # noqa: E402
 
-# name -> (vocab_size, encode, decode, write the HF tokenizer files(out_dir, model_max_length))
+def write_padded_tokenizer(out_dir, model_max_length, vocab_size):
+    """The byte tokenizer with placeholder entries `<|x{id}|>` up to vocab_size: a random-weight model of a real
+    config (SmolLM2's 49152 ids) needs a tokenizer that decodes every id it may sample. Text still encodes
+    byte by byte; a placeholder decodes to its own printable name."""
+    vocab = tok.byte_vocab()
+    vocab.update({f"<|x{i}|>": i for i in range(tok.VOCAB_SIZE, vocab_size)})
+    tok.write_hf_tokenizer(out_dir, model_max_length, vocab=vocab)
+
+
+def decode_padded(ids):
+    return "".join(tok.decode([i]) if i < tok.VOCAB_SIZE else f"<|x{i}|>" for i in ids)
+
+
+# name -> (vocab_size, encode, decode, write the HF tokenizer files(out_dir, model_max_length));
+# vocab_size None: the model's own (byte-padded)
 TOKENIZERS = {
     "byte": (tok.VOCAB_SIZE, tok.encode, tok.decode, tok.write_hf_tokenizer),
     "organism": (bpe.VOCAB_SIZE, bpe.encode, bpe.decode, bpe.write_hf),
+    "byte-padded": (None, tok.encode, decode_padded, write_padded_tokenizer),
 }
 
 PARITY_PROMPTS = ["Q: 2+3=?\nA:", "hello world", "7+1+4"]
@@ -281,7 +296,8 @@ def main():
     p.add_argument("--parity-model-dir", default=None,
                    help="model folder path recorded in the fixture (default: --out-dir)")
     p.add_argument("--tokenizer", default="byte", choices=sorted(TOKENIZERS),
-                   help="byte: 258-id byte vocab; organism: byte vocab + 94 space merges (352 ids)")
+                   help="byte: 258-id byte vocab; organism: byte vocab + 94 space merges (352 ids); "
+                   "byte-padded: byte vocab + placeholder ids up to --vocab-size (benchmark models of a real shape)")
     p.add_argument("--opset", type=int, default=14, help="ONNX opset (torch 1.13 supports 14-17)")
     p.add_argument("--fp16", action="store_true",
                    help="also write onnx/model_fp16.onnx (float16 weights, cache and logits)")
@@ -308,7 +324,11 @@ def main():
     model.eval()
     cfg = model.config
     vocab_size, _, _, write_tokenizer = TOKENIZERS[args.tokenizer]
-    assert cfg.vocab_size == vocab_size, f"the {args.tokenizer} tokenizer has {vocab_size} ids"
+    if vocab_size is None:  # byte-padded: as many ids as the model has
+        assert cfg.vocab_size >= tok.VOCAB_SIZE, f"byte-padded needs --vocab-size >= {tok.VOCAB_SIZE}"
+        write_tokenizer = (lambda w: lambda out_dir, max_len: w(out_dir, max_len, cfg.vocab_size))(write_tokenizer)
+    else:
+        assert cfg.vocab_size == vocab_size, f"the {args.tokenizer} tokenizer has {vocab_size} ids"
 
     write_json(os.path.join(args.out_dir, "config.json"), arch.hf_config(cfg))
     write_json(os.path.join(args.out_dir, "generation_config.json"),

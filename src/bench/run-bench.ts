@@ -10,6 +10,8 @@ import { buildPrompt, PLAIN_PROMPT } from '../core/methods/prompt.ts';
 export interface BenchConfig {
   quick: boolean;
   now: () => number;
+  /** Resident memory in bytes now (Node: process RSS); sampled during the 4-shot self-consistency run. */
+  memory?: () => number;
 }
 
 export interface SelfConsistencyBench {
@@ -32,6 +34,8 @@ export interface BenchReport {
   selfConsistency: SelfConsistencyBench;
   /** The same with a 4-shot worked prompt (how self-consistency is usually prompted): prefill sharing weighs more. */
   selfConsistencyFewShot: SelfConsistencyBench;
+  /** Peak and starting resident memory (bytes) around Coax's 4-shot self-consistency run, when measurable. */
+  memory: { beforeBytes: number; peakBytes: number } | null;
   overhead: { steps: number; coaxMs: number; bareMs: number; overheadPercent: number; sameTokens: boolean };
 }
 
@@ -55,11 +59,15 @@ async function selfConsistencyBench(
   tokens: number,
   now: () => number,
   rngs: Rng[],
+  /** Called when Coax's run starts; returns what to call when it ends (the peer loop is not watched). */
+  watch: () => () => void = () => () => {},
 ): Promise<SelfConsistencyBench> {
   const temperature = 0.7;
+  const stop = watch();
   const [sc, coaxMs] = await timed(now, () =>
     decodeGroups(model, [prompt], n, { maxNewTokens: tokens, sampler: temperatureSampler(temperature), rngs }),
   );
+  stop();
   const [peer, peerMs] = await timed(now, async () => {
     const out: number[][] = [];
     for (let i = 0; i < n; i++) out.push(await generateOnce(model, prompt, tokens, { temperature }));
@@ -123,7 +131,21 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
   const fewShot = model.encode(
     buildPrompt({ ...PLAIN_PROMPT, shots: 4, shotForm: 'worked' }, suite.items[0]!, suite, 1),
   );
-  const selfConsistencyFewShot = await selfConsistencyBench(model, fewShot, n, tokens, now, rngs(n, 8));
+  const sample = cfg.memory;
+  let memory: BenchReport['memory'] = null;
+  const watch = () => {
+    if (!sample) return () => {};
+    const m = { beforeBytes: sample(), peakBytes: 0 };
+    m.peakBytes = m.beforeBytes;
+    memory = m;
+    // session.run works off the event loop, so a timer keeps sampling while the run is in flight
+    const timer = setInterval(() => (m.peakBytes = Math.max(m.peakBytes, sample())), 10);
+    return () => {
+      clearInterval(timer);
+      m.peakBytes = Math.max(m.peakBytes, sample());
+    };
+  };
+  const selfConsistencyFewShot = await selfConsistencyBench(model, fewShot, n, tokens, now, rngs(n, 8), watch);
 
   // Engine overhead at batch 1: our loop (traces, processors, bookkeeping) vs the bare session loop.
   const steps = tokens;
@@ -138,6 +160,7 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
     cotDecoding: { k, newTokens: tokens, coaxMs, peerMs, speedup: peerMs / coaxMs, outputsEqual },
     selfConsistency,
     selfConsistencyFewShot,
+    memory,
     overhead: {
       steps,
       coaxMs: oursMs,
