@@ -59,6 +59,8 @@ export class NonFiniteLogitsError extends Error {
   override readonly name = 'NonFiniteLogitsError';
 }
 
+const bytesPerElement = (type: string) => (type === 'float16' ? 2 : type === 'float32' ? 4 : 1);
+
 /** How many entries are NaN or ±Infinity. */
 export function countNonFinite(values: Float32Array): number {
   let n = 0;
@@ -209,6 +211,13 @@ export class TransformersModel implements LanguageModel<KvCache> {
 
   release(cache: KvCache): void {
     for (const t of Object.values(cache)) if (t.location === 'gpu-buffer') t.dispose();
+  }
+
+  cacheBytesPerToken(cache: KvCache): number {
+    let bytes = 0;
+    // each past tensor is [batch, heads, positions, head_dim]: one row's share of one position
+    for (const t of Object.values(cache)) bytes += (t.dims[1] ?? 0) * (t.dims[3] ?? 0) * bytesPerElement(t.type);
+    return bytes;
   }
 
   async dispose(): Promise<void> {

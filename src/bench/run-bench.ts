@@ -4,6 +4,7 @@ import type { LanguageModel } from '../core/decode/language-model.ts';
 import { GREEDY, temperatureSampler } from '../core/logits/sampler.ts';
 import { createRng, type Rng } from '../core/rng.ts';
 import { bareSessionLoop, generateOnce } from './peers.ts';
+import { planWaves } from '../core/decode/waves.ts';
 import { additionSuite } from '../core/tasks/addition-suite.ts';
 import { buildPrompt, PLAIN_PROMPT } from '../core/methods/prompt.ts';
 
@@ -34,6 +35,11 @@ export interface BenchReport {
   selfConsistency: SelfConsistencyBench;
   /** The same with a 4-shot worked prompt (how self-consistency is usually prompted): prefill sharing weighs more. */
   selfConsistencyFewShot: SelfConsistencyBench;
+  /**
+   * The 4-shot run's wave plan (rows per wave; one entry: a single batch) and, for comparison, the same run as one
+   * batch of n rows whatever the cache size: shows whether splitting paid off on this machine.
+   */
+  waves: { plan: number[]; coaxMs: number; oneBatchMs: number };
   /** Peak and starting resident memory (bytes) around Coax's 4-shot self-consistency run, when measurable. */
   memory: { beforeBytes: number; peakBytes: number } | null;
   overhead: { steps: number; coaxMs: number; bareMs: number; overheadPercent: number; sameTokens: boolean };
@@ -146,6 +152,20 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
     };
   };
   const selfConsistencyFewShot = await selfConsistencyBench(model, fewShot, n, tokens, now, rngs(n, 8), watch);
+  const [, oneBatchMs] = await timed(now, () =>
+    decodeGroups(model, [fewShot], n, {
+      maxNewTokens: tokens,
+      sampler: temperatureSampler(0.7),
+      rngs: rngs(n, 8),
+      waveBudgetBytes: Infinity,
+    }),
+  );
+  const perToken = await prefillBytesPerToken(model, fewShot);
+  const waves = {
+    plan: planWaves(n, fewShot.length + tokens, perToken),
+    coaxMs: selfConsistencyFewShot.coaxMs,
+    oneBatchMs,
+  };
 
   // Engine overhead at batch 1: our loop (traces, processors, bookkeeping) vs the bare session loop.
   const steps = tokens;
@@ -161,6 +181,7 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
     selfConsistency,
     selfConsistencyFewShot,
     memory,
+    waves,
     overhead: {
       steps,
       coaxMs: oursMs,
@@ -169,4 +190,12 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
       sameTokens: JSON.stringify(ours.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare),
     },
   };
+}
+
+/** The model's cache bytes per row and token, read off a one-token prefill (0 when the model does not say). */
+async function prefillBytesPerToken(model: TransformersModel, prompt: readonly number[]): Promise<number> {
+  const out = await model.forward({ inputIds: [[prompt[0]!]], attentionMask: [[1]], positionIds: [[0]] }, null);
+  const bytes = model.cacheBytesPerToken(out.cache);
+  model.release(out.cache);
+  return bytes;
 }

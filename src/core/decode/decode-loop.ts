@@ -8,6 +8,7 @@ import type { RowResult, StopReason, TokenTrace } from './trace.ts';
 import { prefill } from './prefill.ts';
 import type { PrefixCache } from './prefix-cache.ts';
 import { topKIndices } from '../logits/distribution.ts';
+import { planWaves } from './waves.ts';
 
 export interface DecodeOptions {
   maxNewTokens: number;
@@ -32,6 +33,11 @@ export interface DecodeOptions {
   onStep?: (progress: { step: number; activeRows: number }) => void;
   /** Reuse the KV cache of a prompt prefix shared by every row (few-shot exemplars) across batches. */
   prefixCache?: PrefixCache<unknown>;
+  /**
+   * decodeGroups: bytes one copy of the expanded cache may reach before the rows are decoded in waves (default
+   * WAVE_CACHE_BUDGET_BYTES; Infinity: always one batch). Needs the model's cacheBytesPerToken.
+   */
+  waveBudgetBytes?: number;
 }
 
 export interface DecodeStats {
@@ -129,28 +135,7 @@ export async function decodeGroups<C>(
   checkRowCount(prompts.length * n, options);
   throwIfCancelled(options.signal);
   const pre = await prefill(model, prompts, options.prefixCache as PrefixCache<C> | undefined);
-  let cache = pre.cache;
   const V = model.vocabSize;
-  let logits = pre.logits;
-  let traceLogits = pre.traceLogits;
-  if (n > 1) {
-    const index = prompts.flatMap((_, g) => new Array<number>(n).fill(g));
-    try {
-      const expanded = await model.selectRows(cache, index);
-      model.release(cache);
-      cache = expanded;
-    } catch (err) {
-      model.release(cache);
-      throw err;
-    }
-    const expand = (rows: Float32Array) => {
-      const out = new Float32Array(index.length * V);
-      index.forEach((g, r) => out.set(rows.subarray(g * V, (g + 1) * V), r * V));
-      return out;
-    };
-    logits = expand(pre.logits);
-    traceLogits = pre.traceLogits && expand(pre.traceLogits);
-  }
   const rows = prompts.flatMap((p, g) =>
     Array.from({ length: n }, (_, i) => newRow(model, pre.masks[g]!, p, options, g * n + i)),
   );
@@ -165,7 +150,33 @@ export async function decodeGroups<C>(
   const stats = emptyStats();
   stats.forwardCalls = pre.forwardCalls;
   stats.prefillTokens = pre.tokens;
-  return { rows: await continueRows(model, rows, { logits, traceLogits }, cache, options, stats), stats };
+  const group = rows.map((_, r) => Math.floor(r / n));
+  const longest = Math.max(...pre.masks.map((m) => m.length)) + options.maxNewTokens;
+  const waves =
+    n > 1 && model.cacheBytesPerToken
+      ? planWaves(rows.length, longest, model.cacheBytesPerToken(pre.cache), options.waveBudgetBytes)
+      : [rows.length];
+  if (n === 1) return { rows: await continueRows(model, rows, pre, pre.cache, options, stats), stats };
+  // Each wave expands its rows from the prefill cache, which stays alive until the last wave has started.
+  const out: RowResult[] = [];
+  try {
+    let start = 0;
+    for (const size of waves) {
+      const index = group.slice(start, start + size);
+      const cache = await model.selectRows(pre.cache, index);
+      const expand = (logits: Float32Array) => {
+        const rowsOut = new Float32Array(index.length * V);
+        index.forEach((g, r) => rowsOut.set(logits.subarray(g * V, (g + 1) * V), r * V));
+        return rowsOut;
+      };
+      const first = { logits: expand(pre.logits), traceLogits: pre.traceLogits && expand(pre.traceLogits) };
+      out.push(...(await continueRows(model, rows.slice(start, start + size), first, cache, options, stats)));
+      start += size;
+    }
+  } finally {
+    model.release(pre.cache);
+  }
+  return { rows: out, stats };
 }
 
 /**

@@ -39,4 +39,9 @@ export interface LanguageModel<C = unknown> {
   selectRows(cache: C, rows: readonly number[]): Promise<C>;
   /** Free a cache that will not be used again (GPU buffers on WebGPU). */
   release(cache: C): void;
+  /**
+   * Bytes one row of this cache holds per token (all layers, keys and values). Optional: when known, a batch whose
+   * cache would be too large to copy every step is decoded in waves (see waves.ts).
+   */
+  cacheBytesPerToken?(cache: C): number;
 }
