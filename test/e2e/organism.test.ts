@@ -4,6 +4,8 @@ import type { PreviewServer } from 'vite';
 import { factFrequency, relationCompetence, type DataCard } from '../../src/core/metrics/competence.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { launch, screenshotDir, serveDist } from './harness.ts';
+import { chartRenderer } from './chart-render.ts';
+import { methodLabel } from '../../src/core/methods/method.ts';
 
 let server: PreviewServer;
 let url: string;
@@ -57,8 +59,20 @@ describe('the bundled organism in the page', () => {
         ),
       );
       expect(rows.some((r) => r.startsWith('factual|'))).toBe(true);
-      expect(factFrequency(state.results, state.card).length).toBeGreaterThan(0);
-      expect(await page.getByTestId('competence-chart').locator('svg').count()).toBeGreaterThan(0);
+      // The page draws exactly the chart the chart function draws for the run's fact frequencies.
+      const facts = factFrequency(state.results, state.card).map((r) => ({
+        ...r,
+        method: methodLabel(state.results.methods, r.methodId),
+      }));
+      expect(facts.length).toBeGreaterThan(0);
+      const charts = await chartRenderer(browser);
+      try {
+        expect(await page.getByTestId('competence-chart').locator('.plot').innerHTML()).toBe(
+          await charts.factFrequency(facts),
+        );
+      } finally {
+        await charts.close();
+      }
       await page.screenshot({ path: join(screenshotDir(), 'organism-competence.png'), fullPage: true });
     } finally {
       await close();

@@ -6,6 +6,7 @@ import { DEFAULT_METHOD_IDS, findMethod } from '../../src/core/methods/method.ts
 import { additionSuite } from '../../src/core/tasks/addition-suite.ts';
 import { runSuites } from '../../src/core/run/run-suite.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
+import type { ThroughputResult } from '../../src/worker/protocol.ts';
 import { loadLocal } from '../integration/load-local.ts';
 import { launch, openWithModel, recordRequests, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
 
@@ -150,13 +151,21 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     const result = await page.evaluate(async () => {
       const w = (
         globalThis as unknown as {
-          coax: { worker: { throughput(b: number, n: number): Promise<{ tokensPerSecond: number }> } };
+          coax: { worker: { throughput(b: number, n: number): Promise<ThroughputResult> } };
         }
       ).coax.worker;
       return [await w.throughput(1, 32), await w.throughput(8, 32)];
     });
     console.log(`[throughput ${kind}]`, JSON.stringify(result));
-    for (const r of result) expect(r.tokensPerSecond).toBeGreaterThan(0);
+    // Every row decodes exactly 32 tokens (no stop rule), so the rate is batch × 32 tokens over the measured time.
+    expect(result.map((r) => [r.batch, r.newTokens])).toEqual([
+      [1, 32],
+      [8, 32],
+    ]);
+    for (const r of result) {
+      expect(r.ms).toBeGreaterThan(0);
+      expect(r.tokensPerSecond).toBeCloseTo(((r.batch * r.newTokens) / r.ms) * 1000, 6);
+    }
   });
 
   it('made no request outside its own origin', () => {

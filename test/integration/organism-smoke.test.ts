@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '../../cli/summary.ts';
 import { parseRunFile } from '../../src/core/run/export.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
+import { summarizeDataCard } from '../../src/ui/data-card.ts';
 
 describe('the organism pipeline, smoke run (a few training steps)', () => {
   it('generates a corpus, trains, exports; the CLI runs the export and its results file makes the data card table', () => {
@@ -30,7 +31,20 @@ describe('the organism pipeline, smoke run (a few training steps)', () => {
       ]);
       // The card's measured rows are the CLI's summary of that file, number for number; Python computed none.
       const card = JSON.parse(readFileSync(join(dir!, 'data_card.json'), 'utf8'));
-      expect(card).toHaveProperty('corpus');
+      // The card passes the page's schema, and its counts add up: each relation type's documents and tokens are the
+      // sums over its styles, and the corpus's documents the sum over relation types.
+      const read = summarizeDataCard(card);
+      expect(read.error).toBeNull();
+      const summary = read.summary!;
+      // (A smoke corpus is cut at a size the facts nearly fill, so which relation types it reaches varies.)
+      expect(summary.relations.map((r) => r.relation)).toContain('factual');
+      for (const r of summary.relations) {
+        expect(r.styles.length).toBeGreaterThan(0);
+        expect(r.styles.reduce((n, x) => n + x.documents, 0)).toBe(r.documents);
+        expect(r.styles.reduce((n, x) => n + x.tokens, 0)).toBe(r.tokens);
+        expect(r.styles.reduce((n, x) => n + x.trainedTokens, 0)).toBe(r.trainedTokens);
+      }
+      expect(summary.relations.reduce((n, r) => n + r.documents, 0)).toBe(summary.documents);
       expect(card.evaluation).toBeUndefined();
       expect(
         card.measured.rows.map(

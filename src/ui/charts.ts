@@ -1,0 +1,104 @@
+/**
+ * Charts of the comparison view as functions of their data (Observable Plot). Each builds the same SVG for the same
+ * input, so a test can render one for a fixed input and compare it with a stored snapshot, as Plot's own tests do.
+ * `document` is for rendering outside a page (Plot's option); the page leaves it out.
+ */
+import * as Plot from '@observablehq/plot';
+import { FREQUENCY_BUCKETS } from '../core/metrics/competence.ts';
+import { methodLabel, type MethodSpec } from '../core/methods/method.ts';
+import { baselineId, samplingCurves } from '../core/metrics/comparison.ts';
+import { accuracyOf } from '../core/metrics/accuracy.ts';
+import type { SuiteResults } from '../core/run/results.ts';
+
+export type Chart = SVGSVGElement | HTMLElement;
+
+/** One point of a maj@k or pass@k curve, with its error bar (low = high = value where the curve is exact). */
+export interface SamplesPoint {
+  k: number;
+  value: number;
+  low: number;
+  high: number;
+  series: string;
+}
+
+export interface SamplesChartData {
+  suite: string;
+  curves: SamplesPoint[];
+  /** Whether every maj@k is exact (every k-subset counted) rather than estimated. */
+  exact: boolean;
+  /** Accuracy of the baseline (greedy on the plain prompt), drawn as a dashed line. */
+  greedy: number;
+}
+
+/** The maj@k and pass@k curves of one suite's sampling methods, and the baseline's accuracy. */
+export function samplesChartData(suite: SuiteResults, methods: readonly MethodSpec[]): SamplesChartData {
+  const points = samplingCurves(suite, methods);
+  const curves = points.flatMap((p) => [
+    {
+      k: p.k,
+      value: p.majAtK,
+      low: p.majAtK - p.majAtKError,
+      high: p.majAtK + p.majAtKError,
+      series: `${methodLabel(methods, p.methodId)} · maj@k`,
+    },
+    {
+      k: p.k,
+      value: p.passAtK,
+      low: p.passAtK,
+      high: p.passAtK,
+      series: `${methodLabel(methods, p.methodId)} · pass@k`,
+    },
+  ]);
+  return {
+    suite: suite.suiteName,
+    curves,
+    exact: points.every((p) => p.majAtKExact),
+    greedy: accuracyOf(suite.items, baselineId(methods)).accuracy,
+  };
+}
+
+export function samplesChart(data: SamplesChartData, options: { document?: Document } = {}): Chart {
+  return Plot.plot({
+    document: options.document,
+    width: 640,
+    height: 280,
+    y: { domain: [0, 1], label: 'expected accuracy', grid: true, tickFormat: '%' },
+    x: { label: 'k (samples per vote)', tickFormat: 'd' },
+    color: { legend: true },
+    marks: [
+      Plot.ruleY([data.greedy], { stroke: '#555', strokeDasharray: '4 3' }),
+      Plot.text([data.greedy], {
+        y: (d: number) => d,
+        frameAnchor: 'right',
+        dy: -6,
+        text: () => 'greedy',
+      }),
+      ...(data.exact ? [] : [Plot.ruleX(data.curves, { x: 'k', y1: 'low', y2: 'high', stroke: 'series' })]),
+      Plot.line(data.curves, { x: 'k', y: 'value', stroke: 'series', marker: 'circle' }),
+    ],
+  });
+}
+
+/** One point of the fact-frequency chart: a method's accuracy on facts seen this often in training. */
+export interface FactPoint {
+  bucket: string;
+  accuracy: number;
+  /** The method's label. */
+  method: string;
+}
+
+export function factFrequencyChart(facts: readonly FactPoint[], options: { document?: Document } = {}): Chart {
+  return Plot.plot({
+    document: options.document,
+    width: 640,
+    height: 280,
+    x: {
+      domain: FREQUENCY_BUCKETS.map((b) => b.label),
+      label: 'times the fact was seen in training',
+      type: 'point',
+    },
+    y: { domain: [0, 1], label: 'accuracy', grid: true, tickFormat: '%' },
+    color: { legend: true },
+    marks: [Plot.line(facts, { x: 'bucket', y: 'accuracy', stroke: 'method', marker: 'circle', tip: true })],
+  });
+}
