@@ -73,7 +73,9 @@ describe('the linear-time answer matcher agrees with RegExp', () => {
   });
 
   it('flag v is accepted; a huge pattern is refused with a short message', () => {
-    expect(extractAnswer({ kind: 'regex', pattern: '[\\d--[0]]+', flags: 'v', select: 'first' }, 'x 105')?.value).toBe('1');
+    expect(extractAnswer({ kind: 'regex', pattern: '[\\d--[0]]+', flags: 'v', select: 'first' }, 'x 105')?.value).toBe(
+      '1',
+    );
     let message = '';
     try {
       compileUserRegex('a'.repeat(100_000));
