@@ -217,6 +217,17 @@ async function run(flags: Record<string, string>): Promise<void> {
   process.stderr.write('\n');
   await model.dispose();
   console.log(formatTable(summarize(results)));
+  const failed = results.suites.flatMap((s) =>
+    s.items.flatMap((it) =>
+      Object.entries(it.outputs)
+        .filter(([, o]) => o.error)
+        .map(([method, o]) => `  ${s.suiteName} · ${it.itemId} · ${method}: ${o.error}`),
+    ),
+  );
+  if (failed.length)
+    process.stderr.write(
+      `\n${failed.length} output(s) failed and count as wrong:\n${failed.slice(0, 20).join('\n')}${failed.length > 20 ? `\n  … and ${failed.length - 20} more` : ''}\n`,
+    );
   if (out !== undefined) {
     const file = runFile({
       name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ')}`,

@@ -51,6 +51,13 @@ export interface ModelDescription {
   };
 }
 
+/** max_position_embeddings / n_positions / n_ctx: the first that is a positive whole number, else null. */
+function contextLengthOf(c: ModelConfigLike): number | null {
+  for (const n of [c.max_position_embeddings, c.n_positions, c.n_ctx])
+    if (typeof n === 'number' && Number.isInteger(n) && n > 0) return n;
+  return null;
+}
+
 /**
  * The first forward pass gave NaN or infinite logits: the backend computes garbage for this model (seen with fp16
  * on some WebGPU drivers). The worker answers it by loading the model again on WASM.
@@ -77,6 +84,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
   readonly vocabSize: number;
   readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
+  readonly contextLength: number | null;
   private readonly keepsLogits: boolean;
   private readonly tokenTexts = new Map<number, string>();
   private firstForwardChecked = false;
@@ -93,6 +101,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
     const eos = config.eos_token_id;
     this.eosTokenIds = eos === undefined ? [] : Array.isArray(eos) ? eos : [eos];
     this.padTokenId = config.pad_token_id ?? this.eosTokenIds[0] ?? 0;
+    this.contextLength = contextLengthOf(config);
     this.keepsLogits = this.session().inputNames.includes('num_logits_to_keep');
   }
 
@@ -184,7 +193,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
     return {
       modelType: c.model_type ?? 'unknown',
       architectures: c.architectures ?? [],
-      contextLength: c.max_position_embeddings ?? c.n_positions ?? c.n_ctx ?? null,
+      contextLength: contextLengthOf(c),
       layers: c.num_hidden_layers ?? c.n_layer ?? null,
       hiddenSize: c.hidden_size ?? c.n_embd ?? null,
       tokenizer: {

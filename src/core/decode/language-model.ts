@@ -27,6 +27,11 @@ export interface LanguageModel<C = unknown> {
   readonly vocabSize: number;
   readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
+  /**
+   * Positions the model can attend to (config.json's max_position_embeddings or n_positions), when known: a
+   * prompt plus its new tokens must fit, or the model computes garbage or runs out of memory.
+   */
+  readonly contextLength?: number | null;
   encode(text: string): number[];
   /** Text of the ids, special tokens included as their text. */
   decode(ids: readonly number[]): string;

@@ -30,7 +30,8 @@ export interface TokenTrace {
   format?: true;
 }
 
-export type StopReason = 'eos' | 'stop-string' | 'max-tokens';
+/** 'too-long': nothing was generated, the prompt plus its new tokens do not fit the model's context. */
+export type StopReason = 'eos' | 'stop-string' | 'max-tokens' | 'too-long';
 
 export interface RowResult {
   /** Generated text, cut before the stop string if one ended the row. */

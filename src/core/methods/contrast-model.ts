@@ -26,6 +26,7 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
   readonly vocabSize: number;
   readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
+  readonly contextLength: number | null;
 
   constructor(
     private readonly inner: LanguageModel<C>,
@@ -38,6 +39,7 @@ export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
     this.vocabSize = inner.vocabSize;
     this.eosTokenIds = inner.eosTokenIds;
     this.padTokenId = inner.padTokenId;
+    this.contextLength = inner.contextLength ?? null;
   }
 
   encode(text: string): number[] {

@@ -58,7 +58,43 @@ export function batchesFor(method: MethodSpec, items: readonly TaskItem[], batch
   return out;
 }
 
-/** Run one method on a batch of items (see `batchesFor`); one output per item, in order. */
+/** Why a prompt of `promptTokens` cannot run with `maxNewTokens` more in a context of `contextLength`, or null. */
+export function contextProblem(promptTokens: number, maxNewTokens: number, contextLength: number): string | null {
+  return promptTokens + maxNewTokens > contextLength
+    ? `the prompt is ${promptTokens} tokens; with ${maxNewTokens} new tokens that exceeds the model's context of ${contextLength} tokens`
+    : null;
+}
+
+/** The output of an item that could not run: no text, not correct, and the reason. */
+function failedOutput(method: MethodSpec, prompt: string, promptTokens: number, error: string): MethodOutput {
+  const d = method.decoding;
+  const n = d.kind === 'sample' ? d.n : d.kind === 'cot-decoding' ? d.k : 1;
+  const path: PathOutput = {
+    text: '',
+    tokens: [],
+    stopReason: 'too-long',
+    extracted: null,
+    correct: false,
+    delta: null,
+    answerProb: null,
+  };
+  return {
+    ...path,
+    ...methodProbability(d, path, [], n),
+    prompt,
+    promptTokens,
+    generatedTokens: 0,
+    ms: 0,
+    error,
+    ...(d.kind === 'sample' || d.kind === 'cot-decoding' ? { paths: [path], chosen: 0, votes: [] } : {}),
+    ...(d.kind === 'sample' ? { passAtK: new Array<number>(n).fill(0), majAtK: new Array<number>(n).fill(0) } : {}),
+  };
+}
+
+/**
+ * Run one method on a batch of items (see `batchesFor`); one output per item, in order. An item whose prompt and
+ * new tokens do not fit the model's context fails alone, before any forward pass, and the others run.
+ */
 export async function executeMethod<C>(
   model: LanguageModel<C>,
   method: MethodSpec,
@@ -66,6 +102,25 @@ export async function executeMethod<C>(
   suite: Suite,
   options: ExecuteOptions,
 ): Promise<MethodOutput[]> {
+  const limit = model.contextLength;
+  if (limit) {
+    const problems = items.map((item) => {
+      const prompt = buildPrompt(method.prompt, item, suite, options.seed);
+      const length = model.encode(prompt).length;
+      const weak =
+        method.decoding.kind === 'contrast'
+          ? model.encode(buildPrompt(method.decoding.weak, item, suite, options.seed)).length
+          : 0;
+      const problem = contextProblem(Math.max(length, weak), method.maxNewTokens, limit);
+      return problem === null ? null : failedOutput(method, prompt, length, problem);
+    });
+    if (problems.some((p) => p !== null)) {
+      const fit = items.filter((_, j) => problems[j] === null);
+      const ran = fit.length ? await executeMethod(model, method, fit, suite, options) : [];
+      let k = 0;
+      return problems.map((p) => p ?? ran[k++]!);
+    }
+  }
   const now = options.now ?? (() => 0);
   const started = now();
   const prompts = items.map((item) => buildPrompt(method.prompt, item, suite, options.seed));

@@ -48,6 +48,8 @@ export interface MethodOutput extends PathOutput {
   majAtK?: number[];
   /** Standard error of each majAtK value when it is a seeded estimate rather than exact; absent when exact. */
   majAtKError?: number[];
+  /** Why this item produced nothing (its prompt does not fit the model's context); it counts as not correct. */
+  error?: string;
 }
 
 export interface ItemResult {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ExtractorSpec } from '../tasks/extract.ts';
 import { compileUserRegex } from '../tasks/extract.ts';
 import type { Suite } from '../tasks/suite.ts';
+import { idProblem } from './ids.ts';
 import { parseJson, validate } from './validate.ts';
 
 export const extractorSchema: z.ZodType<ExtractorSpec> = z.union([
@@ -60,7 +61,15 @@ export const suiteSchema: z.ZodType<Suite> = z
     items: z
       .array(
         z
-          .object({ id: z.string().min(1), question: z.string().min(1), answer: z.string(), tags: tags.optional() })
+          .object({
+            id: z.string().superRefine((id, ctx) => {
+              const problem = idProblem(id);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+            question: z.string().refine((q) => q.trim() !== '', 'the question is blank'),
+            answer: z.string(),
+            tags: tags.optional(),
+          })
           .passthrough(),
       )
       .min(1, 'a suite needs at least one item'),

@@ -33,9 +33,42 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? 'missing' : s.length > 60 ? `${s.slice(0, 57)}…` : s;
+class Raw {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * The start of a value as JSON, at most 60 characters. Written piece by piece and stopped early, so a value nested
+ * thousands deep or megabytes long costs no more than its first characters (JSON.stringify would overflow the stack).
+ */
+export function show(v: unknown): string {
+  if (v === undefined) return 'missing';
+  const LIMIT = 60;
+  let out = '';
+  // Values still to write, last first; punctuation is pushed as Raw so that no user string can pass for it.
+  const stack: unknown[] = [v];
+  while (stack.length && out.length <= LIMIT) {
+    const x = stack.pop();
+    if (x instanceof Raw) out += x.text;
+    else if (Array.isArray(x)) {
+      out += '[';
+      stack.push(new Raw(']'));
+      for (let k = Math.min(x.length, LIMIT) - 1; k >= 0; k--) stack.push(x[k], ...(k > 0 ? [new Raw(',')] : []));
+    } else if (x !== null && typeof x === 'object') {
+      out += '{';
+      stack.push(new Raw('}'));
+      const keys = Object.keys(x).slice(0, LIMIT);
+      for (let k = keys.length - 1; k >= 0; k--) {
+        const key = keys[k]!;
+        stack.push(
+          (x as Record<string, unknown>)[key],
+          new Raw(`${k > 0 ? ',' : ''}${JSON.stringify(key.slice(0, LIMIT))}:`),
+        );
+      }
+    } else if (typeof x === 'string') out += JSON.stringify(x.slice(0, LIMIT + 1));
+    else out += JSON.stringify(x) ?? 'null';
+  }
+  return out.length > LIMIT ? `${out.slice(0, 57)}…` : out;
 }
 
 /** Validate `data` against `schema`, or throw naming each bad field (path), its value and the rule it broke. */

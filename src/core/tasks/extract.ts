@@ -1,3 +1,5 @@
+import { LinearRegex, MAX_PATTERN_LENGTH } from './linear-regex.ts';
+
 /** Answer extraction: each extractor returns the answer's character span so the UI can highlight it. */
 export interface Extracted {
   /** The normalised answer. */
@@ -61,19 +63,36 @@ export function normalizeAnswer(raw: string): string {
   return s;
 }
 
-/** Compile a user pattern, or throw an error that says what is wrong with it. */
-export function compileUserRegex(pattern: string, flags = ''): RegExp {
-  if (pattern.length === 0) throw new Error('answer regex is empty');
-  if (/[^dgimsuy]/.test(flags)) throw new Error(`answer regex flags "${flags}" may only use d, g, i, m, s, u, y`);
-  try {
-    return new RegExp(pattern, flags.includes('g') ? flags : `${flags}g`);
-  } catch (err) {
-    throw new Error(`answer regex /${pattern}/ is not a valid regular expression: ${(err as Error).message}`);
-  }
+/** A pattern quoted in a message: at most 40 characters of it. */
+function quote(pattern: string): string {
+  return pattern.length > 40 ? `/${pattern.slice(0, 37)}…/` : `/${pattern}/`;
 }
 
-function matches(re: RegExp, text: string): RegExpExecArray[] {
-  const out: RegExpExecArray[] = [];
+/**
+ * Compile a user pattern, or throw an error that says what is wrong with it. Patterns run on Coax's linear-time
+ * matcher (linear-regex.ts), so no pattern can hang a run; RegExp only checks the syntax.
+ */
+export function compileUserRegex(pattern: string, flags = ''): LinearRegex {
+  if (pattern.length === 0) throw new Error('answer regex is empty');
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new Error(`answer regex is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`);
+  if (/[^dgimsuvy]/.test(flags) || flags.length > 8)
+    throw new Error(`answer regex flags "${flags.slice(0, 20)}" may only use d, g, i, m, s, u, v, y`);
+  try {
+    new RegExp(pattern, flags);
+  } catch (err) {
+    const why = (err as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '');
+    throw new Error(`answer regex ${quote(pattern)} is not a valid regular expression: ${why}`);
+  }
+  return new LinearRegex(pattern, flags);
+}
+
+/** A match with RegExpExecArray's shape: the groups by number, and `index`. */
+type Match = (string | undefined)[] & { index: number };
+
+function matches(re: RegExp | LinearRegex, text: string): Match[] {
+  if (re instanceof LinearRegex) return re.matchAll(text).map((m) => Object.assign(m.groups, { index: m.index }));
+  const out: Match[] = [];
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     out.push(m);
@@ -82,10 +101,10 @@ function matches(re: RegExp, text: string): RegExpExecArray[] {
   return out;
 }
 
-function fromMatch(m: RegExpExecArray, group: number): Extracted | null {
+function fromMatch(m: Match, group: number): Extracted | null {
   const raw = m[group];
   if (raw === undefined) return null;
-  const offset = group === 0 ? 0 : m[0].indexOf(raw);
+  const offset = group === 0 ? 0 : m[0]!.indexOf(raw);
   const start = m.index + Math.max(0, offset);
   const value = normalizeAnswer(raw);
   // The highlighted span leaves out what normalisation drops around the answer ("$12." highlights "12").
@@ -137,7 +156,7 @@ function lmEvalExtract(kind: LmEvalKind, text: string): Extracted | null {
   if (group < 0) return null;
   const raw = m[group]!;
   // The group's offset in the match: these patterns put only a digit-free literal before the group.
-  const start = m.index + m[0].indexOf(raw);
+  const start = m.index + m[0]!.indexOf(raw);
   const value = lmEvalNormalize(raw.trim());
   // The highlighted span leaves out what the metric drops around the answer ("$3." highlights "3"), unless that is all.
   const lead = raw.length - raw.replace(/^[\s$]+/, '').length;

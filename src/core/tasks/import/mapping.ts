@@ -1,5 +1,6 @@
 import type { ExtractorSpec } from '../extract.ts';
 import type { Exemplar, Suite, TaskItem } from '../suite.ts';
+import { idProblem } from '../../schema/ids.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { isGsm8kAnswer, splitGsm8kAnswer } from './gsm8k.ts';
 import { checkItemCount } from './limits.ts';
@@ -159,7 +160,8 @@ export function tableToSuite(table: Table, mapping: ColumnMapping, options: Impo
     if (mapping.id !== null) {
       const iv = r.values[mapping.id];
       const t = cellText(iv)?.trim() ?? '';
-      if (t === '') return at(mapping.id, iv, 'the id is empty');
+      const problem = idProblem(t);
+      if (problem) return at(mapping.id, iv, problem);
       if (ids.has(t)) return at(mapping.id, iv, `the same id as line ${ids.get(t)}`);
       ids.set(t, r.line);
       id = t;
