@@ -67,7 +67,7 @@ const latentReasoning: Lesson = {
     'Look at the accuracies with their intervals, then at the branch table of an item greedy got wrong: several direct digits with nearly equal first-token probabilities, and one branch that works through the chain.',
   ],
   preset: preset(['arith-id'], ['greedy-plain', 'trigger', 'cot-decoding'], 60),
-  expectedSeconds: 60,
+  expectedSeconds: 25,
   tab: 'item',
   focus: latentBranchItem,
   notice(results) {
@@ -143,7 +143,7 @@ const knowingHow: Lesson = {
     'Worked examples lift the procedure; on facts seen often (head) and rarely (tail) they change little. The competence map sets accuracy beside how much of each kind the model was trained on, and fact recall beside how often each fact was seen.',
   ],
   preset: preset(['arith-id', 'facts-head', 'facts-tail'], ['greedy-plain', 'fewshot-worked'], 40),
-  expectedSeconds: 60,
+  expectedSeconds: 30,
   tab: 'competence',
   focus: () => null,
   notice(results, card: DataCard | null) {
@@ -247,7 +247,7 @@ const boundedByData: Lesson = {
     ['greedy-plain', 'trigger'],
     40,
   ),
-  expectedSeconds: 45,
+  expectedSeconds: 30,
   tab: 'item',
   focus: rewrittenItem,
   notice(results) {
@@ -323,7 +323,7 @@ const entropy: Lesson = {
     'Compare the mean entropy of content tokens on arithmetic and on open-ended prompts, and the share of distinct answers among 16 samples per item.',
   ],
   preset: preset(['arith-id', 'open-ended'], ['greedy-plain', 'self-consistency'], 12),
-  expectedSeconds: 30,
+  expectedSeconds: 15,
   tab: 'entropy',
   focus: () => null,
   notice(results): Notice[] {

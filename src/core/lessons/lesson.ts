@@ -38,7 +38,10 @@ export interface Lesson {
   source: string;
   /** The experiment, exactly as a "Copy link to this setup" link carries it. */
   preset: ExperimentConfig;
-  /** Expected run time on WASM (2-core laptop, one thread), measured by the lessons e2e test. */
+  /**
+   * Expected run time in seconds on WASM (one thread, on a shared 2-core machine), as the lessons e2e test measured it
+   * (it prints the time of every run).
+   */
   expectedSeconds: number;
   /** The comparison tab that shows the claim. */
   tab: CompareTab;
