@@ -45,13 +45,15 @@ async function main(): Promise<void> {
       await waitDone(page, 'lesson');
       await both(page, lesson.id);
     }
-    // Presenter mode at projector size: the view slide of the last lesson run.
+    // Presenter mode at projector size: the view and the what-to-notice slides of the last lesson run.
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.getByTestId('present').click();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    await page.screenshot({ path: join(OUT, 'presenter-1280x720.png') });
-    console.log('wrote presenter-1280x720.png');
+    await page.screenshot({ path: join(OUT, 'presenter-view-1280x720.png') });
+    await page.keyboard.press('ArrowRight');
+    await page.screenshot({ path: join(OUT, 'presenter-notice-1280x720.png') });
+    console.log('wrote presenter-view-1280x720.png, presenter-notice-1280x720.png');
   } finally {
     await close();
     await server.close();

@@ -232,6 +232,8 @@ describe('lessons, end to end on WASM', () => {
     await page.keyboard.press('ArrowRight');
     await page.getByTestId('lesson-run').waitFor();
     await page.keyboard.press('ArrowRight');
+    expect(await page.getByTestId('lesson-run').count()).toBe(0);
+    await page.keyboard.press('ArrowRight');
     expect(await page.getByTestId('lesson').getAttribute('data-lesson')).toBe(LESSONS[2]!.id);
     await page.keyboard.press('ArrowLeft');
     expect(await page.getByTestId('lesson').getAttribute('data-lesson')).toBe(LESSONS[1]!.id);

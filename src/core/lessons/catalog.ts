@@ -108,7 +108,10 @@ const latentReasoning: Lesson = {
       });
       return notices;
     }
-    const direct = cot.paths.filter(answersAtOnce);
+    // The branches whose first token was more probable than the reasoning branch's, and that answer at once.
+    const chosenP = chosen.tokens[0]?.prob ?? 0;
+    const direct = cot.paths.filter((p) => (p.tokens[0]?.prob ?? 0) > chosenP && answersAtOnce(p));
+    const ahead = cot.paths.filter((p) => (p.tokens[0]?.prob ?? 0) > chosenP).length;
     const firstP = direct.map((p) => p.tokens[0]?.prob ?? 0);
     const lo = Math.min(...firstP);
     const hi = Math.max(...firstP);
@@ -116,8 +119,10 @@ const latentReasoning: Lesson = {
       id: 'branches',
       text:
         `On ${item.question} (answer ${item.answer}) greedy decoding said ${item.outputs['greedy-plain']?.extracted?.value ?? 'nothing'}. ` +
-        `${direct.length} of CoT-decoding's ${cot.paths.length} branches answer at once, their first tokens at p = ${lo.toFixed(2)}–${hi.toFixed(2)}: ` +
-        `the model has no confident direct answer. The branch that starts with ${JSON.stringify(chosen.tokens[0]?.text ?? '')} ` +
+        (direct.length
+          ? `${direct.length} of the ${ahead} first tokens more probable than the reasoning branch's answer at once, at p = ${lo.toFixed(2)}–${hi.toFixed(2)} each: the model has no confident direct answer. `
+          : '') +
+        `The branch that starts with ${JSON.stringify(chosen.tokens[0]?.text ?? '')} ` +
         `(p = ${(chosen.tokens[0]?.prob ?? 0).toFixed(3)}) works through the steps to ${chosen.extracted?.value ?? '?'} with Δ = ${(chosen.delta ?? 0).toFixed(2)}, the most confident path.`,
       shown: true,
       values: {

@@ -103,8 +103,8 @@ export class LessonsState {
     this.#slide = 0;
   }
 
-  /** Presenter slides: 0 the claim, 1 the narration, 2 the view with what to notice; then the next lesson. */
-  static readonly SLIDES = 3;
+  /** Presenter slides: 0 the claim, 1 the narration, 2 the run and its view, 3 what to notice; then the next lesson. */
+  static readonly SLIDES = 4;
 
   step(delta: number): void {
     const next = this.#slide + delta;
