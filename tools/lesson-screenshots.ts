@@ -45,6 +45,11 @@ async function main(): Promise<void> {
       await waitDone(page, 'lesson');
       await both(page, lesson.id);
     }
+    // The playground with the last lesson's setup and results: settings in the side panel, results in the main column.
+    await page.getByTestId('lesson-playground').click();
+    await page.locator('#compare-heading').waitFor();
+    await both(page, 'playground');
+    await page.getByTestId('view-lessons').click();
     // Presenter mode at projector size: the view and the what-to-notice slides of the last lesson run.
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.getByTestId('present').click();
