@@ -67,7 +67,7 @@ const latentReasoning: Lesson = {
     'Look at the accuracies with their intervals, then at the branch table of an item greedy got wrong: several direct digits with nearly equal first-token probabilities, and one branch that works through the chain.',
   ],
   preset: preset(['arith-id'], ['greedy-plain', 'trigger', 'cot-decoding'], 60),
-  expectedSeconds: 25,
+  expectedSeconds: 30,
   tab: 'item',
   focus: latentBranchItem,
   notice(results) {
@@ -148,7 +148,7 @@ const knowingHow: Lesson = {
     'Worked examples lift the procedure; on facts seen often (head) and rarely (tail) they change little. The competence map sets accuracy beside how much of each kind the model was trained on, and fact recall beside how often each fact was seen.',
   ],
   preset: preset(['arith-id', 'facts-head', 'facts-tail'], ['greedy-plain', 'fewshot-worked'], 40),
-  expectedSeconds: 30,
+  expectedSeconds: 35,
   tab: 'competence',
   focus: () => null,
   notice(results, card: DataCard | null) {
@@ -252,7 +252,7 @@ const boundedByData: Lesson = {
     ['greedy-plain', 'trigger'],
     40,
   ),
-  expectedSeconds: 30,
+  expectedSeconds: 35,
   tab: 'item',
   focus: rewrittenItem,
   notice(results) {
