@@ -6,6 +6,8 @@ import { RunsState } from './ui/state/runs.svelte.ts';
 import { HubState } from './ui/state/hub.svelte.ts';
 import { ModelCacheState } from './ui/state/model-cache.svelte.ts';
 import { ExploreState } from './ui/state/explore.svelte.ts';
+import { LessonsState } from './ui/state/lessons.svelte.ts';
+import { findLesson } from './core/lessons/catalog.ts';
 import { WorkerHost } from './ui/worker-host.ts';
 import { decodeConfig, encodeConfig } from './core/run/url-config.ts';
 import type { BackendChoice } from './worker/protocol.ts';
@@ -28,6 +30,7 @@ const engine = new EngineState(host, baseUrl, hub, cache);
 const runs = new RunsState();
 const experiment = new ExperimentState(worker, runs);
 const explore = new ExploreState(worker);
+const lessons = new LessonsState(engine, experiment, runs);
 
 /** A link that reproduces the current setup (model, suites, methods, seeds). */
 function linkToSetup(): string {
@@ -58,15 +61,40 @@ function rerun(config: string): void {
   }
 }
 
+/** A link that opens a lesson (?lesson=<id>), or with no id the first screen; the backend choice is kept. */
+function lessonLink(id: string | null): string {
+  const url = new URL(location.href);
+  url.search = '';
+  url.hash = '';
+  if (choice !== 'auto') url.searchParams.set('backend', choice);
+  if (id) url.searchParams.set('lesson', id);
+  return url.href;
+}
+
 const configParam = params.get('config');
 const linkedModel = configParam ? applyConfig(configParam) : null;
+// The page opens on the first screen, unless its link names a lesson, a view, a setup or a model.
+const lessonParam = params.get('lesson');
+const lesson = lessonParam ? findLesson(lessonParam) : undefined;
+if (lesson) {
+  lessons.open(lesson.id);
+  experiment.applyConfig(lesson.preset);
+}
+const initialView =
+  lesson !== undefined
+    ? 'lessons'
+    : location.hash === '#explore'
+      ? 'explore'
+      : location.hash === '#playground' || configParam || params.has('model') || params.has('hub')
+        ? 'playground'
+        : 'home';
 
 mount(App, {
   target: document.getElementById('app')!,
-  props: { engine, experiment, runs, explore, onlink: linkToSetup, onrerun: rerun },
+  props: { engine, experiment, runs, explore, lessons, initialView, onlink: linkToSetup, lessonLink, onrerun: rerun },
 });
 void runs.start();
 void explore.start();
-void engine.start(choice, linkedModel ?? params.get('model'));
+void engine.start(choice, linkedModel ?? lesson?.preset.model ?? params.get('model'));
 // For the browser console and the end-to-end tests: the page's state and the worker, nothing more.
-Object.assign(globalThis, { coax: { engine, experiment, runs, explore, worker } });
+Object.assign(globalThis, { coax: { engine, experiment, runs, explore, lessons, worker } });

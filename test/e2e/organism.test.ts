@@ -23,6 +23,9 @@ describe('the bundled organism in the page', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(`${url}?backend=wasm`);
       await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
+      // The page opens on its first screen; the playground is one click away, its loaded model panel one line.
+      await page.getByTestId('view-playground').click();
+      await page.getByTestId('model-expand').click();
       expect(await page.getByTestId('model-select').inputValue()).toBe('coax/organism-v1');
       // Its suites are offered, and its own first suite replaces the generated default.
       await expect.poll(() => page.locator('input[data-suite="facts-tail"]').count()).toBe(1);

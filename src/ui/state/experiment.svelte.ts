@@ -28,6 +28,8 @@ export class ExperimentState {
   results = $state.raw<SuiteResults[]>([]);
   runMethods = $state.raw<MethodSpec[]>([]);
   error = $state<string | null>(null);
+  /** Wall time of the last run in ms, set when it ends (the lessons and the quick comparison show it). */
+  elapsedMs = $state(0);
 
   constructor(
     private readonly worker: Remote<WorkerApi>,
@@ -141,6 +143,7 @@ export class ExperimentState {
       suiteName: suites[0]!.name,
       methodId: methods[0]!.id,
     };
+    const started = performance.now();
     try {
       await this.worker.run(
         { suites, methods, seed: this.seed, batchSize: this.batchSize },
@@ -159,6 +162,7 @@ export class ExperimentState {
         this.error = String(err);
       }
     } finally {
+      this.elapsedMs = performance.now() - started;
       await this.runs.finish(
         runId,
         this.status === 'done' ? 'done' : this.status === 'cancelled' ? 'cancelled' : 'failed',
