@@ -63,14 +63,21 @@ async function main(): Promise<void> {
   env.localModelPath = `${modelsDir}/`;
   const node: BenchReport[] = [];
   const targetRows: Record<string, { node: Target[]; browser?: Target[] }> = {};
-  for (const id of models) {
-    const model = await TransformersModel.load(id, { device: 'cpu' });
-    const r = await runBench(model, { quick, now: () => performance.now(), memory: () => process.memoryUsage().rss });
+  // The realistic model also runs quantised (training/quantize.py: dynamic int8, transformers.js dtype "q8").
+  const runs = models.flatMap((id) => (realistic ? ['fp32', 'q8'] : ['fp32']).map((dtype) => ({ id, dtype })));
+  for (const { id, dtype } of runs) {
+    const model = await TransformersModel.load(id, { device: 'cpu', dtype: dtype as 'fp32' | 'q8' });
+    const measured = await runBench(model, {
+      quick,
+      now: () => performance.now(),
+      memory: () => process.memoryUsage().rss,
+    });
     await model.dispose();
+    const r = dtype === 'fp32' ? measured : { ...measured, model: `${id} · ${dtype}` };
     node.push(r);
     console.log(table('Node, onnxruntime-node', r));
-    targetRows[id] = { node: targets(r, context(id, r)) };
-    console.log(`targets (Node):\n${targetTable(targetRows[id].node)}\n`);
+    targetRows[r.model] = { node: targets(r, context(id, r, dtype)) };
+    console.log(`targets (Node):\n${targetTable(targetRows[r.model]!.node)}\n`);
   }
   let browser: Awaited<ReturnType<typeof browserBench>> | null = null;
   if (!noBrowser) {
@@ -96,11 +103,12 @@ async function main(): Promise<void> {
 }
 
 /** Model size and one cache copy for the memory target (the realistic model's shape is known; others skip it). */
-function context(id: string, r: BenchReport): { modelBytes?: number; cacheCopyBytes?: number } {
+function context(id: string, r: BenchReport, dtype = 'fp32'): { modelBytes?: number; cacheCopyBytes?: number } {
   if (id !== REALISTIC_ID) return {};
   const sc = r.selfConsistencyFewShot;
+  const file = dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx';
   return {
-    modelBytes: statSync(`${REALISTIC_ROOT}/${REALISTIC_ID}/onnx/model.onnx`).size,
+    modelBytes: statSync(`${REALISTIC_ROOT}/${REALISTIC_ID}/onnx/${file}`).size,
     cacheCopyBytes: cacheBytes(sc.n, sc.promptTokens + sc.newTokens),
   };
 }

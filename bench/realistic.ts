@@ -34,7 +34,8 @@ export function ensureRealisticModel(log: (s: string) => void = console.log): st
   const dir = join(REALISTIC_ROOT, REALISTIC_ID);
   const stamp = join(dir, 'coax-bench-config.json');
   const want = JSON.stringify(SMOLLM2_135M);
-  if (existsSync(join(dir, 'onnx', 'model.onnx')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) {
+  const done = ['model.onnx', 'model_quantized.onnx'].every((f) => existsSync(join(dir, 'onnx', f)));
+  if (done && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) {
     return dir;
   }
   rmSync(dir, { recursive: true, force: true });
@@ -67,9 +68,12 @@ export function ensureRealisticModel(log: (s: string) => void = console.log): st
       `--realistic: the export failed (${python} ${args.join(' ')}):\n${(r.stderr || r.stdout || String(r.error)).slice(-2000)}`,
     );
   }
-  writeFileSync(stamp, want);
   const mb = statSync(join(dir, 'onnx', 'model.onnx')).size / 2 ** 20;
-  log(`exported ${mb.toFixed(0)} MB`);
+  log(`exported ${mb.toFixed(0)} MB; quantising to int8 (training/quantize.py) …`);
+  const q = spawnSync(python, ['training/quantize.py', dir], { env: { ...process.env }, encoding: 'utf8' });
+  if (q.status !== 0) throw new Error(`--realistic: quantisation failed:\n${(q.stderr || q.stdout).slice(-2000)}`);
+  log(q.stdout.trim());
+  writeFileSync(stamp, want);
   return dir;
 }
 
