@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { methodSchema } from '../schema/method-schema.ts';
+import { methodOutputSchema } from '../schema/results-schema.ts';
 import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import type { RunResults } from './results.ts';
 import { parseSuiteSpec } from '../tasks/generators/spec.ts';
@@ -77,17 +78,20 @@ const itemSchema = z.object({
   question: z.string(),
   answer: z.string(),
   tags: z.record(z.string(), z.union([z.string(), z.number()])),
-  outputs: z.record(
-    z.string(),
-    z.object({ text: z.string(), correct: z.boolean(), tokens: z.array(z.unknown()) }).passthrough(),
-  ),
+  outputs: z.record(z.string(), methodOutputSchema),
 });
 
 const resultsSchema = z.object({
   version: z.literal(1),
   modelId: z.string(),
   seed: z.number().int(),
-  methods: z.array(methodSchema),
+  methods: z.array(methodSchema).superRefine((methods, ctx) => {
+    const seen = new Set<string>();
+    methods.forEach((m, i) => {
+      if (seen.has(m.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate method id "${m.id}"` });
+      seen.add(m.id);
+    });
+  }),
   suites: z.array(
     z.object({
       suiteName: z.string(),
