@@ -3,6 +3,7 @@ import { methodSchema } from '../schema/method-schema.ts';
 import { methodOutputSchema } from '../schema/results-schema.ts';
 import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import type { RunResults } from './results.ts';
+import { uniqueNames } from './suite-names.ts';
 import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 import { compactMethods, encodeConfig } from './url-config.ts';
 
@@ -158,6 +159,13 @@ export function parseRunFile(text: string, source: string, options: ReadOptions 
       })`,
     );
   }
+  // Outputs are stored by suite name: a repeated name is renamed so that no suite's outputs overwrite another's.
+  const names = uniqueNames(file.results.suites.map((s) => s.suiteName));
+  if (names.some((n, i) => n !== file.results.suites[i]!.suiteName))
+    file = {
+      ...file,
+      results: { ...file.results, suites: file.results.suites.map((s, i) => ({ ...s, suiteName: names[i]! })) },
+    };
   const ids = new Set(file.results.methods.map((m) => m.id));
   file.results.suites.forEach((s, si) =>
     s.items.forEach((it, ii) => {
