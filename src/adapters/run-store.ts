@@ -21,7 +21,7 @@ export interface RunHeader {
   suites: { suiteName: string; relation?: string; split?: string; items: Omit<ItemResult, 'outputs'>[] }[];
 }
 
-interface OutputRecord {
+export interface OutputRecord {
   runId: string;
   suiteName: string;
   itemIndex: number;
@@ -64,6 +64,7 @@ export class RunStore {
   }
 
   async putHeader(header: RunHeader): Promise<void> {
+    checkSuiteNames(header);
     const tx = this.db.transaction('runs', 'readwrite');
     tx.objectStore('runs').put(header);
     await done(tx);
@@ -77,7 +78,8 @@ export class RunStore {
     output: MethodOutput,
   ): Promise<void> {
     const tx = this.db.transaction('outputs', 'readwrite');
-    tx.objectStore('outputs').put({ runId, suiteName, itemIndex, methodId, output } satisfies OutputRecord);
+    // add, not put: an output already stored under this key is never overwritten (the transaction fails instead).
+    tx.objectStore('outputs').add({ runId, suiteName, itemIndex, methodId, output } satisfies OutputRecord);
     await done(tx);
   }
 
@@ -121,15 +123,26 @@ export class RunStore {
 
   /** Store a whole run (an import): header and every output, in one transaction. */
   async putRun(header: RunHeader, results: RunResults): Promise<void> {
+    checkSuiteNames(header);
     const tx = this.db.transaction(['runs', 'outputs'], 'readwrite');
     tx.objectStore('runs').put(header);
     const outputs = tx.objectStore('outputs');
     for (const s of results.suites)
       s.items.forEach((item, itemIndex) => {
         for (const [methodId, output] of Object.entries(item.outputs))
-          outputs.put({ runId: header.id, suiteName: s.suiteName, itemIndex, methodId, output } satisfies OutputRecord);
+          outputs.add({ runId: header.id, suiteName: s.suiteName, itemIndex, methodId, output } satisfies OutputRecord);
       });
     await done(tx);
+  }
+}
+
+/** Outputs are keyed by suite name: a run whose suites share a name would overwrite its own outputs. */
+export function checkSuiteNames(header: Pick<RunHeader, 'suites'>): void {
+  const seen = new Set<string>();
+  for (const s of header.suites) {
+    if (seen.has(s.suiteName))
+      throw new Error(`run store: two suites of this run are named "${s.suiteName}"; refusing to store it`);
+    seen.add(s.suiteName);
   }
 }
 

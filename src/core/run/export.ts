@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { methodSchema } from '../schema/method-schema.ts';
+import { methodOutputSchema } from '../schema/results-schema.ts';
 import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import type { RunResults } from './results.ts';
+import { uniqueNames } from './suite-names.ts';
 import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 import { compactMethods, encodeConfig } from './url-config.ts';
 
@@ -77,17 +79,20 @@ const itemSchema = z.object({
   question: z.string(),
   answer: z.string(),
   tags: z.record(z.string(), z.union([z.string(), z.number()])),
-  outputs: z.record(
-    z.string(),
-    z.object({ text: z.string(), correct: z.boolean(), tokens: z.array(z.unknown()) }).passthrough(),
-  ),
+  outputs: z.record(z.string(), methodOutputSchema),
 });
 
 const resultsSchema = z.object({
   version: z.literal(1),
   modelId: z.string(),
   seed: z.number().int(),
-  methods: z.array(methodSchema),
+  methods: z.array(methodSchema).superRefine((methods, ctx) => {
+    const seen = new Set<string>();
+    methods.forEach((m, i) => {
+      if (seen.has(m.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate method id "${m.id}"` });
+      seen.add(m.id);
+    });
+  }),
   suites: z.array(
     z.object({
       suiteName: z.string(),
@@ -154,6 +159,13 @@ export function parseRunFile(text: string, source: string, options: ReadOptions 
       })`,
     );
   }
+  // Outputs are stored by suite name: a repeated name is renamed so that no suite's outputs overwrite another's.
+  const names = uniqueNames(file.results.suites.map((s) => s.suiteName));
+  if (names.some((n, i) => n !== file.results.suites[i]!.suiteName))
+    file = {
+      ...file,
+      results: { ...file.results, suites: file.results.suites.map((s, i) => ({ ...s, suiteName: names[i]! })) },
+    };
   const ids = new Set(file.results.methods.map((m) => m.id));
   file.results.suites.forEach((s, si) =>
     s.items.forEach((it, ii) => {

@@ -52,6 +52,12 @@ export async function runSuites<C>(
     if (ids.has(m.id)) throw new Error(`two methods share the id "${m.id}"`);
     ids.add(m.id);
   }
+  const names = new Set<string>();
+  for (const s of suites) {
+    if (names.has(s.name))
+      throw new Error(`two suites share the name "${s.name}"; their outputs would overwrite each other (rename one)`);
+    names.add(s.name);
+  }
   const total = suites.reduce((n, s) => n + s.items.length, 0) * methods.length;
   let done = 0;
   const results: SuiteResults[] = [];

@@ -4,6 +4,7 @@ import { splitOf, type GeneratorParams, type SuiteGenerator } from '../../core/t
 import { GENERATORS, findGenerator } from '../../core/tasks/generators/registry.ts';
 import { formatSuiteSpec, parseSuiteSpec } from '../../core/tasks/generators/spec.ts';
 import { checkImportSize } from '../../core/tasks/import/limits.ts';
+import { uniqueName } from '../../core/run/suite-names.ts';
 import { shapeKey, guessMapping, tableToSuite, type ColumnMapping } from '../../core/tasks/import/mapping.ts';
 import {
   baseName,
@@ -267,11 +268,13 @@ export class SuitesState {
     }
     if (d.table && d.mapping.question) remember(d.table.columns, { ...d.mapping, question: d.mapping.question });
     const source = `${d.fileName} · ${d.formatLabel}`;
-    this.imported = [
-      ...this.imported.filter((s) => s.name !== suite.name),
-      { kind: 'imported', name: suite.name, suite, source },
-    ];
-    this.toggle(`imported:${suite.name}`, true);
+    // A name another suite has (a shipped "arith-id", an earlier import) gets " (2)": a run stores outputs by name.
+    const name = uniqueName(
+      suite.name,
+      this.all.map((s) => s.name),
+    );
+    this.imported = [...this.imported, { kind: 'imported', name, suite: { ...suite, name }, source }];
+    this.toggle(`imported:${name}`, true);
     this.#draft = null;
     this.#draftError = null;
   }

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The schema of a run's outputs as the results file stores them (run/results.ts), field for field: every view
+ * reads these fields, so a file that passes has what each view needs. Optional fields are those older files lack.
+ */
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const probability = finite.refine((p) => p >= 0 && p <= 1, 'must be a probability in [0, 1]');
+const count = z.number().int().min(0);
+
+const alternativeSchema = z.object({ id: count, text: z.string(), prob: probability });
+
+export const tokenTraceSchema = z.object({
+  id: count,
+  text: z.string(),
+  offset: count,
+  prob: probability,
+  // A probability that underflowed to 0 has log-probability -Infinity, which JSON writes as null.
+  logprob: z.number().max(0, 'must be a log-probability (<= 0)').nullable(),
+  rank: z.number().int().min(1),
+  entropy: finite.refine((v) => v >= 0, 'must be >= 0'),
+  top: z.array(alternativeSchema),
+  score: finite.optional(),
+  format: z.literal(true).optional(),
+});
+
+const extractedSchema = z
+  .object({ value: z.string(), start: count, end: count })
+  .refine((e) => e.end >= e.start, { message: 'end must be >= start', path: ['end'] });
+
+export const pathOutputSchema = z.object({
+  text: z.string(),
+  tokens: z.array(tokenTraceSchema),
+  stopReason: z.enum(['eos', 'stop-string', 'max-tokens', 'too-long']),
+  extracted: extractedSchema.nullable(),
+  correct: z.boolean(),
+  delta: finite.nullable(),
+  answerProb: probability.nullable().optional(),
+});
+
+const voteSchema = z.object({ answer: z.string(), count: z.number().int().min(1), weight: finite, first: count });
+const curve = z.array(probability);
+
+export const methodOutputSchema = pathOutputSchema
+  .extend({
+    prompt: z.string(),
+    promptTokens: count,
+    generatedTokens: count,
+    ms: finite.refine((v) => v >= 0, 'must be >= 0'),
+    paths: z.array(pathOutputSchema).min(1).optional(),
+    chosen: count.optional(),
+    votes: z.array(voteSchema).optional(),
+    probability: probability.nullable().optional(),
+    probabilitySource: z.enum(['answer-tokens', 'vote-share']).optional(),
+    passAtK: curve.optional(),
+    majAtK: curve.optional(),
+    majAtKError: z.array(finite).optional(),
+    error: z.string().optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.chosen !== undefined && (o.paths === undefined || o.chosen >= o.paths.length))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['chosen'],
+        message: `must index one of the ${o.paths?.length ?? 0} paths`,
+      });
+    if (o.paths !== undefined && o.chosen === undefined)
+      ctx.addIssue({ code: 'custom', path: ['chosen'], message: 'is required when paths are given' });
+  });
