@@ -2,30 +2,7 @@
  * A model's data card (data_card.json, written by training/organism/datacard.py) read into what the model card
  * panel shows: the training distribution per relation type, the direct/worked mix and the fact tiers.
  */
-import { z } from 'zod';
-
-const counts = z.object({
-  documents: z.number(),
-  tokens: z.number(),
-  trained_documents: z.number().optional(),
-  trained_tokens: z.number().optional(),
-});
-
-const cardSchema = z.object({
-  model: z.string().optional(),
-  corpus: z.object({
-    documents: z.number().optional(),
-    tokens: z.number().optional(),
-    trained_documents: z.number().optional(),
-    trained_tokens: z.number().optional(),
-    by_relation_style: z.record(z.string(), counts).optional(),
-    procedural_items_trained: z.object({ direct: z.number(), worked: z.number() }).optional(),
-    worked_fraction_of_worksheets: z.number().optional(),
-    fact_tiers: z.record(z.string(), z.number()).optional(),
-  }),
-  training: z.object({ steps: z.number().optional(), tokens: z.number().optional() }).optional(),
-  facts: z.array(z.unknown()).optional(),
-});
+import { withCorpus, type CorpusCounts } from '../core/schema/data-card-schema.ts';
 
 export interface StyleRow {
   style: string;
@@ -60,7 +37,7 @@ export interface DataCardSummary {
 export function summarizeDataCard(
   raw: unknown,
 ): { summary: DataCardSummary; error: null } | { summary: null; error: string } {
-  const parsed = cardSchema.safeParse(raw);
+  const parsed = withCorpus.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {
@@ -70,7 +47,7 @@ export function summarizeDataCard(
   }
   const card = parsed.data;
   const table = card.corpus.by_relation_style ?? {};
-  const trained = (c: z.infer<typeof counts>) => c.trained_tokens ?? c.tokens;
+  const trained = (c: CorpusCounts) => c.trained_tokens ?? c.tokens;
   const alls = Object.entries(table).filter(([k]) => k.endsWith('/all'));
   const totalTrained = alls.reduce((n, [, c]) => n + trained(c), 0);
   const relations: RelationMixRow[] = alls.map(([key, c]) => {

@@ -1,16 +1,8 @@
 import type { RunResults } from '../run/results.ts';
 import { countCorrect } from './accuracy.ts';
+import type { DataCard } from '../schema/data-card-schema.ts';
 
-/** The parts of a model's data card the competence map reads (data_card.json beside the model). */
-export interface DataCard {
-  corpus?: {
-    by_relation_style?: Record<
-      string,
-      { documents: number; tokens: number; trained_documents?: number; trained_tokens?: number }
-    >;
-  };
-  facts?: { entity: string; relation: string; count: number; trained_count?: number; tier?: string }[];
-}
+export type { DataCard };
 
 export interface RelationRow {
   relation: string;

@@ -15,6 +15,7 @@ import { resolveUrl } from '../urls.ts';
 import type { HubState } from './hub.svelte.ts';
 import type { ModelCacheState } from './model-cache.svelte.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { parseDataCard } from '../../core/schema/data-card-schema.ts';
 
 /** One bundled model folder, as models/index.json lists it. */
 export interface ModelEntry {
@@ -47,6 +48,8 @@ export class EngineState {
   notice = $state<string | null>(null);
   /** The loaded model's data card (data_card.json), when it ships one, and its DATA_CARD.md. */
   card = $state.raw<Record<string, unknown> | null>(null);
+  /** The card read through its schema, for the competence map (null when there is none or it is not a card). */
+  readonly dataCard = $derived(parseDataCard(this.card));
   cardMarkdownUrl = $state<string | null>(null);
 
   private choice: BackendChoice = 'auto';
