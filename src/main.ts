@@ -9,10 +9,9 @@ import { ExploreState } from './ui/state/explore.svelte.ts';
 import { LessonsState } from './ui/state/lessons.svelte.ts';
 import { findLesson } from './core/lessons/catalog.ts';
 import { WorkerHost } from './ui/worker-host.ts';
-import { decodeConfig, encodeConfig } from './core/run/url-config.ts';
+import { encodeConfig } from './core/run/url-config.ts';
 import type { BackendChoice } from './worker/protocol.ts';
 import './ui/app.css';
-import { errorMessage } from './core/errors.ts';
 
 const params = new URLSearchParams(location.search);
 const backendParam = params.get('backend');
@@ -41,20 +40,8 @@ function linkToSetup(): string {
   return url.href;
 }
 
-/** Apply a configuration from a link or a stored run; a bad one is reported, nothing else changes. */
-function applyConfig(param: string): string | null {
-  try {
-    const config = decodeConfig(param);
-    experiment.applyConfig(config);
-    return config.model;
-  } catch (err) {
-    experiment.error = `This link's setup could not be used: ${errorMessage(err)}`;
-    return null;
-  }
-}
-
 function rerun(config: string): void {
-  const model = applyConfig(config);
+  const model = experiment.applyLink(config);
   if (model && model !== engine.loaded?.id && engine.models.some((m) => m.id === model)) {
     engine.select('bundled', model);
     void engine.load();
@@ -72,7 +59,7 @@ function lessonLink(id: string | null): string {
 }
 
 const configParam = params.get('config');
-const linkedModel = configParam ? applyConfig(configParam) : null;
+const linkedModel = configParam ? experiment.applyLink(configParam) : null;
 // The page opens on the first screen, unless its link names a lesson, a view, a setup or a model.
 const lessonParam = params.get('lesson');
 const lesson = lessonParam ? findLesson(lessonParam) : undefined;

@@ -38,7 +38,7 @@ export class EngineState {
   source = $state<ModelSource>('bundled');
   selectedId = $state('');
   /** The dtype the user picked; the one used is `dtype` (this one if the model has it and the device runs it). */
-  wantedDtype = $state<Dtype | null>(null);
+  #wantedDtype = $state<Dtype | null>(null);
   loaded = $state.raw<LoadedModel | null>(null);
   loading = $state(false);
   loadingId = $state('');
@@ -87,7 +87,7 @@ export class EngineState {
     const caps = { backend: this.backend?.backend ?? 'wasm', shaderF16: this.backend?.webgpu.shaderF16 ?? false };
     return dtypeChoices(this.selectionFiles.files, this.selectionFiles.sizes, caps);
   });
-  readonly dtype = $derived(defaultDtype(this.dtypeChoices, this.wantedDtype));
+  readonly dtype = $derived(defaultDtype(this.dtypeChoices, this.#wantedDtype));
   /** Bytes the chosen model and dtype read, when known. */
   readonly selectionBytes = $derived(this.dtypeChoices.find((c) => c.dtype === this.dtype)?.bytes ?? null);
   /** Bytes a load would download from the hub: its size less what the cache already holds. */
@@ -134,7 +134,7 @@ export class EngineState {
       const res = await fetch(resolveUrl('models/index.json', this.baseUrl));
       if (!res.ok) throw new Error(`model list unavailable (models/index.json answered ${res.status})`);
       this.models = (await res.json()) as ModelEntry[];
-      this.cache.bundledIds = this.models.map((m) => m.id);
+      this.cache.setBundled(this.models.map((m) => m.id));
       const pick =
         this.models.find((m) => m.id === preferredModel) ??
         this.models.find((m) => m.id.includes('organism')) ??
@@ -154,13 +154,22 @@ export class EngineState {
   select(source: ModelSource, id: string): void {
     this.source = source;
     this.selectedId = id.trim();
-    this.wantedDtype = null;
+    this.#wantedDtype = null;
     if (source === 'hub' && this.selectedId) void this.hub.inspect(this.selectedId);
+  }
+
+  get wantedDtype(): Dtype | null {
+    return this.#wantedDtype;
+  }
+
+  /** Pick a dtype; the one used is still `dtype` (the model must have it and the device run it). */
+  chooseDtype(dtype: Dtype): void {
+    this.#wantedDtype = dtype;
   }
 
   /** Switch downloads from the hub on or off (the worker's env.allowRemoteModels follows). */
   async setRemote(on: boolean): Promise<void> {
-    this.hub.allowRemote = on;
+    this.hub.setAllowRemote(on);
     await this.host.api.configureHub(this.hub.settings());
     if (on && this.source === 'hub' && this.selectedId) void this.hub.inspect(this.selectedId);
   }

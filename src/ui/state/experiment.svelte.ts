@@ -8,7 +8,13 @@ import { validate } from '../../core/schema/validate.ts';
 import type { WorkerApi } from '../../worker/protocol.ts';
 import { SuitesState } from './suites.svelte.ts';
 import type { RunsState } from './runs.svelte.ts';
-import { compactMethods, expandMethods, type ExperimentConfig, encodeConfig } from '../../core/run/url-config.ts';
+import {
+  compactMethods,
+  decodeConfig,
+  expandMethods,
+  type ExperimentConfig,
+  encodeConfig,
+} from '../../core/run/url-config.ts';
 import type { RunResults } from '../../core/run/results.ts';
 import { formatLocalTime } from '../format.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -27,7 +33,7 @@ export class ExperimentState {
   progress = $state.raw<RunProgress | null>(null);
   results = $state.raw<SuiteResults[]>([]);
   runMethods = $state.raw<MethodSpec[]>([]);
-  error = $state<string | null>(null);
+  #error = $state<string | null>(null);
   /** Wall time of the last run in ms, set when it ends (the lessons and the quick comparison show it). */
   elapsedMs = $state(0);
 
@@ -50,6 +56,26 @@ export class ExperimentState {
     };
   }
 
+  /** What went wrong with the last run or link, shown beside the Run button. */
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /**
+   * Apply the configuration a link (or a stored run) carries and return the model it names; a bad one is reported
+   * and changes nothing.
+   */
+  applyLink(param: string): string | null {
+    try {
+      const config = decodeConfig(param);
+      this.applyConfig(config);
+      return config.model;
+    } catch (err) {
+      this.#error = `This link's setup could not be used: ${errorMessage(err)}`;
+      return null;
+    }
+  }
+
   /** Apply a configuration from a link (the model is the engine's business). */
   applyConfig(config: ExperimentConfig): void {
     const methods = expandMethods(config.methods);
@@ -58,10 +84,7 @@ export class ExperimentState {
       ...methods.filter((m) => !this.methods.some((x) => x.id === m.id)),
     ];
     this.enabled = methods.map((m) => m.id);
-    this.suites.chosen = [...config.suites];
-    this.suites.touched = true;
-    this.suites.itemLimit = config.itemLimit;
-    this.suites.generatedSeed = config.generatedSeed;
+    this.suites.applyConfig(config);
     this.seed = config.seed;
     this.batchSize = config.batchSize;
   }
@@ -90,20 +113,20 @@ export class ExperimentState {
   async run(modelId: string, backend: string): Promise<void> {
     if (this.status === 'running' || this.status === 'cancelling') return;
     const methods = this.methods.filter((m) => this.enabled.includes(m.id));
-    this.error = null;
+    this.#error = null;
     if (methods.length === 0) {
-      this.error = 'Choose at least one method.';
+      this.#error = 'Choose at least one method.';
       return;
     }
     let suites;
     try {
       suites = await this.suites.resolve();
     } catch (err) {
-      this.error = String(err);
+      this.#error = String(err);
       return;
     }
     if (suites.length === 0) {
-      this.error = 'Choose at least one suite.';
+      this.#error = 'Choose at least one suite.';
       return;
     }
     this.status = 'running';
@@ -159,7 +182,7 @@ export class ExperimentState {
       if ((this.status as ExperimentStatus) === 'cancelling' || isCancelled(err)) this.status = 'cancelled';
       else {
         this.status = 'failed';
-        this.error = String(err);
+        this.#error = String(err);
       }
     } finally {
       this.elapsedMs = performance.now() - started;

@@ -29,7 +29,7 @@ const listingSchema = z.object({
 /** The hub side of the model picker: whether downloads are allowed, from where, and what repositories hold. */
 export class HubState {
   /** Off until the user switches it on: until then the page sends nothing to the hub. */
-  allowRemote = $state(false);
+  #allowRemote = $state(false);
   /** The free-text hub id field. */
   idText = $state('');
   repos = $state.raw<Record<string, RepoInfo>>({});
@@ -51,6 +51,15 @@ export class HubState {
     } catch {
       return new HubState(DEFAULT_HUB, `the hub address "${param}" is not an http(s) URL; using ${DEFAULT_HUB}`);
     }
+  }
+
+  get allowRemote(): boolean {
+    return this.#allowRemote;
+  }
+
+  /** Allow downloads from the hub, or stop them (the engine passes the change on to the worker). */
+  setAllowRemote(on: boolean): void {
+    this.#allowRemote = on;
   }
 
   settings(): HubSettings {

@@ -15,18 +15,26 @@ export class ModelCacheState {
   /** Every cached URL with its size, as last read. */
   entries = $state.raw<CacheEntry[]>([]);
   /** Bundled model ids (the manifest), to tell which folder a cached file of this site belongs to. */
-  bundledIds = $state.raw<string[]>([]);
+  #bundledIds = $state.raw<readonly string[]>([]);
+  get bundledIds(): readonly string[] {
+    return this.#bundledIds;
+  }
   estimate = $state.raw<StorageEstimate | null>(null);
   error = $state<string | null>(null);
   readonly supported = typeof caches !== 'undefined';
 
-  readonly models = $derived.by((): CachedModel[] => groupCache(this.entries, this.modelsBase, this.bundledIds));
+  readonly models = $derived.by((): CachedModel[] => groupCache(this.entries, this.modelsBase, this.#bundledIds));
   readonly totalBytes = $derived(this.models.reduce((n, m) => n + m.bytes, 0));
 
   constructor(
     /** Absolute URL of the bundled models folder (…/models/). */
     private readonly modelsBase: string,
   ) {}
+
+  /** Which model ids are bundled (from the manifest the engine reads). */
+  setBundled(ids: readonly string[]): void {
+    this.#bundledIds = ids;
+  }
 
   /** The cached files of one model, or null when nothing of it is cached. */
   find(source: CacheSource, id: string, host: string): CachedModel | null {

@@ -16,6 +16,7 @@ import {
 import type { Table } from '../../core/tasks/import/table.ts';
 import type { Suite } from '../../core/tasks/suite.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { resolveUrl } from '../urls.ts';
 
 /** A suite the page can offer: generated in code (`name` is its spec), shipped in a model folder, or imported. */
 export type SuiteSource =
@@ -84,13 +85,18 @@ export class SuitesState {
   itemLimit = $state(10);
   shipped = $state.raw<SuiteSource[]>([]);
   imported = $state.raw<SuiteSource[]>([]);
-  chosen = $state<string[]>(['generated:addition']);
+  #chosen = $state<string[]>(['generated:addition']);
   importError = $state<string | null>(null);
   /** The first chosen suite, for prompt previews (fetched once per choice). */
   preview = $state.raw<Suite | null>(null);
   private previewKey = '';
   /** Whether the person (or a link) chose suites; until then a model's own suites replace the default. */
-  touched = false;
+  #touched = false;
+
+  /** Keys of the chosen suites (see sourceKey). */
+  get chosen(): readonly string[] {
+    return this.#chosen;
+  }
 
   /** Generated suites with settings other than the defaults, added in the panel. */
   #variants = $state.raw<string[]>([]);
@@ -147,18 +153,25 @@ export class SuitesState {
       .map((f) => ({
         kind: 'shipped' as const,
         name: f.slice(7, -5),
-        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a URL computed once, not state
-        url: new URL(`models/${modelId}/${f}`, baseUrl).href,
+        url: resolveUrl(`models/${modelId}/${f}`, baseUrl),
       }));
     const keys = this.all.map(sourceKey);
-    if (!this.touched && this.shipped[0]) this.chosen = [sourceKey(this.shipped[0])];
-    this.chosen = this.chosen.filter((k) => keys.includes(k));
-    if (this.chosen.length === 0 && this.all[0]) this.chosen = [sourceKey(this.shipped[0] ?? this.all[0])];
+    if (!this.#touched && this.shipped[0]) this.#chosen = [sourceKey(this.shipped[0])];
+    this.#chosen = this.chosen.filter((k) => keys.includes(k));
+    if (this.chosen.length === 0 && this.all[0]) this.#chosen = [sourceKey(this.shipped[0] ?? this.all[0])];
+  }
+
+  /** Take the suites, item limit and generator seed of a configuration (a link): a choice, as if made here. */
+  applyConfig(config: { suites: readonly string[]; itemLimit: number; generatedSeed: number }): void {
+    this.#touched = true;
+    this.#chosen = [...config.suites];
+    this.itemLimit = config.itemLimit;
+    this.generatedSeed = config.generatedSeed;
   }
 
   toggle(key: string, on: boolean): void {
-    this.touched = true;
-    this.chosen = on ? unique([...this.chosen, key]) : this.chosen.filter((k) => k !== key);
+    this.#touched = true;
+    this.#chosen = on ? unique([...this.chosen, key]) : this.chosen.filter((k) => k !== key);
   }
 
   /** Pick the generator the "add a suite" row builds, starting from its out-of-distribution preset. */
@@ -198,7 +211,7 @@ export class SuitesState {
   /** Forget an added variant (the defaults stay). */
   removeGenerated(spec: string): void {
     this.#variants = this.#variants.filter((s) => s !== spec);
-    this.chosen = this.chosen.filter((k) => k !== `generated:${spec}`);
+    this.#chosen = this.chosen.filter((k) => k !== `generated:${spec}`);
   }
 
   /** Read a file and open the import dialog; a file too large or unreadable is reported and changes nothing. */
