@@ -2,7 +2,7 @@ import { gapRows } from '../metrics/comparison.ts';
 import { factFrequency, type DataCard } from '../metrics/competence.ts';
 import { entropyBySuite } from '../metrics/comparison.ts';
 import { givenAnswer } from '../metrics/entropy.ts';
-import { mcnemarExact, pairedCounts } from '../metrics/mcnemar.ts';
+import { formatPValue, mcnemarExact, pairedCounts } from '../metrics/mcnemar.ts';
 import type { RunResults } from '../run/results.ts';
 import type { ExperimentConfig } from '../run/url-config.ts';
 import {
@@ -41,7 +41,11 @@ function pairedP(results: RunResults, suite: string, methodId: string, baseline:
   return mcnemarExact(gained, lost).p;
 }
 
-const fmtP = (p: number): string => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
+/** "p = 0.063" or "p < 0.001": the p-value as formatPValue writes it, after "p". */
+const fmtP = (p: number): string => {
+  const text = formatPValue(p);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
+};
 
 // ---- 1. Latent reasoning ------------------------------------------------------------------------------------------
 
