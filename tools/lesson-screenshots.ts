@@ -1,5 +1,6 @@
 // Screenshots of the first screen and of every lesson, run live on WASM, at 1280 and 390 px wide, into docs/lessons/.
-// Usage: npm run build && npm run screenshots   (needs Chromium at /usr/bin/chromium or CHROMIUM_PATH)
+// Usage: npm run build && npm run screenshots [-- <lesson id> ...]   (needs Chromium at /usr/bin/chromium or CHROMIUM_PATH)
+// With lesson ids, only those lessons (and the presenter slides of the last) are taken, not the first screen.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -33,12 +34,17 @@ async function main(): Promise<void> {
   const { browser, close } = await launch('wasm');
   try {
     const page = await browser.newPage({ viewport: WIDE });
-    await page.goto(`${url}?backend=wasm`);
-    await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
-    await page.getByTestId('quick-run').click();
-    await waitDone(page, 'quick');
-    await both(page, 'home');
-    for (const lesson of LESSONS) {
+    const only = process.argv.slice(2);
+    const unknown = only.filter((id) => !LESSONS.some((l) => l.id === id));
+    if (unknown.length) throw new Error(`no lesson is called ${unknown.join(', ')}`);
+    if (only.length === 0) {
+      await page.goto(`${url}?backend=wasm`);
+      await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
+      await page.getByTestId('quick-run').click();
+      await waitDone(page, 'quick');
+      await both(page, 'home');
+    }
+    for (const lesson of LESSONS.filter((l) => only.length === 0 || only.includes(l.id))) {
       await page.goto(`${url}?backend=wasm&lesson=${lesson.id}`);
       await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
       await page.getByTestId('lesson-run').click();
