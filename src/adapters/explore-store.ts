@@ -1,4 +1,5 @@
 import type { ExploreTree } from '../core/explore/tree.ts';
+import { done, request } from './idb.ts';
 
 /**
  * Explore trees in IndexedDB, one record per tree, written whole after every change. A database of its own
@@ -15,21 +16,6 @@ export interface TreeSummary {
 const DB_NAME = 'coax-explore';
 const DB_VERSION = 1;
 const STORE = 'trees';
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
 
 export class ExploreStore {
   readonly #db: IDBDatabase;

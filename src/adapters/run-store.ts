@@ -1,5 +1,6 @@
 import type { MethodSpec } from '../core/methods/method.ts';
 import type { ItemResult, MethodOutput, RunResults } from '../core/run/results.ts';
+import { done, request } from './idb.ts';
 
 /**
  * Runs in IndexedDB. A run's header is written when it starts and each item × method output as soon as it
@@ -31,21 +32,6 @@ export interface OutputRecord {
 
 const DB_NAME = 'coax';
 const DB_VERSION = 1;
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
 
 export class RunStore {
   private constructor(private readonly db: IDBDatabase) {}

@@ -9,7 +9,7 @@ import { leaderboard } from '../../src/core/metrics/comparison.ts';
 import { findMethod, type MethodSpec } from '../../src/core/methods/method.ts';
 import { parseRunFile, type RunFile } from '../../src/core/run/export.ts';
 import type { SuiteResults } from '../../src/core/run/results.ts';
-import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
+import { launch, openWithModel, screenshotDir, serveDist, runToEnd } from './harness.ts';
 
 const MODEL = 'coax/fixture-tiny';
 const METHOD_IDS = [
@@ -135,14 +135,7 @@ describe('the CLI and the page give the same results for the same configuration 
     await page.locator('[data-method="cot-decoding-agg"]').getByLabel('Branches k').dispatchEvent('change');
     await page.getByTestId('suite-size').fill('3');
     await page.getByTestId('seed').fill('7');
-    await page.getByTestId('run').click();
-    await page.waitForFunction(
-      () =>
-        ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
-      null,
-      { timeout: 240_000 },
-    );
-    expect(await page.getByTestId('run-status').textContent()).toBe('done');
+    await runToEnd(page);
     await page.screenshot({ path: join(screenshotDir(), 'methods-wasm.png'), fullPage: true });
     const pageResults = await page.evaluate(
       () => (globalThis as unknown as { coax: { experiment: { results: unknown } } }).coax.experiment.results,

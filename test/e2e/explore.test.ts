@@ -197,7 +197,8 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       });
       await expect.poll(async () => (await tree(page))?.name).toBe(`${exported.tree.name} (imported)`);
       expect((await tree(page))!.branches).toEqual(exported.tree.branches);
-      expect(await page.getByTestId('explore-saved-tree').count()).toBe(2);
+      // The saved-tree list is re-read after the import is stored: wait for it rather than read it once.
+      await expect.poll(() => page.getByTestId('explore-saved-tree').count()).toBe(2);
       expect(errors).toEqual([]);
     } finally {
       await close();

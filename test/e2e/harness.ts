@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
+import { expect } from 'vitest';
 
 /** The built app (dist/) served by Vite's preview server on a free loopback port. */
 export async function serveDist(): Promise<{ server: PreviewServer; url: string }> {
@@ -84,4 +85,16 @@ export async function openWithModel(
   if ((await page.getByTestId('model-select').inputValue()) !== modelId)
     throw new Error(`the page picked another model than ${modelId}`);
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+}
+
+/** Click Run and wait until the run ends (done, failed or cancelled); it must end done. */
+export async function runToEnd(page: Page, timeout = 240_000): Promise<void> {
+  await page.getByTestId('run').click();
+  await page.waitForFunction(
+    () =>
+      ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
+    null,
+    { timeout },
+  );
+  expect(await page.getByTestId('run-status').textContent()).toBe('done');
 }

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createServer, type PreviewServer, type ViteDevServer } from 'vite';
 import { REPO_MODELS, startHubStandin, type HubStandin } from '../../tools/hub-standin.ts';
 import { formatBytes } from '../../src/ui/format.ts';
-import { launch, openWithModel, recordRequests, screenshotDir, serveDist } from './harness.ts';
+import { launch, openWithModel, recordRequests, screenshotDir, serveDist, runToEnd } from './harness.ts';
 
 const TINY = REPO_MODELS['coax-test/tiny-llama']!;
 const HUB_ID = 'coax-test/tiny-llama';
@@ -353,14 +353,7 @@ describe('cancelling a download', () => {
     await page.getByTestId('load-model').click();
     await waitForLoad(page, 'coax/fixture-tiny');
     await page.getByTestId('suite-size').fill('2');
-    await page.getByTestId('run').click();
-    await page.waitForFunction(
-      () =>
-        ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
-      null,
-      { timeout: 120_000 },
-    );
-    expect(await page.getByTestId('run-status').textContent()).toBe('done');
+    await runToEnd(page, 120_000);
     // The console's handle reaches the new worker too.
     const speed = await page.evaluate(() =>
       (
@@ -414,14 +407,7 @@ describe('coax/fixture-gpt2 in the page', () => {
       ['q4f16', false],
     ]);
     await page.getByTestId('suite-size').fill('2');
-    await page.getByTestId('run').click();
-    await page.waitForFunction(
-      () =>
-        ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
-      null,
-      { timeout: 120_000 },
-    );
-    expect(await page.getByTestId('run-status').textContent()).toBe('done');
+    await runToEnd(page, 120_000);
     await page.getByTestId('tab-answers').click();
     expect(await page.getByTestId('item-row').count()).toBe(2);
     await shot(page, 'gpt2');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewServer } from 'vite';
 import { factFrequency, relationCompetence, type DataCard } from '../../src/core/metrics/competence.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
-import { launch, screenshotDir, serveDist } from './harness.ts';
+import { launch, screenshotDir, serveDist, runToEnd } from './harness.ts';
 import { chartRenderer } from './chart-render.ts';
 import { methodLabel } from '../../src/core/methods/method.ts';
 
@@ -34,13 +34,7 @@ describe('the bundled organism in the page', () => {
         if (!(await box.isChecked())) await box.check();
       }
       await page.getByTestId('suite-size').fill('6');
-      await page.getByTestId('run').click();
-      await page.waitForFunction(
-        () => ['done', 'failed'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
-        null,
-        { timeout: 240_000 },
-      );
-      expect(await page.getByTestId('run-status').textContent()).toBe('done');
+      await runToEnd(page);
       await page.getByTestId('tab-competence').click();
       const state = await page.evaluate(() => {
         const c = (

@@ -8,7 +8,15 @@ import { runSuites } from '../../src/core/run/run-suite.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import type { ThroughputResult } from '../../src/worker/protocol.ts';
 import { loadLocal } from '../integration/load-local.ts';
-import { launch, openWithModel, recordRequests, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
+import {
+  launch,
+  openWithModel,
+  recordRequests,
+  screenshotDir,
+  serveDist,
+  type BrowserKind,
+  runToEnd,
+} from './harness.ts';
 
 const MODEL = 'coax/fixture-tiny';
 let server: PreviewServer;
@@ -32,14 +40,7 @@ afterAll(async () => {
 
 async function runComparison(page: Page, items: number): Promise<void> {
   await page.getByTestId('suite-size').fill(String(items));
-  await page.getByTestId('run').click();
-  await page.waitForFunction(
-    () =>
-      ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
-    null,
-    { timeout: 240_000 },
-  );
-  expect(await page.getByTestId('run-status').textContent()).toBe('done');
+  await runToEnd(page);
   await page.getByTestId('tab-answers').click();
 }
 

@@ -11,7 +11,7 @@ import { limitItems } from '../../src/core/tasks/builtin-suites.ts';
 import { importSuite } from '../../src/core/tasks/import/read-import.ts';
 import type { Suite } from '../../src/core/tasks/suite.ts';
 import { loadLocal } from '../integration/load-local.ts';
-import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
+import { launch, openWithModel, screenshotDir, serveDist, runToEnd } from './harness.ts';
 
 /*
  * Imports in the real page: a GSM8K-format JSONL that needs no questions asked, and a CSV whose columns are chosen
@@ -138,14 +138,7 @@ describe('importing suites in Chromium', () => {
 
   it('runs both imported suites on the fixture model; the results match the same run in Node', async () => {
     await page.getByTestId('suite-size').fill(String(ITEMS));
-    await page.getByTestId('run').click();
-    await page.waitForFunction(
-      () =>
-        ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
-      null,
-      { timeout: 240_000 },
-    );
-    expect(await page.getByTestId('run-status').textContent()).toBe('done');
+    await runToEnd(page);
     await page.getByTestId('tab-answers').click();
     await page.screenshot({ path: join(screenshotDir(), 'suites-import.png'), fullPage: true });
     for (const suite of reference.suites) {
