@@ -186,8 +186,14 @@ export const parseRunExport = parseRunFile;
 export function serializeRunFile(file: RunFile): string {
   return JSON.stringify(file);
 }
-function csvCell(v: string | number | boolean | null): string {
-  const s = v === null ? '' : String(v);
+/**
+ * One CSV cell. A text starting with =, +, -, @ (or a tab or carriage return) is a formula to a spreadsheet, so a
+ * model's output or a question could run one when the file is opened: such text gets a leading apostrophe (OWASP's
+ * advice). A text that is just a number ("-3", "+1.5") is no formula and stays as it is.
+ */
+export function csvCell(v: string | number | boolean | null): string {
+  let s = v === null ? '' : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
