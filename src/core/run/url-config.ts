@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BUILTIN_METHODS, type MethodSpec } from '../methods/method.ts';
 import { methodSchema } from '../schema/method-schema.ts';
-import { validate } from '../schema/validate.ts';
+import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 
 /** The experiment a link reproduces: model, suites, methods (by id when unchanged from a preset), seeds. */
@@ -88,12 +88,16 @@ export interface DecodedConfig {
 }
 
 export function decodeConfigReport(param: string): DecodedConfig {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(decodeURIComponent(param));
+    text = decodeURIComponent(param);
   } catch {
-    throw new Error('the link\'s "config" parameter is not valid JSON');
+    const at = /%(?![0-9a-fA-F]{2})/.exec(param)?.index;
+    throw new ValidationError(
+      `the link's "config" parameter has a broken %-escape${at === undefined ? '' : ` at position ${at}`}`,
+    );
   }
+  const raw = parseJson(text, 'the link\'s "config" parameter');
   const source = "the link's configuration";
   if (raw !== null && typeof raw === 'object' && typeof (raw as { version?: unknown }).version === 'number') {
     const v = (raw as { version: number }).version;
