@@ -1,3 +1,4 @@
+import './zod-jitless.ts';
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { EngineState } from './ui/state/engine.svelte.ts';
