@@ -2,11 +2,14 @@ import { defineConfig, defaultClientConditions } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { ortAssets } from './tools/vite/ort-assets.ts';
 import { modelManifest } from './tools/vite/model-manifest.ts';
+import { LOCAL_CSP } from './tools/vite/csp.ts';
 
 // Cross-origin isolation makes SharedArrayBuffer, and so multithreaded WASM, available.
+// The Content-Security-Policy is the one dist/_headers ships (tools/vite/csp.ts), plus loopback for test servers.
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Content-Security-Policy': LOCAL_CSP,
 };
 
 export default defineConfig({

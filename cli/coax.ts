@@ -13,6 +13,7 @@ import { explainMethod } from '../src/core/methods/explain.ts';
 import { configFor, parseRunFile, runFile, serializeRunFile, type RunFile } from '../src/core/run/export.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
+import { parseModelConfig } from '../src/core/schema/model-config.ts';
 import { parseSuite } from '../src/core/schema/suite-schema.ts';
 import { GENERATED_SUITES, limitItems } from '../src/core/tasks/builtin-suites.ts';
 import { resolveSuiteRef } from '../src/core/tasks/import/suite-ref.ts';
@@ -173,6 +174,11 @@ async function run(flags: Record<string, string>): Promise<void> {
   const folder = resolve(modelsDir, modelId);
   if (!existsSync(join(folder, 'config.json')))
     throw new Error(`--model: no model folder with config.json at ${folder}`);
+  // The folder's own files checked before the weights load: errors name the file and the field.
+  const configPath = join(folder, 'config.json');
+  parseModelConfig(readTextFile(configPath, '--model'), configPath);
+  if (!existsSync(join(folder, 'tokenizer.json')))
+    throw new Error(`--model: ${join(folder, 'tokenizer.json')} is missing (the model's tokenizer)`);
   if (!flags['suite']) throw new Error('--suite is required');
   if (!flags['methods']) throw new Error('--methods is required');
   const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;

@@ -6,6 +6,7 @@ import {
   type PreTrainedTokenizer,
   type ProgressInfo,
 } from '@huggingface/transformers';
+import { checkModelConfig } from '../core/schema/model-config.ts';
 import type { ForwardInput, ForwardOutput, LanguageModel } from '../core/decode/language-model.ts';
 import { gatherRows, halfToFloat32, int64Rows, type NumericArray } from './tensor-rows.ts';
 
@@ -20,7 +21,7 @@ export interface LoadOptions {
 
 interface ModelConfigLike {
   vocab_size?: number;
-  eos_token_id?: number | number[];
+  eos_token_id?: number | number[] | null;
   pad_token_id?: number | null;
   model_type?: string;
   architectures?: string[];
@@ -96,10 +97,11 @@ export class TransformersModel implements LanguageModel<KvCache> {
     readonly device: string,
   ) {
     const config = model.config as unknown as ModelConfigLike;
-    if (typeof config.vocab_size !== 'number') throw new Error(`model ${id}: config.json has no vocab_size`);
-    this.vocabSize = config.vocab_size;
+    // Checked here, so that a page load and a CLI run both refuse a bad config naming the file and the field.
+    checkModelConfig({ ...config }, `${id}/config.json`);
+    this.vocabSize = config.vocab_size!;
     const eos = config.eos_token_id;
-    this.eosTokenIds = eos === undefined ? [] : Array.isArray(eos) ? eos : [eos];
+    this.eosTokenIds = eos === undefined || eos === null ? [] : Array.isArray(eos) ? eos : [eos];
     this.padTokenId = config.pad_token_id ?? this.eosTokenIds[0] ?? 0;
     this.contextLength = contextLengthOf(config);
     this.keepsLogits = this.session().inputNames.includes('num_logits_to_keep');

@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import '../zod-jitless.ts';
 import * as Comlink from 'comlink';
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import { TransformersModel } from '../adapters/transformers-model.ts';

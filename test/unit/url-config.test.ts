@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeConfig, encodeConfig, type ExperimentConfig } from '../../src/core/run/url-config.ts';
+import {
+  decodeConfig,
+  decodeConfigReport,
+  encodeConfig,
+  type ExperimentConfig,
+} from '../../src/core/run/url-config.ts';
 import { generatedSuite } from '../../src/core/tasks/builtin-suites.ts';
 
 const base: ExperimentConfig = {
@@ -43,5 +48,30 @@ describe('a link carries generator settings', () => {
     ['generated:coin-toss', /suites\[0\]: no generated suite is called "coin-toss"/],
   ])('a link with %j says what is wrong', (key, message) => {
     expect(() => decodeConfig(encodeConfig({ ...base, suites: [key] }))).toThrow(message);
+  });
+});
+
+describe('links are validated like files', () => {
+  const link = (over: Record<string, unknown>) => encodeURIComponent(JSON.stringify({ ...base, ...over }));
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['itemLimit 100000', { itemLimit: 100000 }, /itemLimit: .*1000/],
+    ['batchSize 256', { batchSize: 256 }, /batchSize: .*64/],
+    [
+      'an unknown method id',
+      { methods: ['greedy-plain', 'telepathy'] },
+      /methods\[1\]: no built-in method is called "telepathy"/,
+    ],
+    ['an empty model', { model: '' }, /model: /],
+    ['a later version', { version: 9 }, /version 9 was written by a later Coax/],
+  ])('refuses %s, naming the field', (_, over, message) => {
+    expect(() => decodeConfig(link(over))).toThrow(message);
+  });
+
+  it('writes a version, reads links without one, and reports the keys it ignored', () => {
+    expect(JSON.parse(decodeURIComponent(encodeConfig(base)))).toMatchObject({ version: 1 });
+    expect(decodeConfigReport(link({})).config).toEqual(base);
+    expect(decodeConfigReport(link({ theme: 'dark', limit: 5 })).ignored).toEqual(['theme', 'limit']);
+    expect(decodeConfigReport(encodeConfig(base)).ignored).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import type { RunResults } from './results.ts';
 import { uniqueNames } from './suite-names.ts';
 import { parseSuiteSpec } from '../tasks/generators/spec.ts';
-import { compactMethods, encodeConfig } from './url-config.ts';
+import { compactMethods, encodeConfig, MAX_BATCH_SIZE, MAX_ITEM_LIMIT } from './url-config.ts';
 
 /**
  * The results file, one format for the page and the CLI: the page's "Export JSON" and `coax run --out` both write
@@ -66,11 +66,11 @@ export function configFor(
   return encodeConfig({
     model: results.modelId,
     suites: known.suiteKeys ?? results.suites.map((s) => suiteKeyOf(s.suiteName)),
-    itemLimit: Math.max(1, ...results.suites.map((s) => s.items.length)),
+    itemLimit: Math.min(MAX_ITEM_LIMIT, Math.max(1, ...results.suites.map((s) => s.items.length))),
     generatedSeed: known.generatedSeed ?? 1,
     methods: compactMethods(results.methods),
     seed: results.seed,
-    batchSize: known.batchSize ?? 8,
+    batchSize: Math.min(MAX_BATCH_SIZE, known.batchSize ?? 8),
   });
 }
 
@@ -186,8 +186,14 @@ export const parseRunExport = parseRunFile;
 export function serializeRunFile(file: RunFile): string {
   return JSON.stringify(file);
 }
-function csvCell(v: string | number | boolean | null): string {
-  const s = v === null ? '' : String(v);
+/**
+ * One CSV cell. A text starting with =, +, -, @ (or a tab or carriage return) is a formula to a spreadsheet, so a
+ * model's output or a question could run one when the file is opened: such text gets a leading apostrophe (OWASP's
+ * advice). A text that is just a number ("-3", "+1.5") is no formula and stays as it is.
+ */
+export function csvCell(v: string | number | boolean | null): string {
+  let s = v === null ? '' : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -64,6 +64,18 @@ export const methodOutputSchema = pathOutputSchema
         path: ['chosen'],
         message: `must index one of the ${o.paths?.length ?? 0} paths`,
       });
+    if (o.votes !== undefined) {
+      const total = o.votes.reduce((n, v) => n + v.count, 0);
+      const paths = o.paths?.length ?? 1;
+      if (total > paths)
+        ctx.addIssue({ code: 'custom', path: ['votes'], message: `count ${total} votes over ${paths} paths` });
+      const answers = new Set<string>();
+      o.votes.forEach((v, i) => {
+        if (answers.has(v.answer))
+          ctx.addIssue({ code: 'custom', path: ['votes', i, 'answer'], message: `"${v.answer}" is counted twice` });
+        answers.add(v.answer);
+      });
+    }
     if (o.paths !== undefined && o.chosen === undefined)
       ctx.addIssue({ code: 'custom', path: ['chosen'], message: 'is required when paths are given' });
   });

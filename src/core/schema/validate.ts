@@ -14,14 +14,17 @@ function lineColumn(text: string, offset: number): string {
   return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
-/** JSON.parse with the error's line and column. */
+/** JSON.parse with the error's line and column (when the engine gives a position, or the text ends too soon). */
 export function parseJson(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    // A leading byte-order mark is dropped, as File.text() and the CLI's reader drop it.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    const where = pos ? ` at ${lineColumn(text, Number(pos[1]))}` : '';
+    // "Unexpected end of JSON input" gives no position: the text ends too soon.
+    const at = pos ? Number(pos[1]) : /end of JSON/i.test(msg) ? text.length : null;
+    const where = at !== null ? ` at ${lineColumn(text, at)}` : '';
     throw new ValidationError(`${source}: not valid JSON${where}: ${msg}`);
   }
 }
@@ -82,7 +85,9 @@ export function validate<T>(schema: z.ZodType<T>, data: unknown, source: string)
           .join('')
           .replace(/^\./, '')
       : '(top level)';
-    return `  ${path}: ${issue.message} (value: ${show(valueAt(data, issue.path))})`;
+    // A message may quote the value (a 5000-character id): each line stays readable.
+    const message = issue.message.length > 200 ? `${issue.message.slice(0, 199)}…` : issue.message;
+    return `  ${path.length > 200 ? `${path.slice(0, 199)}…` : path}: ${message} (value: ${show(valueAt(data, issue.path))})`;
   });
   const more = result.error.issues.length > 8 ? `\n  … and ${result.error.issues.length - 8} more` : '';
   throw new ValidationError(`${source} is not valid:\n${lines.join('\n')}${more}`);

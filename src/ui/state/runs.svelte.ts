@@ -21,6 +21,16 @@ function fileStem(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '') || 'coax-run';
 }
 
+const runLockName = (id: string) => `coax-run:${id}`;
+
+/** The names of run locks held by any tab of this origin (none where the browser has no Web Locks). */
+async function liveRunLocks(): Promise<Set<string>> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  if (!locks) return new Set();
+  const state = await locks.query();
+  return new Set((state.held ?? []).map((l) => l.name ?? ''));
+}
+
 /** Past runs (IndexedDB), the run on screen, and a second run to compare it with. */
 export class RunsState {
   store: RunStore | null = null;
@@ -29,13 +39,30 @@ export class RunsState {
   compareId = $state<string | null>(null);
   compareRun = $state.raw<OpenRun | null>(null);
   error = $state<string | null>(null);
+  /** Releases of the Web Locks held for this tab's live runs. */
+  readonly #locks: Record<string, () => void> = {};
+
+  /** Hold the run's lock until it finishes (or the tab closes), so other tabs see that it is live. */
+  async #holdLock(id: string): Promise<void> {
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+    if (!locks) return;
+    const held = new Promise<void>((release) => (this.#locks[id] = release));
+    await new Promise<void>((granted) => {
+      void locks.request(runLockName(id), () => {
+        granted();
+        return held;
+      });
+    });
+  }
 
   async start(): Promise<void> {
     try {
       this.store = await RunStore.open();
-      // A run still marked running belongs to a page that is gone: what it finished is kept, the rest never ran.
+      // A run still marked running belongs to a page that is gone, unless another tab holds its lock (it is live
+      // there): what a gone page finished is kept, the rest never ran.
+      const live = await liveRunLocks();
       for (const h of await this.store.list())
-        if (h.status === 'running') await this.store.setStatus(h.id, 'interrupted');
+        if (h.status === 'running' && !live.has(runLockName(h.id))) await this.store.setStatus(h.id, 'interrupted');
       await this.refresh();
     } catch (err) {
       this.error = `Runs cannot be stored in this browser (IndexedDB: ${String(err)}); results last until the page closes.`;
@@ -47,6 +74,7 @@ export class RunsState {
   }
 
   async begin(header: RunHeader, results: RunResults): Promise<void> {
+    await this.#holdLock(header.id);
     this.open = { header, results };
     await this.store?.putHeader(header);
     await this.refresh();
@@ -67,6 +95,8 @@ export class RunsState {
 
   async finish(runId: string, status: RunStatus): Promise<void> {
     await this.store?.setStatus(runId, status);
+    this.#locks[runId]?.();
+    delete this.#locks[runId];
     if (this.open?.header.id === runId) this.open = { ...this.open, header: { ...this.open.header, status } };
     await this.refresh();
   }

@@ -34,6 +34,8 @@ function detect(text: string, fileName: string): ImportFormat {
   if (ext === 'tsv') return 'tsv';
   const head = text.replace(/^\uFEFF/, '').trimStart();
   if (head.startsWith('[')) return 'json-records';
+  // A .json file is JSON, whatever it starts with: an empty or damaged one is refused as JSON, not read as a table.
+  if (ext === 'json' && !head.startsWith('{')) return 'coax-json';
   if (head.startsWith('{')) {
     if (ext === 'json') return 'coax-json';
     // One object per line is JSONL; one object over many lines (or one with "items") is Coax's suite format.
