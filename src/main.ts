@@ -85,7 +85,9 @@ void runs.start();
 void explore.start();
 void engine.start(choice, linkedModel ?? lesson?.preset.model ?? params.get('model')).then(() => {
   if (linkedModel && !engine.models.some((m) => m.id === linkedModel))
-    experiment.error = `This link's model "${linkedModel.slice(0, 80)}" is not one of the bundled models; ${engine.selectedId || 'none'} was chosen instead.`;
+    experiment.report(
+      `This link's model "${linkedModel.slice(0, 80)}" is not one of the bundled models; ${engine.selectedId || 'none'} was chosen instead.`,
+    );
 });
 // For the browser console and the end-to-end tests: the page's state and the worker, nothing more.
 Object.assign(globalThis, { coax: { engine, experiment, runs, explore, lessons, worker } });

@@ -61,6 +61,11 @@ export class ExperimentState {
     return this.#error;
   }
 
+  /** Say what went wrong outside a run (a link that named a model this page does not have). */
+  report(message: string): void {
+    this.#error = message;
+  }
+
   /**
    * Apply the configuration a link (or a stored run) carries and return the model it names; a bad one is reported
    * and changes nothing.
