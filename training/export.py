@@ -8,6 +8,12 @@ parity fixture for the TypeScript tests.
     out_dir/onnx/model.onnx                             float32, weights inside
     out_dir/onnx/model_fp16.onnx                        with --fp16: float16 weights, cache and logits
 
+With --hidden-io the graph also exposes the residual stream (the stock graph stays the default):
+    input  steering (L, C)          added to the residual after block l at every new position;
+                                    zeros give the stock logits
+    output hidden_states (B, L, C)  each block's output (steering included) at the last position
+    output lens_logits (B, L, V)    with --lens: final norm + LM head of hidden_states (logit lens)
+
 The model comes from a checkpoint (save_checkpoint of the arch's module) or, without
 one, from a seeded random init (the committed fixture models). The config flags
 depend on --arch: see `export.py --arch gpt2 --help`.
@@ -73,21 +79,44 @@ class OnnxDecoder(nn.Module):
         return (logits, *[t for kv in present for t in kv])
 
 
-def io_names(n_layer):
+class OnnxHiddenDecoder(nn.Module):
+    """OnnxDecoder with the residual stream: (..., num_logits_to_keep, steering) ->
+    (logits, present..., hidden_states[, lens_logits]). The module attribute stays `model`,
+    so node names (which import_onnx.py reads) match the stock graph's."""
+
+    def __init__(self, model, lens):
+        super().__init__()
+        self.model, self.with_lens = model, lens
+
+    def forward(self, input_ids, attention_mask, position_ids, *rest):
+        *flat_past, num_logits_to_keep, steering = rest
+        past = list(zip(flat_past[0::2], flat_past[1::2]))
+        logits, present, hidden = self.model(input_ids, attention_mask, position_ids, past, num_logits_to_keep,
+                                             steering, return_hidden=True)  # hidden (B, L, C)
+        extra = (hidden, self.model.lens(hidden)) if self.with_lens else (hidden,)  # lens (B, L, V)
+        return (logits, *[t for kv in present for t in kv], *extra)
+
+
+def io_names(n_layer, hidden_io=False, lens=False):
     past = [f"past_key_values.{i}.{kv}" for i in range(n_layer) for kv in ("key", "value")]
     present = [f"present.{i}.{kv}" for i in range(n_layer) for kv in ("key", "value")]
     inputs = ["input_ids", "attention_mask", "position_ids", *past, "num_logits_to_keep"]
-    return inputs, ["logits", *present]
+    outputs = ["logits", *present]
+    if hidden_io:
+        inputs.append("steering")
+        outputs += ["hidden_states", "lens_logits"] if lens else ["hidden_states"]
+    return inputs, outputs
 
 
-def export_onnx(model, path, opset):
+def export_onnx(model, path, opset, hidden_io=False, lens=False):
     """Trace model.forward (model.Llama or gpt2_model.GPT2) to ONNX. Batch and sequence
     axes are symbolic; num_heads, head_dim and vocab_size stay fixed numbers (transformers.js
     builds its empty cache from the input shapes and resolves every symbolic axis but
-    batch_size to 0)."""
+    batch_size to 0). hidden_io/lens: see the module docstring."""
+    assert hidden_io or not lens, "--lens needs --hidden-io"
     empty = model.empty_past(1)
     n_layer, (_, n_head, _, head_dim) = len(empty), empty[0][0].shape
-    inputs, outputs = io_names(n_layer)
+    inputs, outputs = io_names(n_layer, hidden_io, lens)
     B, T, P = 2, 4, DUMMY_PAST
     g = torch.Generator().manual_seed(0)
     kv = lambda: torch.randn(B, n_head, P, head_dim, generator=g)  # noqa: E731
@@ -96,16 +125,21 @@ def export_onnx(model, path, opset):
             torch.arange(P, P + T).expand(B, T).contiguous(),
             *[kv() for _ in range(2 * n_layer)],
             torch.tensor(0, dtype=torch.int64))
+    if hidden_io:  # nonzero while tracing, so that the add is not folded away
+        args += (torch.randn(n_layer, residual_width(model), generator=g),)
     axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
             "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
             "position_ids": {0: "batch_size", 1: "sequence_length"},
             "logits": {0: "batch_size", 1: "logits_length"}}
-    for name in inputs[3:-1]:
+    for name in inputs[3:3 + 2 * n_layer]:
         axes[name] = {0: "batch_size", 2: "past_sequence_length"}
-    for name in outputs[1:]:
+    for name in outputs[1:1 + 2 * n_layer]:
         axes[name] = {0: "batch_size", 2: "total_sequence_length"}
+    for name in outputs[1 + 2 * n_layer:]:  # hidden_states, lens_logits
+        axes[name] = {0: "batch_size"}
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    torch.onnx.export(OnnxDecoder(model), args, path, input_names=inputs, output_names=outputs,
+    wrapper = OnnxHiddenDecoder(model, lens) if hidden_io else OnnxDecoder(model)
+    torch.onnx.export(wrapper, args, path, input_names=inputs, output_names=outputs,
                       dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
     graph = onnx.load(path)
     onnx.checker.check_model(graph, full_check=True)
@@ -113,6 +147,12 @@ def export_onnx(model, path, opset):
     assert [o.name for o in graph.graph.output] == outputs, "exporter renamed an output"
     assert not any(t.data_location == onnx.TensorProto.EXTERNAL for t in graph.graph.initializer)
     return graph
+
+
+def residual_width(model):
+    """The residual width C (hidden_size or n_embd)."""
+    cfg = model.config
+    return getattr(cfg, "hidden_size", None) or cfg.n_embd
 
 
 def fp16_variant(graph):
@@ -237,15 +277,16 @@ def f32_list(t):
 
 
 @torch.no_grad()
-def greedy_with_cache(model, ids, n):
-    """Prefill ids, then n greedy steps of one token each through the KV cache.
-    Returns the new ids and the last-position logits (V,) of every step."""
+def greedy_with_cache(model, ids, n, steering=None):
+    """Prefill ids, then n greedy steps of one token each through the KV cache (steering (L, C)
+    added after each block when given). Returns the new ids and the last-position logits (V,)
+    of every step."""
     x = torch.tensor([ids])  # (1, T)
     past, mask, out, step_logits = model.empty_past(1), torch.ones(1, 0, dtype=torch.int64), [], []
     pos = torch.arange(len(ids))[None]
     for _ in range(n):
         mask = torch.cat((mask, torch.ones_like(x)), dim=1)  # (1, P + T)
-        logits, past = model(x, mask, pos, past, torch.tensor(1))  # (1, 1, V)
+        logits, past, _ = model.forward_hidden(x, mask, pos, past, torch.tensor(1), steering)  # (1, 1, V)
         step_logits.append(logits[0, -1])
         nxt = int(logits[0, -1].argmax())
         out.append(nxt)
@@ -253,8 +294,36 @@ def greedy_with_cache(model, ids, n):
     return out, step_logits
 
 
+STEER_LAYER, STEER_NORM = 1, 8.0  # the fixture's steering: one layer, a seeded direction of this norm
+
+
 @torch.no_grad()
-def parity_fixture(model, model_dir, init, tokenizer="byte"):
+def hidden_fixture(model, ids, decode, lens):
+    """For --hidden-io exports: the last-position logits, hidden_states and (with lens)
+    lens_logits of prompt ids with zero steering and with a seeded steering vector at
+    STEER_LAYER, and the greedy continuation under that steering."""
+    L, C = len(model.empty_past(1)), residual_width(model)
+    g = torch.Generator().manual_seed(7)
+    v = torch.randn(C, generator=g)
+    steering = torch.zeros(L, C)
+    steering[STEER_LAYER] = v * (STEER_NORM / v.norm())
+    T = len(ids)
+    out = {"steer_layer": STEER_LAYER, "steering": f32_list(steering[STEER_LAYER])}
+    for name, s in (("zero", torch.zeros(L, C)), ("steered", steering)):
+        logits, _, hidden = model.forward_hidden(torch.tensor([ids]), torch.ones(1, T, dtype=torch.int64),
+                                                 torch.arange(T)[None], model.empty_past(1),
+                                                 torch.tensor(1), s)  # (1, 1, V), (1, L, C)
+        case = {"logits": f32_list(logits[0, -1]), "hidden_states": f32_list(hidden[0])}
+        if lens:
+            case["lens_logits"] = f32_list(model.lens(hidden)[0])  # (L, V)
+        out[name] = case
+    new_ids, _ = greedy_with_cache(model, ids, GREEDY_TOKENS, steering)
+    out["steered_greedy"] = {"new_ids": new_ids, "text": decode(new_ids)}
+    return out
+
+
+@torch.no_grad()
+def parity_fixture(model, model_dir, init, tokenizer="byte", hidden_io=False, lens=False):
     _, encode, decode, _ = TOKENIZERS[tokenizer]
     model.eval()
     cases = []
@@ -267,6 +336,7 @@ def parity_fixture(model, model_dir, init, tokenizer="byte"):
     greedy_ids, step_logits = greedy_with_cache(model, cases[0]["input_ids"], GREEDY_TOKENS)
     cases[0]["greedy"] = {"new_ids": greedy_ids, "text": decode(greedy_ids),
                           "step_logits": f32_list(torch.stack(step_logits))}
+    hidden = {"hidden": hidden_fixture(model, cases[0]["input_ids"], decode, lens)} if hidden_io else {}
     return {
         "model_dir": model_dir,
         "config": vars(model.config),
@@ -278,6 +348,7 @@ def parity_fixture(model, model_dir, init, tokenizer="byte"):
                   "through the KV cache; step_logits[i] are the logits that chose new_ids[i]; "
                   "no early stop at eos."),
         "cases": cases,
+        **hidden,
     }
 
 
@@ -301,6 +372,11 @@ def main():
     p.add_argument("--opset", type=int, default=14, help="ONNX opset (torch 1.13 supports 14-17)")
     p.add_argument("--fp16", action="store_true",
                    help="also write onnx/model_fp16.onnx (float16 weights, cache and logits)")
+    p.add_argument("--hidden-io", action="store_true",
+                   help="also expose the residual stream: a `steering` (L, C) input added after each "
+                   "block and a `hidden_states` (B, L, C) output (last position); default: the stock graph")
+    p.add_argument("--lens", action="store_true",
+                   help="with --hidden-io: also a `lens_logits` (B, L, V) output (logit lens)")
     p.add_argument("--seed", type=int, default=0, help="random init: seed")
     p.add_argument("--embed-std", type=float, default=1.0,
                    help="random init: std of the (tied) embedding (and gpt2's position embedding); "
@@ -334,7 +410,10 @@ def main():
     write_json(os.path.join(args.out_dir, "generation_config.json"),
                {"bos_token_id": tok.EOS_ID, "eos_token_id": tok.EOS_ID, "pad_token_id": tok.PAD_ID})
     write_tokenizer(args.out_dir, arch.max_length(cfg))
-    graph = export_onnx(model, os.path.join(args.out_dir, "onnx", "model.onnx"), args.opset)
+    if args.lens and not args.hidden_io:
+        p.error("--lens needs --hidden-io")
+    graph = export_onnx(model, os.path.join(args.out_dir, "onnx", "model.onnx"), args.opset,
+                        args.hidden_io, args.lens)
     print("inputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.input))
     print("outputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.output))
     fp16_path = os.path.join(args.out_dir, "onnx", "model_fp16.onnx")
@@ -346,7 +425,8 @@ def main():
 
     if args.parity_out:
         model_dir = args.parity_model_dir or args.out_dir
-        write_json(args.parity_out, parity_fixture(model, model_dir, init, args.tokenizer), indent=None)
+        write_json(args.parity_out, parity_fixture(model, model_dir, init, args.tokenizer,
+                                                             args.hidden_io, args.lens), indent=None)
         print(f"wrote {args.parity_out}")
 
 

@@ -128,13 +128,26 @@ class GPT2(nn.Module):
         w = self.transformer.wte.weight
         return [(w.new_zeros(shape), w.new_zeros(shape)) for _ in self.transformer.h]
 
-    def forward(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep):
+    def forward(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep, steering=None,
+                return_hidden=False):
         """
         input_ids (B, T) int64; attention_mask (B, S) int64 1 = token, 0 = padding;
         position_ids (B, T) int64 in [0, n_positions); past: per layer (k, v) each (B, H, P, D);
         num_logits_to_keep: int64 scalar tensor, logits for the last k positions, 0 = all.
         Returns logits (B, T or k, V) and present: per layer (k, v) each (B, H, S, D).
+        With steering (L, C) and/or return_hidden: see forward_hidden (export.py --hidden-io calls
+        it through here, so that the traced node names keep their /model/ scope).
         """
+        logits, present, hidden = self.forward_hidden(input_ids, attention_mask, position_ids, past,
+                                                      num_logits_to_keep, steering)
+        return (logits, present, hidden) if return_hidden else (logits, present)
+
+    def lens(self, hidden):
+        """Logit lens: ln_f and the tied LM head applied to residuals (..., C) -> (..., V)."""
+        return F.linear(self.transformer.ln_f(hidden), self.transformer.wte.weight)
+
+    def forward_hidden(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep, steering):
+        """forward with the residual stream exposed, as model.Llama.forward_hidden."""
         tr = self.transformer
         B, T = input_ids.shape
         P = past[0][0].shape[2]
@@ -150,8 +163,12 @@ class GPT2(nn.Module):
 
         x = tr.wte(input_ids) + tr.wpe(position_ids)  # (B, T, C)
         present = []
-        for block, layer_past in zip(tr.h, past):
+        hidden = []
+        for i, (block, layer_past) in enumerate(zip(tr.h, past)):
             x, kv = block(x, allowed, layer_past)
+            if steering is not None:
+                x = x + steering[i]  # (C,) broadcast over (B, T, C)
+            hidden.append(x[:, -1])  # (B, C)
             present.append(kv)
         x = tr.ln_f(x)  # (B, T, C)
 
@@ -160,7 +177,7 @@ class GPT2(nn.Module):
         keep = torch.where((k > 0) & (k < T), k, T)
         x = x.index_select(1, torch.arange(T - keep, T, device=x.device))  # (B, k, C)
         logits = F.linear(x, tr.wte.weight)  # (B, k, V), lm_head tied to wte
-        return logits, present
+        return logits, present, torch.stack(hidden, dim=1)  # hidden (B, L, C)
 
 
 def init_weights(model, seed, embed_std, linear_std):

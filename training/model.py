@@ -166,13 +166,29 @@ class Llama(nn.Module):
         w = self.embed_tokens.weight
         return [(w.new_zeros(shape), w.new_zeros(shape)) for _ in self.layers]
 
-    def forward(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep):
+    def forward(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep, steering=None,
+                return_hidden=False):
         """
         input_ids (B, T) int64; attention_mask (B, S) int64 1 = token, 0 = padding;
         position_ids (B, T) int64; past: per layer (k, v) each (B, G, P, D);
         num_logits_to_keep: int64 scalar tensor, logits for the last k positions, 0 = all.
         Returns logits (B, T or k, V) and present: per layer (k, v) each (B, G, S, D).
+        With steering (L, C) and/or return_hidden: see forward_hidden (export.py --hidden-io calls
+        it through here, so that the traced node names keep their /model/ scope).
         """
+        logits, present, hidden = self.forward_hidden(input_ids, attention_mask, position_ids, past,
+                                                      num_logits_to_keep, steering)
+        return (logits, present, hidden) if return_hidden else (logits, present)
+
+    def lens(self, hidden):
+        """Logit lens: the final norm and the LM head applied to residuals (..., C) -> (..., V)."""
+        head = self.embed_tokens.weight if self.config.tie_word_embeddings else self.lm_head.weight
+        return F.linear(self.norm(hidden), head)
+
+    def forward_hidden(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep, steering):
+        """forward with the residual stream exposed: steering (L, C) or None is added to the
+        residual after block l at every new position; also returns hidden (B, L, C), each
+        block's output (steering included) at the last new position."""
         B, T = input_ids.shape
         P = past[0][0].shape[2]
         assert len(past) == len(self.layers), "need one (key, value) per layer"
@@ -188,8 +204,12 @@ class Llama(nn.Module):
 
         x = self.embed_tokens(input_ids)  # (B, T, C)
         present = []
-        for block, layer_past in zip(self.layers, past):
+        hidden = []
+        for i, (block, layer_past) in enumerate(zip(self.layers, past)):
             x, kv = block(x, cos, sin, allowed, layer_past)
+            if steering is not None:
+                x = x + steering[i]  # (C,) broadcast over (B, T, C)
+            hidden.append(x[:, -1])  # (B, C)
             present.append(kv)
         x = self.norm(x)  # (B, T, C)
 
@@ -200,7 +220,7 @@ class Llama(nn.Module):
         x = x.index_select(1, torch.arange(T - keep, T, device=x.device))  # (B, k, C)
         head = self.embed_tokens.weight if self.config.tie_word_embeddings else self.lm_head.weight
         logits = F.linear(x, head)  # (B, k, V)
-        return logits, present
+        return logits, present, torch.stack(hidden, dim=1)  # hidden (B, L, C)
 
     def forward_train(self, input_ids, targets=None):
         """Causal forward without cache or padding. input_ids (B, T); targets (B, T) with

@@ -25,7 +25,7 @@ if [ "$MODE" = "--smoke" ]; then
   $PY training/organism/corpus.py --out-dir "$RUN/data" --seed "$SEED" --mchars 0.2
   $PY training/organism/train.py --data-dir "$RUN/data" --out-dir "$RUN/train" --device "$DEVICE" \
       --block 128 --batch 4 --max-steps 6 --warmup 2 --log-every 2
-  $PY training/export.py --checkpoint "$RUN/train/model.pt" --tokenizer organism --out-dir "$OUT" \
+  $PY training/export.py --checkpoint "$RUN/train/model.pt" --tokenizer organism --out-dir "$OUT" --hidden-io --lens \
       --parity-out "$RUN/parity.json" > /dev/null
   mkdir -p "$OUT/suites" && cp "$RUN"/data/suites/*.json "$OUT/suites/"
   $PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" --out-dir "$OUT" --seed "$SEED"
@@ -48,7 +48,7 @@ fi
 $PY training/organism/train.py --data-dir "$RUN/data" --out-dir "$RUN/train" --device "$DEVICE" \
     --max-minutes "${MINUTES:-87}" --resume
 $PY training/export.py --checkpoint "$RUN/train/model.pt" --tokenizer organism --out-dir "$OUT" \
-    --parity-out test/fixtures/parity-organism-v1.json
+    --hidden-io --lens --parity-out test/fixtures/parity-organism-v1.json
 mkdir -p "$OUT/suites" && cp "$RUN"/data/suites/*.json "$OUT/suites/"
 $PY training/organism/tokenizer_cases.py --out test/fixtures/organism-tokenizer-cases.json
 $PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" \

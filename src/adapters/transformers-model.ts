@@ -7,7 +7,14 @@ import {
   type ProgressInfo,
 } from '@huggingface/transformers';
 import { checkModelConfig } from '../core/schema/model-config.ts';
-import type { ForwardInput, ForwardOutput, LanguageModel } from '../core/decode/language-model.ts';
+import type {
+  ForwardInput,
+  ForwardOptions,
+  ForwardOutput,
+  HiddenIo,
+  LanguageModel,
+} from '../core/decode/language-model.ts';
+import { NO_HIDDEN_IO } from '../core/steer/steer.ts';
 import { gatherRows, halfToFloat32, int64Rows, type NumericArray } from './tensor-rows.ts';
 
 /** The KV cache as transformers.js feeds it: `past_key_values.{i}.key|value` tensors, batch first. */
@@ -86,7 +93,10 @@ export class TransformersModel implements LanguageModel<KvCache> {
   readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
   readonly contextLength: number | null;
+  readonly hiddenIo: HiddenIo | null;
   private readonly keepsLogits: boolean;
+  /** Zero steering, fed when a hidden-I/O graph is run unsteered. */
+  private readonly zeroSteering: Float32Array | null;
   private readonly tokenTexts = new Map<number, string>();
   private firstForwardChecked = false;
 
@@ -104,7 +114,10 @@ export class TransformersModel implements LanguageModel<KvCache> {
     this.eosTokenIds = eos === undefined || eos === null ? [] : Array.isArray(eos) ? eos : [eos];
     this.padTokenId = config.pad_token_id ?? this.eosTokenIds[0] ?? 0;
     this.contextLength = contextLengthOf(config);
-    this.keepsLogits = this.session().inputNames.includes('num_logits_to_keep');
+    const session = this.session();
+    this.keepsLogits = session.inputNames.includes('num_logits_to_keep');
+    this.hiddenIo = detectHiddenIo(session, config);
+    this.zeroSteering = this.hiddenIo ? new Float32Array(this.hiddenIo.layers * this.hiddenIo.width) : null;
   }
 
   static async load(id: string, options: LoadOptions): Promise<TransformersModel> {
@@ -118,8 +131,8 @@ export class TransformersModel implements LanguageModel<KvCache> {
     return new TransformersModel(id, model, tokenizer, options.device);
   }
 
-  private session(): { inputNames: string[] } {
-    const s = (this.model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model'];
+  private session(): SessionNames {
+    const s = (this.model as unknown as { sessions: Record<string, SessionNames> }).sessions['model'];
     if (!s) throw new Error(`model ${this.id}: no decoder session named "model"`);
     return s;
   }
@@ -139,11 +152,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
     return this.tokenizer.decode(ids as number[], { skip_special_tokens: false });
   }
 
-  async forward(
-    input: ForwardInput,
-    cache: KvCache | null,
-    options?: { allLogits?: boolean },
-  ): Promise<ForwardOutput<KvCache>> {
+  async forward(input: ForwardInput, cache: KvCache | null, options?: ForwardOptions): Promise<ForwardOutput<KvCache>> {
     const ids = int64Rows(input.inputIds);
     const mask = int64Rows(input.attentionMask);
     const pos = int64Rows(input.positionIds);
@@ -155,6 +164,15 @@ export class TransformersModel implements LanguageModel<KvCache> {
     };
     const all = options?.allLogits ?? false;
     if (this.keepsLogits) feeds['num_logits_to_keep'] = new Tensor('int64', new BigInt64Array([all ? 0n : 1n]), []);
+    if (this.hiddenIo) {
+      const { layers, width } = this.hiddenIo;
+      const steering = options?.steering ?? this.zeroSteering!;
+      if (steering.length !== layers * width)
+        throw new Error(`model ${this.id}: steering has ${steering.length} values, expected ${layers} × ${width}`);
+      feeds['steering'] = new Tensor('float32', steering, [layers, width]);
+    } else if (options?.steering) {
+      throw new Error(`model ${this.id}: ${NO_HIDDEN_IO}`);
+    }
     // With no cache, transformers.js fills in empty past tensors of the right shape and dtype.
     if (cache) feeds['past_key_values'] = cache;
     const out = (await this.model.forward(feeds)) as Record<string, Tensor>;
@@ -181,7 +199,11 @@ export class TransformersModel implements LanguageModel<KvCache> {
       this.firstForwardChecked = true;
     }
     if (!all && L !== 1) logits = gatherLastPositions(logits, B, L, V);
-    return { logits, positions: all ? T : 1, cache: next };
+    const hiddenT = out['hidden_states'];
+    const lensT = out['lens_logits'];
+    const hidden = hiddenT ? await toFloat32(hiddenT) : undefined;
+    const lensLogits = lensT ? await toFloat32(lensT) : undefined;
+    return { logits, positions: all ? T : 1, cache: next, hidden, lensLogits };
   }
 
   describe(): ModelDescription {
@@ -234,6 +256,20 @@ export class TransformersModel implements LanguageModel<KvCache> {
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+interface SessionNames {
+  inputNames: string[];
+  outputNames: string[];
+}
+
+/** The residual-stream I/O of an export.py --hidden-io graph, from its input and output names; null for stock graphs. */
+export function detectHiddenIo(session: SessionNames, config: ModelConfigLike): HiddenIo | null {
+  if (!session.inputNames.includes('steering') || !session.outputNames.includes('hidden_states')) return null;
+  const layers = config.num_hidden_layers ?? config.n_layer;
+  const width = config.hidden_size ?? config.n_embd;
+  if (!layers || !width) return null;
+  return { layers, width, lens: session.outputNames.includes('lens_logits') };
 }
 
 async function toFloat32(t: Tensor): Promise<Float32Array> {

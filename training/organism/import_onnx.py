@@ -53,6 +53,8 @@ def state_dict_from_onnx(path):
         weights = [x for x in node.input if x in inits]
         if not weights:
             continue
+        if not node.name.startswith("/model/") and "logits" not in node.output:
+            continue  # export.py --hidden-io --lens: the logit lens reuses the lm_head outside /model/
         assert len(weights) == 1, f"MatMul {node.name} reads two initializers"
         if "logits" in node.output:
             key = "lm_head.weight"

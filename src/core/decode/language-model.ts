@@ -11,6 +11,26 @@ export interface ForwardInput {
   readonly positionIds: readonly (readonly number[])[];
 }
 
+/**
+ * The residual stream a Coax export exposes (`training/export.py --hidden-io`): a `steering` input of L × C added
+ * after each block, each block's last-position output, and with `lens` each layer's logit-lens logits.
+ */
+export interface HiddenIo {
+  /** L: transformer blocks. */
+  readonly layers: number;
+  /** C: residual width. */
+  readonly width: number;
+  /** Whether forward returns `lensLogits`. */
+  readonly lens: boolean;
+}
+
+export interface ForwardOptions {
+  /** Logits of every position instead of the last. */
+  allLogits?: boolean;
+  /** Row-major L × C, added to the residual after block l at every new position (models with hiddenIo only). */
+  steering?: Float32Array;
+}
+
 export interface ForwardOutput<C> {
   /** Row-major logits, shape [B, L, V]: L = 1 (last position) unless all positions were asked for. */
   readonly logits: Float32Array;
@@ -21,6 +41,10 @@ export interface ForwardOutput<C> {
    * the logits of the distribution traces describe, same shape. Absent: traces describe `logits`.
    */
   readonly traceLogits?: Float32Array;
+  /** Models with hiddenIo: row-major [B, L, C], each block's output (steering included) at the last position. */
+  readonly hidden?: Float32Array;
+  /** Models with hiddenIo.lens: row-major [B, L, V], final norm + LM head of `hidden` (the logit lens). */
+  readonly lensLogits?: Float32Array;
 }
 
 export interface LanguageModel<C = unknown> {
@@ -32,11 +56,13 @@ export interface LanguageModel<C = unknown> {
    * prompt plus its new tokens must fit, or the model computes garbage or runs out of memory.
    */
   readonly contextLength?: number | null;
+  /** Present (non-null) when the model exposes its residual stream; steering and the lens need it. */
+  readonly hiddenIo?: HiddenIo | null;
   encode(text: string): number[];
   /** Text of the ids, special tokens included as their text. */
   decode(ids: readonly number[]): string;
   /** One forward pass over new tokens given the cache (null: empty cache). The input cache stays valid. */
-  forward(input: ForwardInput, cache: C | null, options?: { allLogits?: boolean }): Promise<ForwardOutput<C>>;
+  forward(input: ForwardInput, cache: C | null, options?: ForwardOptions): Promise<ForwardOutput<C>>;
   /**
    * A cache whose row i is row `rows[i]` of `cache`: repeating a row expands a shared prefix to branches,
    * a subset drops finished rows. The input cache stays valid.

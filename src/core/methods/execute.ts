@@ -14,6 +14,9 @@ import { answerConfidence, answerProbability, methodProbability } from './confid
 import { ContrastModel } from './contrast-model.ts';
 import { pathsPerItem, type MethodSpec } from './method.ts';
 import { buildPrompt } from './prompt.ts';
+import { computeCaa, type CaaVectors } from '../steer/caa.ts';
+import { SteeredModel } from '../steer/steered-model.ts';
+import { requireHiddenIo, steeringInput, type SteerSpec } from '../steer/steer.ts';
 
 export interface ExecuteOptions {
   seed: number;
@@ -91,36 +94,67 @@ function failedOutput(method: MethodSpec, prompt: string, promptTokens: number, 
   };
 }
 
+// CAA vectors per model, suite and pair kind: computed once (two forward passes over the exemplar pool).
+const caaCache = new WeakMap<object, Map<string, Promise<CaaVectors>>>();
+
+/** The CAA vectors of a suite for a model (cached per model instance). */
+export function caaFor<C>(model: LanguageModel<C>, suite: Suite, pairs: SteerSpec['pairs']): Promise<CaaVectors> {
+  let byKey = caaCache.get(model);
+  if (!byKey) caaCache.set(model, (byKey = new Map()));
+  const key = `${suite.name}\u0000${pairs ?? 'shots'}\u0000${suite.exemplars.map((e) => e.question).join('\u0001')}`;
+  let v = byKey.get(key);
+  if (!v) {
+    v = computeCaa(model, suite, pairs ?? 'shots');
+    v.catch(() => byKey.delete(key));
+    byKey.set(key, v);
+  }
+  return v;
+}
+
+/** The model a steered method decodes with: every forward pass carries the spec's steering input. */
+export async function steeredModel<C>(
+  model: LanguageModel<C>,
+  steer: SteerSpec,
+  suite: Suite,
+): Promise<SteeredModel<C>> {
+  const io = requireHiddenIo(model);
+  const direction =
+    steer.vector === 'caa' ? (await caaFor(model, suite, steer.pairs)).vectors[steer.layer] : steer.vector;
+  if (!direction) throw new Error(`steering layer ${steer.layer} is outside the model's ${io.layers} layers`);
+  return new SteeredModel(model, steeringInput(io, steer.layer, direction, steer.scale));
+}
+
 /**
  * Run one method on a batch of items (see `batchesFor`); one output per item, in order. An item whose prompt and
  * new tokens do not fit the model's context fails alone, before any forward pass, and the others run.
  */
 export async function executeMethod<C>(
-  model: LanguageModel<C>,
+  base: LanguageModel<C>,
   method: MethodSpec,
   items: readonly TaskItem[],
   suite: Suite,
   options: ExecuteOptions,
 ): Promise<MethodOutput[]> {
-  const limit = model.contextLength;
+  const limit = base.contextLength;
   if (limit) {
     const problems = items.map((item) => {
       const prompt = buildPrompt(method.prompt, item, suite, options.seed);
-      const length = model.encode(prompt).length;
+      const length = base.encode(prompt).length;
       const weak =
         method.decoding.kind === 'contrast'
-          ? model.encode(buildPrompt(method.decoding.weak, item, suite, options.seed)).length
+          ? base.encode(buildPrompt(method.decoding.weak, item, suite, options.seed)).length
           : 0;
       const problem = contextProblem(Math.max(length, weak), method.maxNewTokens, limit);
       return problem === null ? null : failedOutput(method, prompt, length, problem);
     });
     if (problems.some((p) => p !== null)) {
       const fit = items.filter((_, j) => problems[j] === null);
-      const ran = fit.length ? await executeMethod(model, method, fit, suite, options) : [];
+      const ran = fit.length ? await executeMethod(base, method, fit, suite, options) : [];
       let k = 0;
       return problems.map((p) => p ?? ran[k++]!);
     }
   }
+  const model: LanguageModel<C> = method.steer ? await steeredModel(base, method.steer, suite) : base;
   const now = options.now ?? (() => 0);
   const started = now();
   const prompts = items.map((item) => buildPrompt(method.prompt, item, suite, options.seed));
@@ -132,7 +166,8 @@ export async function executeMethod<C>(
     stopStrings: method.stopStrings,
     signal: options.signal,
     yieldToHost: options.yieldToHost,
-    prefixCache: options.prefixCache,
+    // A shared prefix cache holds the unsteered model's cache.
+    prefixCache: method.steer ? undefined : options.prefixCache,
   };
   const single = (rows: RowResult[]) =>
     rows.map((row, j): MethodOutput => {

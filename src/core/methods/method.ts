@@ -1,5 +1,6 @@
 import type { ProcessorSpec } from '../logits/processors.ts';
 import { PLAIN_PROMPT, type PromptSpec } from './prompt.ts';
+import type { SteerSpec } from '../steer/steer.ts';
 
 /** How votes over several paths become one answer. */
 export type Aggregation = 'majority' | 'delta-weighted' | 'best-of-n';
@@ -22,6 +23,8 @@ export interface MethodSpec {
   maxNewTokens: number;
   /** A path ends at the first of these in its text (the text is cut before it). */
   stopStrings: string[];
+  /** Activation steering during every forward pass (models with hidden-state I/O only). */
+  steer?: SteerSpec;
 }
 
 export const DEFAULT_STOPS = ['\n\n', '\nQ:', '\nQuestion:'];

@@ -62,6 +62,21 @@ const decodingSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+export const steerSchema = z
+  .object({
+    layer: z.number().int().min(0).max(1023),
+    scale: z.number().min(-1e4).max(1e4),
+    vector: z.union([
+      z.literal('caa'),
+      z
+        .array(z.number().finite())
+        .min(1)
+        .refine((v) => v.some((x) => x !== 0), 'a steering vector cannot be all zeros'),
+    ]),
+    pairs: z.enum(['shots', 'trigger']).optional(),
+  })
+  .strict();
+
 export const methodSchema: z.ZodType<MethodSpec> = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'ids use letters, digits, ".", "_" and "-"'),
@@ -70,6 +85,7 @@ export const methodSchema: z.ZodType<MethodSpec> = z
     decoding: decodingSchema,
     maxNewTokens: z.number().int().min(1).max(4096),
     stopStrings: z.array(z.string().min(1)),
+    steer: steerSchema.optional(),
   })
   .strict();
 

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import { decodePrompts } from '../../src/core/decode/decode-loop.ts';
+import { GREEDY } from '../../src/core/logits/sampler.ts';
+import { createRng } from '../../src/core/rng.ts';
+import { logitLens } from '../../src/core/steer/lens.ts';
+import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
+import { SteeredModel } from '../../src/core/steer/steered-model.ts';
+import { loadLocal } from './load-local.ts';
+
+// export.py --hidden-io --lens of organism-v1: PyTorch's numbers with zero steering and with a seeded vector.
+interface HiddenCase {
+  logits: number[];
+  hidden_states: number[][];
+  lens_logits: number[][];
+}
+const parity = JSON.parse(readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8')) as {
+  cases: { input_ids: number[] }[];
+  hidden: Hidden;
+};
+interface Hidden {
+  steer_layer: number;
+  steering: number[];
+  zero: HiddenCase;
+  steered: HiddenCase;
+  steered_greedy: { new_ids: number[] };
+}
+const fx = { ...parity.hidden, input_ids: parity.cases[0]!.input_ids };
+
+const maxDiff = (got: Float32Array, want: readonly number[]) =>
+  want.reduce((m, w, i) => Math.max(m, Math.abs(got[i]! - w)), 0);
+
+let model: TransformersModel;
+let tiny: TransformersModel;
+beforeAll(async () => {
+  model = await loadLocal('coax/organism-v1');
+  tiny = await loadLocal('coax/fixture-gpt2');
+});
+afterAll(async () => {
+  await model?.dispose();
+  await tiny?.dispose();
+});
+
+function steeringOf(): Float32Array {
+  const { layers, width } = model.hiddenIo!;
+  const s = new Float32Array(layers * width);
+  s.set(fx.steering, fx.steer_layer * width);
+  return s;
+}
+
+async function run(steering?: Float32Array) {
+  const ids = fx.input_ids;
+  return model.forward(
+    { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
+    null,
+    { steering },
+  );
+}
+
+describe('hidden-state I/O (export.py --hidden-io --lens) on organism-v1', () => {
+  it('is detected from the graph: 4 layers of 128, with lens outputs', () => {
+    expect(model.hiddenIo).toEqual({ layers: 4, width: 128, lens: true });
+  });
+
+  it('matches PyTorch within 1e-4 without steering: logits, hidden states, lens logits', async () => {
+    const out = await run();
+    expect(maxDiff(out.logits, fx.zero.logits)).toBeLessThanOrEqual(1e-4);
+    expect(maxDiff(out.hidden!, fx.zero.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxDiff(out.lensLogits!, fx.zero.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('matches PyTorch within 1e-4 with steering, which moves the logits', async () => {
+    const out = await run(steeringOf());
+    expect(maxDiff(out.logits, fx.steered.logits)).toBeLessThanOrEqual(1e-4);
+    expect(maxDiff(out.hidden!, fx.steered.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxDiff(out.lensLogits!, fx.steered.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxDiff(out.logits, fx.zero.logits)).toBeGreaterThan(0.05);
+  });
+
+  it('decodes greedily under steering through the KV cache as PyTorch does', async () => {
+    const { rows } = await decodePrompts(new SteeredModel(model, steeringOf()), [fx.input_ids], {
+      maxNewTokens: fx.steered_greedy.new_ids.length,
+      sampler: GREEDY,
+      rngs: [createRng(1)],
+    });
+    expect(rows[0]!.tokens.map((t) => t.id)).toEqual(fx.steered_greedy.new_ids);
+  });
+
+  it("reads the logit lens: the last layer's top token is the model's next token", async () => {
+    const grid = await logitLens(model, fx.input_ids);
+    expect(grid.layers).toHaveLength(4);
+    const argmax = fx.zero.logits.indexOf(Math.max(...fx.zero.logits));
+    expect(grid.layers[3]![0]!.id).toBe(argmax);
+    const lens0 = fx.zero.lens_logits[0]!;
+    expect(grid.layers[0]![0]!.id).toBe(lens0.indexOf(Math.max(...lens0)));
+  });
+
+  it('a stock export has no hidden I/O, and steering it fails with the reason', async () => {
+    expect(tiny.hiddenIo).toBeNull();
+    expect(() => new SteeredModel(tiny, new Float32Array(4))).toThrow(NO_HIDDEN_IO);
+    await expect(
+      tiny.forward({ inputIds: [[5]], attentionMask: [[1]], positionIds: [[0]] }, null, {
+        steering: new Float32Array(4),
+      }),
+    ).rejects.toThrow(NO_HIDDEN_IO);
+  });
+});
