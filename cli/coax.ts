@@ -22,6 +22,7 @@ import { availableDtypes } from '../src/ui/model-files.ts';
 import { DTYPES, type Dtype } from '../src/worker/dtypes.ts';
 import { commandHelp, intFlag, overallHelp, parseArgs, SEED_RANGE, type CommandSpec } from './args.ts';
 import { writeCard } from './card.ts';
+import { sweep } from './sweep.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
 import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
 import { modelSuites, scanLocalModels } from './local-models.ts';
@@ -69,6 +70,40 @@ const COMMANDS: Record<string, CommandSpec> = {
     ],
     notes:
       'Ctrl-C cancels after the current step. Example:\n  coax run --model coax/organism-v1 --suite arith-id --methods greedy-plain,trigger --limit 20 --out r.json',
+  },
+  sweep: {
+    usage:
+      'coax sweep --model <id> --suite <name>[,…] [--layers 0,1,2,3] [--scales 2,4,8] [--pairs shots|trigger] [--method greedy-plain] …',
+    summary: "activation steering: choose layer × scale on the first suite's exemplar pool, measure on test items",
+    flags: [
+      { name: 'model', value: '<id>', help: 'a Coax export with hidden-state I/O, e.g. coax/organism-v1' },
+      {
+        name: 'suite',
+        value: '<name>[,…]',
+        help: 'suites as for coax run; the first gives the steering vector (its exemplar pool) and the choice',
+      },
+      { name: 'layers', value: '<l,…>', help: 'layers to steer, 0-based (default: every layer)' },
+      {
+        name: 'scales',
+        value: '<s,…>',
+        help: 'multiples of the CAA vector (the mean worked − direct residual; default 1,2,4,8)',
+      },
+      {
+        name: 'pairs',
+        value: '<kind>',
+        help: 'CAA contrast pairs: shots (worked vs direct examples, default) or trigger',
+      },
+      { name: 'method', value: '<id>', help: 'the method to steer (default greedy-plain)' },
+      { name: 'seed', value: '<n>', help: 'seed, 0 … 4294967295 (default 1)' },
+      { name: 'limit', value: '<n>', help: 'test items per suite (default: all)' },
+      { name: 'batch', value: '<n>', help: 'rows per forward pass (default 8)' },
+      { name: 'out', value: '<file>', help: 'write the test run (base and best steered method, vector included)' },
+      { name: 'count', value: '<n>', help: 'items a generated suite makes (default 100)' },
+      { name: 'suite-seed', value: '<n>', help: 'seed of the generated suites (default 1)' },
+      MODELS_DIR,
+    ],
+    notes:
+      'Example:\n  coax sweep --model coax/organism-v1 --suite arith-id,facts-tail --layers 1,2 --scales 4,8 --limit 50',
   },
   list: {
     usage: 'coax list [--model <id>] [--models-dir <dir>]',
@@ -164,6 +199,85 @@ function describe(file: RunFile): string {
     'methods:',
     ...methodLines(r.methods),
   ].join('\n');
+}
+
+/** A number list flag: "1,2,3". */
+function numberList(flags: Record<string, string>, name: string, fallback: number[]): number[] {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const list = raw.split(',').map((x) => Number(x.trim()));
+  if (list.length === 0 || list.some((x) => !Number.isFinite(x)))
+    throw new Error(`--${name}: "${raw}" is not a comma-separated list of numbers`);
+  return list;
+}
+
+async function sweepCommand(flags: Record<string, string>): Promise<void> {
+  const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
+  const modelId = flags['model'];
+  if (!modelId) throw new Error('--model is required (see coax list)');
+  const folder = resolve(modelsDir, modelId);
+  if (!existsSync(join(folder, 'config.json')))
+    throw new Error(`--model: no model folder with config.json at ${folder}`);
+  if (!flags['suite']) throw new Error('--suite is required');
+  const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;
+  const suiteSeed = intFlag(flags, 'suite-seed', 1, SEED_RANGE)!;
+  const batchSize = intFlag(flags, 'batch', 8, { min: 1 })!;
+  const limit = intFlag(flags, 'limit', undefined, { min: 1 });
+  const count = intFlag(flags, 'count', 100, { min: 1 })!;
+  const pairs = flags['pairs'] ?? 'shots';
+  if (pairs !== 'shots' && pairs !== 'trigger') throw new Error(`--pairs: "${pairs}" is not shots or trigger`);
+  const base = parseMethods(flags['method'] ?? 'greedy-plain', '--method')[0]!;
+  const scales = numberList(flags, 'scales', [1, 2, 4, 8]);
+  const out = flags['out'];
+  if (out !== undefined) checkOutPath(out);
+  const chosen = flags['suite']
+    .split(',')
+    .map((ref) => resolveSuite(ref.trim(), modelsDir, modelId, suiteSeed, count))
+    .map(({ suite, key }) => ({ suite: limitItems(suite, limit), key }));
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = `${modelsDir}/`;
+  const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
+  const layers = numberList(
+    flags,
+    'layers',
+    Array.from({ length: model.hiddenIo?.layers ?? 0 }, (_, l) => l),
+  );
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const createdAt = Date.now();
+  const report = await sweep(
+    model,
+    chosen.map((c) => c.suite),
+    {
+      base,
+      layers,
+      scales,
+      pairs,
+      seed,
+      batchSize,
+      modelId,
+      signal: controller.signal,
+      log: (line) => console.log(line),
+      progress: progressBar,
+    },
+  );
+  await model.dispose();
+  if (out !== undefined) {
+    const file = runFile({
+      name: `${modelId} · steering sweep · ${new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ')}`,
+      createdAt,
+      config: configFor(report.test, {
+        suiteKeys: chosen.map((c) => c.key),
+        generatedSeed: suiteSeed,
+        batchSize,
+      }),
+      backend: 'onnxruntime-node (cpu, fp32)',
+      results: report.test,
+    });
+    const written = writeResults(out, serializeRunFile(file));
+    console.log(written.error ? `could not write ${out}: ${written.error}` : `\nresults written to ${written.path}`);
+  }
 }
 
 async function run(flags: Record<string, string>): Promise<void> {
@@ -309,6 +423,7 @@ async function main(): Promise<void> {
   else if (command === 'list') list(flags);
   else if (command === 'show') show(argument!, flags);
   else if (command === 'card') card(argument!, flags);
+  else if (command === 'sweep') await sweepCommand(flags);
   else await run(flags);
 }
 

@@ -12,7 +12,7 @@ export const NO_HIDDEN_IO =
 export interface SteerSpec {
   /** 0-based transformer block; the vector is added to that block's output. */
   layer: number;
-  /** Multiplies the (unit-norm) direction. */
+  /** Multiplies the vector as given: for CAA the mean difference, so 1 moves a residual by one mean gap. */
   scale: number;
   vector: 'caa' | number[];
   /** With 'caa': which contrast pairs (default 'shots'). */
@@ -32,18 +32,20 @@ export function requireHiddenIo(model: Pick<LanguageModel, 'hiddenIo'>, what = '
   return model.hiddenIo;
 }
 
-/** The L × C steering input: `direction` (length C, made unit-norm) × scale at `layer`, zero elsewhere. */
+/** The L × C steering input: `direction` (length C) × scale at `layer`, zero elsewhere. */
 export function steeringInput(io: HiddenIo, layer: number, direction: ArrayLike<number>, scale: number): Float32Array {
   if (!(Number.isInteger(layer) && layer >= 0 && layer < io.layers))
     throw new Error(`steering layer must be a whole number in 0..${io.layers - 1}, got ${layer}`);
   if (direction.length !== io.width)
     throw new Error(`steering vector has ${direction.length} values, the model's residual has ${io.width}`);
   if (!Number.isFinite(scale)) throw new Error(`steering scale must be finite, got ${scale}`);
-  let norm = 0;
-  for (let i = 0; i < direction.length; i++) norm += direction[i]! * direction[i]!;
-  norm = Math.sqrt(norm);
-  if (!(norm > 0)) throw new Error('steering vector is zero');
+  let zero = true;
+  for (let i = 0; i < direction.length; i++) {
+    if (!Number.isFinite(direction[i]!)) throw new Error(`steering vector value ${i} is ${direction[i]}`);
+    if (direction[i] !== 0) zero = false;
+  }
+  if (zero) throw new Error('steering vector is zero (the contrast pairs were identical?)');
   const out = new Float32Array(io.layers * io.width);
-  for (let i = 0; i < io.width; i++) out[layer * io.width + i] = (direction[i]! / norm) * scale;
+  for (let i = 0; i < io.width; i++) out[layer * io.width + i] = direction[i]! * scale;
   return out;
 }
