@@ -23,6 +23,7 @@ import { DTYPES, type Dtype } from '../src/worker/dtypes.ts';
 import { commandHelp, intFlag, overallHelp, parseArgs, SEED_RANGE, type CommandSpec } from './args.ts';
 import { writeCard } from './card.ts';
 import { sweep } from './sweep.ts';
+import type { SteerPositions } from '../src/core/steer/steer.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
 import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
 import { modelSuites, scanLocalModels } from './local-models.ts';
@@ -94,6 +95,16 @@ const COMMANDS: Record<string, CommandSpec> = {
         help: 'CAA contrast pairs: shots (worked vs direct examples, default) or trigger',
       },
       { name: 'method', value: '<id>', help: 'the method to steer (default greedy-plain)' },
+      {
+        name: 'positions',
+        value: '<where,…>',
+        help: 'where the vector is added, a list to choose from: all, answer (last prompt token and\ngenerated tokens), last (last prompt token only); default all,answer,last',
+      },
+      {
+        name: 'max-new-tokens',
+        value: '<n>',
+        help: 'tokens per answer for the base and the steered method (default 96: room for a worked chain)',
+      },
       { name: 'seed', value: '<n>', help: 'seed, 0 … 4294967295 (default 1)' },
       { name: 'limit', value: '<n>', help: 'test items per suite (default: all)' },
       { name: 'batch', value: '<n>', help: 'rows per forward pass (default 8)' },
@@ -226,7 +237,12 @@ async function sweepCommand(flags: Record<string, string>): Promise<void> {
   const count = intFlag(flags, 'count', 100, { min: 1 })!;
   const pairs = flags['pairs'] ?? 'shots';
   if (pairs !== 'shots' && pairs !== 'trigger') throw new Error(`--pairs: "${pairs}" is not shots or trigger`);
-  const base = parseMethods(flags['method'] ?? 'greedy-plain', '--method')[0]!;
+  const positions = (flags['positions'] ?? 'all,answer,last').split(',').map((p) => p.trim());
+  for (const p of positions)
+    if (p !== 'all' && p !== 'answer' && p !== 'last')
+      throw new Error(`--positions: "${p}" is not all, answer or last`);
+  const maxNewTokens = intFlag(flags, 'max-new-tokens', 96, { min: 1 })!;
+  const base = { ...parseMethods(flags['method'] ?? 'greedy-plain', '--method')[0]!, maxNewTokens };
   const scales = numberList(flags, 'scales', [1, 2, 4, 8]);
   const out = flags['out'];
   if (out !== undefined) checkOutPath(out);
@@ -254,6 +270,7 @@ async function sweepCommand(flags: Record<string, string>): Promise<void> {
       layers,
       scales,
       pairs,
+      positions: positions as SteerPositions[],
       seed,
       batchSize,
       modelId,

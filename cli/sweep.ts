@@ -8,7 +8,7 @@ import type { MethodSpec } from '../src/core/methods/method.ts';
 import type { RunResults } from '../src/core/run/results.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { computeCaa, type CaaVectors } from '../src/core/steer/caa.ts';
-import { requireHiddenIo, type CaaPairs } from '../src/core/steer/steer.ts';
+import { requireHiddenIo, type CaaPairs, type SteerPositions } from '../src/core/steer/steer.ts';
 import {
   bestCell,
   exemplarSuite,
@@ -24,6 +24,7 @@ export interface SweepOptions {
   layers: number[];
   scales: number[];
   pairs: CaaPairs;
+  positions: SteerPositions[];
   seed: number;
   batchSize: number;
   modelId: string;
@@ -73,14 +74,18 @@ export async function sweep<C>(model: LanguageModel<C>, suites: Suite[], o: Swee
       .map((v) => Math.hypot(...v).toFixed(2))
       .join(', ')}`,
   );
-  const methodsFor = (layers: number[], scales: number[]) => [
+  const methodsFor = (positions: SteerPositions[], layers: number[], scales: number[]) => [
     o.base,
-    ...layers.flatMap((layer) =>
-      scales.map((scale) => steeredMethod(o.base, { layer, scale, vector: caa.vectors[layer]! })),
+    ...positions.flatMap((where) =>
+      layers.flatMap((layer) =>
+        scales.map((scale) =>
+          steeredMethod(o.base, { layer, scale, vector: caa.vectors[layer]!, positions: where }, where),
+        ),
+      ),
     ),
   ];
   const pool = exemplarSuite(source);
-  const chooseRun = await runSuites(model, [pool], methodsFor(o.layers, o.scales), {
+  const chooseRun = await runSuites(model, [pool], methodsFor(o.positions, o.layers, o.scales), {
     modelId: o.modelId,
     seed: o.seed,
     batchSize: o.batchSize,
@@ -91,10 +96,21 @@ export async function sweep<C>(model: LanguageModel<C>, suites: Suite[], o: Swee
   o.log(
     `\nchoice on ${pool.name} (n=${pool.items.length}), ${o.base.id} steered: accuracy % [95% CI], r = % reasoning`,
   );
-  o.log(formatSweepGrid(choice, o.layers, o.scales));
+  for (const where of o.positions) {
+    o.log(`positions: ${where}`);
+    o.log(
+      formatSweepGrid(
+        choice.filter((c) => c.layer === null || c.positions === where),
+        o.layers,
+        o.scales,
+      ),
+    );
+  }
   const best = bestCell(choice);
-  const method = methodsFor([best.layer!], [best.scale])[1]!;
-  o.log(`\nbest on the exemplar pool: layer ${best.layer}, scale ${best.scale} (${cellText(best)})`);
+  const method = methodsFor([best.positions!], [best.layer!], [best.scale])[1]!;
+  o.log(
+    `\nbest on the exemplar pool: positions ${best.positions}, layer ${best.layer}, scale ${best.scale} (${cellText(best)})`,
+  );
   const test = await runSuites(model, suites, [o.base, method], {
     modelId: o.modelId,
     seed: o.seed,

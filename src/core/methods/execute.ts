@@ -121,7 +121,7 @@ export async function steeredModel<C>(
   const direction =
     steer.vector === 'caa' ? (await caaFor(model, suite, steer.pairs)).vectors[steer.layer] : steer.vector;
   if (!direction) throw new Error(`steering layer ${steer.layer} is outside the model's ${io.layers} layers`);
-  return new SteeredModel(model, steeringInput(io, steer.layer, direction, steer.scale));
+  return new SteeredModel(model, steeringInput(io, steer.layer, direction, steer.scale), steer.positions);
 }
 
 /**

@@ -74,6 +74,7 @@ export const steerSchema = z
         .refine((v) => v.some((x) => x !== 0), 'a steering vector cannot be all zeros'),
     ]),
     pairs: z.enum(['shots', 'trigger']).optional(),
+    positions: z.enum(['all', 'answer', 'last']).optional(),
   })
   .strict();
 

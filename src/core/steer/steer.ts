@@ -17,7 +17,15 @@ export interface SteerSpec {
   vector: 'caa' | number[];
   /** With 'caa': which contrast pairs (default 'shots'). */
   pairs?: CaaPairs;
+  /**
+   * Where the vector is added: 'all' positions (default); 'answer': the prompt's last token and every generated
+   * token, so the prompt itself is read unsteered; 'last': the prompt's last token only (the first answer token
+   * is chosen steered, the rest of the answer unsteered).
+   */
+  positions?: SteerPositions;
 }
+
+export type SteerPositions = 'all' | 'answer' | 'last';
 
 /**
  * 'shots': worked-exemplar vs direct-exemplar prompts before the same question ("Q: … A:"), so both end on the

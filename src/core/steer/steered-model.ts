@@ -1,5 +1,5 @@
 import type { ForwardInput, ForwardOptions, ForwardOutput, HiddenIo, LanguageModel } from '../decode/language-model.ts';
-import { requireHiddenIo } from './steer.ts';
+import { requireHiddenIo, type SteerPositions } from './steer.ts';
 
 /**
  * A model whose every forward pass carries one steering input (L × C, see steeringInput): steering composes with any
@@ -15,6 +15,7 @@ export class SteeredModel<C> implements LanguageModel<C> {
   constructor(
     private readonly inner: LanguageModel<C>,
     readonly steering: Float32Array,
+    readonly positions: SteerPositions = 'all',
   ) {
     this.hiddenIo = requireHiddenIo(inner);
     if (steering.length !== this.hiddenIo.layers * this.hiddenIo.width)
@@ -34,8 +35,36 @@ export class SteeredModel<C> implements LanguageModel<C> {
     return this.inner.decode(ids);
   }
 
-  forward(input: ForwardInput, cache: C | null, options?: ForwardOptions): Promise<ForwardOutput<C>> {
-    return this.inner.forward(input, cache, { ...options, steering: this.steering });
+  async forward(input: ForwardInput, cache: C | null, options?: ForwardOptions): Promise<ForwardOutput<C>> {
+    const T = input.inputIds[0]?.length ?? 0;
+    // A decoding step: one new token after a cache.
+    if (this.positions === 'last' && T === 1 && cache !== null) return this.inner.forward(input, cache, options);
+    if (this.positions === 'all' || T <= 1)
+      return this.inner.forward(input, cache, { ...options, steering: this.steering });
+    if (options?.allLogits) throw new Error("steering at 'answer' positions gives last-position logits only");
+    // Rows are left-padded, so the last column is every row's last prompt token: run the rest unsteered, then it.
+    const S = input.attentionMask[0]!.length;
+    const head = await this.inner.forward(
+      {
+        inputIds: input.inputIds.map((r) => r.slice(0, T - 1)),
+        attentionMask: input.attentionMask.map((r) => r.slice(0, S - 1)),
+        positionIds: input.positionIds.map((r) => r.slice(0, T - 1)),
+      },
+      cache,
+    );
+    try {
+      return await this.inner.forward(
+        {
+          inputIds: input.inputIds.map((r) => r.slice(T - 1)),
+          attentionMask: input.attentionMask,
+          positionIds: input.positionIds.map((r) => r.slice(T - 1)),
+        },
+        head.cache,
+        { ...options, steering: this.steering },
+      );
+    } finally {
+      this.inner.release(head.cache);
+    }
   }
 
   selectRows(cache: C, rows: readonly number[]): Promise<C> {

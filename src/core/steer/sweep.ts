@@ -3,13 +3,13 @@ import { mcnemarExact, pairedCounts, type McNemar } from '../metrics/mcnemar.ts'
 import type { MethodSpec } from '../methods/method.ts';
 import type { RunResults } from '../run/results.ts';
 import type { Suite } from '../tasks/suite.ts';
-import type { SteerSpec } from './steer.ts';
+import type { SteerPositions, SteerSpec } from './steer.ts';
 
-/** A steered copy of a method: same prompt and decoding, `steer` added, id `<base>@L<layer>x<scale>`. */
-export function steeredMethod(base: MethodSpec, steer: SteerSpec): MethodSpec {
+/** A steered copy of a method: same prompt and decoding, `steer` added, id `<base>@L<layer>x<scale>[-tag]`. */
+export function steeredMethod(base: MethodSpec, steer: SteerSpec, tag?: string): MethodSpec {
   return {
     ...base,
-    id: `${base.id}@L${steer.layer}x${steer.scale}`,
+    id: `${base.id}@L${steer.layer}x${steer.scale}${tag ? `-${tag}` : ''}`,
     label: `${base.label}, steered (layer ${steer.layer}, scale ${steer.scale})`,
     steer,
   };
@@ -33,6 +33,7 @@ export interface SweepCell {
   methodId: string;
   layer: number | null;
   scale: number;
+  positions: SteerPositions | null;
   correct: number;
   n: number;
   accuracy: number;
@@ -61,6 +62,7 @@ export function sweepCells(results: RunResults, suiteName: string): SweepCell[] 
       methodId: m.id,
       layer: m.steer?.layer ?? null,
       scale: m.steer?.scale ?? 0,
+      positions: m.steer ? (m.steer.positions ?? 'all') : null,
       correct,
       n,
       accuracy: n ? correct / n : 0,
