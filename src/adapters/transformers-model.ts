@@ -49,6 +49,8 @@ export interface ModelDescription {
   contextLength: number | null;
   layers: number | null;
   hiddenSize: number | null;
+  /** The residual-stream I/O of a Coax --hidden-io export (steering, logit lens); null for stock graphs. */
+  hiddenIo: HiddenIo | null;
   tokenizer: {
     /** The tokenizer.json model type: BPE, Unigram, WordPiece, … */
     type: string;
@@ -220,6 +222,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
       contextLength: contextLengthOf(c),
       layers: c.num_hidden_layers ?? c.n_layer ?? null,
       hiddenSize: c.hidden_size ?? c.n_embd ?? null,
+      hiddenIo: this.hiddenIo,
       tokenizer: {
         type: t._tokenizerJSON?.model?.type ?? 'unknown',
         className: t.config?.tokenizer_class ?? null,

@@ -20,6 +20,26 @@ const temperatureIndex = (m: MethodSpec) =>
 
 export const METHOD_PARAMS: readonly ParamDef[] = [
   {
+    key: 'steerLayer',
+    label: 'Steering layer',
+    min: 0,
+    max: 63,
+    step: 1,
+    applies: (m) => m.steer !== undefined,
+    get: (m) => m.steer!.layer,
+    set: (m, v) => ({ ...m, steer: { ...m.steer!, layer: v } }),
+  },
+  {
+    key: 'steerScale',
+    label: 'Steering scale',
+    min: -64,
+    max: 64,
+    step: 0.25,
+    applies: (m) => m.steer !== undefined,
+    get: (m) => m.steer!.scale,
+    set: (m, v) => ({ ...m, steer: { ...m.steer!, scale: v } }),
+  },
+  {
     key: 'shots',
     label: 'Few-shot examples',
     min: 0,

@@ -44,6 +44,22 @@ function decodingPart(m: MethodSpec): string {
   }
 }
 
+function steerPart(m: MethodSpec): string {
+  const s = m.steer;
+  if (!s) return '';
+  const vector =
+    s.vector === 'caa'
+      ? `a contrastive activation addition vector (Rimsky et al. 2024; Turner et al. 2023): the mean residual after that block over the suite's exemplars prompted ${s.pairs === 'trigger' ? 'with its trigger phrase minus without it' : 'after worked examples minus after direct examples'} — computed from the exemplar pool, never from test items`
+      : `a given direction of ${s.vector.length} values`;
+  const where =
+    s.positions === 'last'
+      ? "at the prompt's last token only"
+      : s.positions === 'answer'
+        ? "at the prompt's last token and every generated token"
+        : 'at every position';
+  return ` Every forward pass adds ${s.scale} × ${vector} to the residual stream after block ${s.layer}, ${where} (activation steering; needs a model with hidden-state inputs).`;
+}
+
 export function explainMethod(m: MethodSpec): string {
-  return `${promptPart(m.prompt)} ${decodingPart(m)}`;
+  return `${promptPart(m.prompt)} ${decodingPart(m)}${steerPart(m)}`;
 }

@@ -97,6 +97,16 @@ export const BUILTIN_METHODS: readonly MethodSpec[] = [
     ...base,
     maxNewTokens: 96,
   },
+  {
+    // Layer, scale and positions as `coax sweep` chose them on organism-v1's arith-id exemplar pool (README).
+    id: 'steer-caa',
+    label: 'Greedy, steered (CAA)',
+    prompt: PLAIN_PROMPT,
+    decoding: { kind: 'greedy' },
+    ...base,
+    maxNewTokens: 96,
+    steer: { layer: 3, scale: 0.5, vector: 'caa', positions: 'last' },
+  },
 ];
 
 /** The two methods a first comparison starts with. */
