@@ -5,6 +5,7 @@ import { env, type ProgressInfo } from '@huggingface/transformers';
 import { TransformersModel } from '../adapters/transformers-model.ts';
 import { runSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
+import { logitLens } from '../core/steer/lens.ts';
 import { applySources, chooseBackend, configureRuntime, describeBackend } from './backend.ts';
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
@@ -231,6 +232,11 @@ const api: WorkerApi = {
     // Loaded on demand: the benchmark and its peers are not part of a normal session.
     const { runBench } = await import('../bench/run-bench.ts');
     return runBench(model, { quick, now: () => performance.now() });
+  },
+
+  async lens(prompt, ids) {
+    if (!model) throw new Error('no model loaded');
+    return logitLens(model, [...model.encode(prompt), ...ids]);
   },
 
   async throughput(batch, newTokens) {

@@ -6,6 +6,7 @@ import type { Suite } from '../core/tasks/suite.ts';
 import type { BenchReport } from '../bench/run-bench.ts';
 import type { Dtype } from './dtypes.ts';
 import type { ModelDescription } from '../adapters/transformers-model.ts';
+import type { LensGrid } from '../core/steer/lens.ts';
 import type { ExploreApi } from './explore-protocol.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
@@ -113,6 +114,11 @@ export interface WorkerApi extends ExploreApi {
   cancel(): void;
   /** Tokens/s of greedy decoding at a batch size (for the README's numbers and the benchmark). */
   throughput(batch: number, newTokens: number): Promise<ThroughputResult>;
+  /**
+   * The logit lens before the token that follows `prompt` + `ids`: each layer's top-5 (models with hidden-state
+   * I/O and lens outputs; otherwise an error that says why).
+   */
+  lens(prompt: string, ids: number[]): Promise<LensGrid>;
   /** The benchmark (npm run bench) on the loaded model, in this browser. */
   bench(quick: boolean): Promise<BenchReport>;
 }

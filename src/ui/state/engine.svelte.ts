@@ -1,5 +1,7 @@
 import { Comlink } from '../worker-client.ts';
 import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
+import { NO_HIDDEN_IO } from '../../core/steer/steer.ts';
+import type { LensGrid } from '../../core/steer/lens.ts';
 import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
 import type { Dtype } from '../../worker/dtypes.ts';
 import {
@@ -204,6 +206,20 @@ export class EngineState {
       if (generation === this.generation) this.loading = false;
       void this.cache.refresh();
     }
+  }
+
+  /** Why the logit lens is off for the loaded model, or null when it is on. */
+  get lensReason(): string | null {
+    if (!this.loaded) return 'load a model first';
+    if (!this.loaded.hiddenIo) return NO_HIDDEN_IO;
+    if (!this.loaded.hiddenIo.lens)
+      return 'needs an export with lens outputs (`training/export.py --hidden-io --lens`)';
+    return null;
+  }
+
+  /** The logit lens before the token after `prompt` + `ids` (see WorkerApi.lens). */
+  lens(prompt: string, ids: number[]): Promise<LensGrid> {
+    return this.host.race(this.host.api.lens(prompt, ids));
   }
 
   /** Stop a load: transformers.js cannot abort one, so the worker is terminated and a fresh one started. */
