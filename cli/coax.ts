@@ -22,7 +22,7 @@ import { availableDtypes } from '../src/ui/model-files.ts';
 import { DTYPES, type Dtype } from '../src/worker/dtypes.ts';
 import { commandHelp, intFlag, overallHelp, parseArgs, SEED_RANGE, type CommandSpec } from './args.ts';
 import { writeCard } from './card.ts';
-import { sweep } from './sweep.ts';
+import { answerDepth, sweep } from './sweep.ts';
 import type { SteerPositions } from '../src/core/steer/steer.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
 import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
@@ -115,6 +115,19 @@ const COMMANDS: Record<string, CommandSpec> = {
     ],
     notes:
       'Example:\n  coax sweep --model coax/organism-v1 --suite arith-id,facts-tail --layers 1,2 --scales 4,8 --limit 50',
+  },
+  lens: {
+    usage: 'coax lens --model <id> --suite <name>[,…] --methods <id,…> [--limit n] [--seed 1]',
+    summary: "logit lens: the layer where each right answer's first token becomes top-1 and stays there",
+    flags: [
+      { name: 'model', value: '<id>', help: 'a Coax export with hidden-state I/O and lens outputs' },
+      { name: 'suite', value: '<name>[,…]', help: 'suites as for coax run' },
+      { name: 'methods', value: '<id,…>', help: 'methods as for coax run (e.g. greedy-plain,trigger)' },
+      { name: 'seed', value: '<n>', help: 'seed (default 1)' },
+      { name: 'limit', value: '<n>', help: 'items per suite (default: all)' },
+      { name: 'batch', value: '<n>', help: 'rows per forward pass (default 8)' },
+      MODELS_DIR,
+    ],
   },
   list: {
     usage: 'coax list [--model <id>] [--models-dir <dir>]',
@@ -297,6 +310,38 @@ async function sweepCommand(flags: Record<string, string>): Promise<void> {
   }
 }
 
+async function lensCommand(flags: Record<string, string>): Promise<void> {
+  const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
+  const modelId = flags['model'];
+  if (!modelId) throw new Error('--model is required (see coax list)');
+  if (!flags['suite']) throw new Error('--suite is required');
+  if (!flags['methods']) throw new Error('--methods is required');
+  const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;
+  const batchSize = intFlag(flags, 'batch', 8, { min: 1 })!;
+  const limit = intFlag(flags, 'limit', undefined, { min: 1 });
+  const methods = parseMethods(flags['methods'], '--methods');
+  const suites = flags['suite']
+    .split(',')
+    .map((ref) => limitItems(resolveSuite(ref.trim(), modelsDir, modelId, 1, 100).suite, limit));
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = `${modelsDir}/`;
+  const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
+  const results = await runSuites(model, suites, methods, { modelId, seed, batchSize });
+  const depth = await answerDepth(
+    model,
+    results,
+    methods.map((m) => m.id),
+  );
+  await model.dispose();
+  const layers = (Object.values(depth)[0]?.counts.length ?? 1) - 1;
+  console.log(
+    `layer where a right answer's first token becomes top-1 under the logit lens and stays (${suites.map((s) => s.name).join(', ')}):`,
+  );
+  console.log(['method', 'right', ...Array.from({ length: layers }, (_, l) => `L${l}`), 'never'].join('\t'));
+  for (const [id, d] of Object.entries(depth)) console.log([id, d.n, ...d.counts].join('\t'));
+}
+
 async function run(flags: Record<string, string>): Promise<void> {
   // Everything a user can get wrong is checked here, before the model loads and long before the run ends.
   const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
@@ -441,6 +486,7 @@ async function main(): Promise<void> {
   else if (command === 'show') show(argument!, flags);
   else if (command === 'card') card(argument!, flags);
   else if (command === 'sweep') await sweepCommand(flags);
+  else if (command === 'lens') await lensCommand(flags);
   else await run(flags);
 }
 

@@ -18,6 +18,8 @@ import {
   type SweepCell,
 } from '../src/core/steer/sweep.ts';
 import type { Suite } from '../src/core/tasks/suite.ts';
+import { answerTokenIndices } from '../src/core/methods/confidence.ts';
+import { logitLens, settleLayer } from '../src/core/steer/lens.ts';
 
 export interface SweepOptions {
   base: MethodSpec;
@@ -130,4 +132,35 @@ export async function sweep<C>(model: LanguageModel<C>, suites: Suite[], o: Swee
       );
   }
   return { caa, choice, best, test, method };
+}
+
+/**
+ * Where the answer appears in depth: for each method's outputs that are right, the first layer from which the logit
+ * lens ranks the answer's first token top-1 before it is written (and keeps it there). Returns per method the count
+ * of outputs by settle layer (index = layer, last entry = never).
+ */
+export async function answerDepth<C>(
+  model: LanguageModel<C>,
+  results: RunResults,
+  methodIds: string[],
+): Promise<Record<string, { counts: number[]; n: number }>> {
+  const io = requireHiddenIo(model, 'the logit lens');
+  const out: Record<string, { counts: number[]; n: number }> = {};
+  for (const id of methodIds) {
+    const counts = new Array<number>(io.layers + 1).fill(0);
+    let n = 0;
+    for (const s of results.suites)
+      for (const item of s.items) {
+        const o = item.outputs[id];
+        if (!o?.correct || !o.extracted) continue;
+        const first = answerTokenIndices(o.tokens, o.extracted)[0];
+        if (first === undefined) continue;
+        const grid = await logitLens(model, [...model.encode(o.prompt), ...o.tokens.slice(0, first).map((t) => t.id)]);
+        const layer = settleLayer(grid, o.tokens[first]!.id);
+        counts[layer ?? io.layers]!++;
+        n++;
+      }
+    out[id] = { counts, n };
+  }
+  return out;
 }

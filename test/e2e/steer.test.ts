@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreviewServer } from 'vite';
+import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import { executeMethod } from '../../src/core/methods/execute.ts';
+import { findMethod } from '../../src/core/methods/method.ts';
+import { gapRows } from '../../src/core/metrics/comparison.ts';
+import type { RunResults } from '../../src/core/run/results.ts';
+import { parseSuite } from '../../src/core/schema/suite-schema.ts';
+import { logitLens } from '../../src/core/steer/lens.ts';
+import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
+import { loadLocal } from '../integration/load-local.ts';
+import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
+
+let server: PreviewServer;
+let url: string;
+let node: TransformersModel;
+beforeAll(async () => {
+  ({ server, url } = await serveDist());
+  node = await loadLocal('coax/organism-v1');
+});
+afterAll(async () => {
+  await server?.close();
+  await node?.dispose();
+});
+
+const openResults = (page: import('playwright-core').Page) =>
+  page.evaluate(
+    () => (globalThis as unknown as { coax: { runs: { open: { results: unknown } | null } } }).coax.runs.open?.results,
+  ) as Promise<RunResults>;
+
+describe('activation steering and the logit lens in the page (WASM)', () => {
+  it('runs the steered method on the organism as Node does, and opens the lens of a token', async () => {
+    const { browser, close } = await launch('wasm');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await openWithModel(page, url, 'wasm', 'coax/organism-v1');
+      for (const toggle of await page.getByTestId('method-toggle').all()) {
+        const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
+        if ((await toggle.isChecked()) !== ['greedy-plain', 'steer-caa'].includes(id ?? '')) await toggle.click();
+      }
+      await expect.poll(() => page.locator('input[data-suite="arith-id"]').count()).toBe(1);
+      for (const box of await page.locator('input[data-suite]').all()) {
+        const name = await box.getAttribute('data-suite');
+        if ((await box.isChecked()) !== (name === 'arith-id')) await box.click();
+      }
+      expect(await page.locator('[data-method="steer-caa"] p.muted').first().textContent()).toContain(
+        'residual stream',
+      );
+      await page.getByTestId('suite-size').fill('4');
+      await page.getByTestId('run').click();
+      await page.waitForFunction(
+        () => ['done', 'failed'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
+        null,
+        { timeout: 240_000 },
+      );
+      expect(await page.getByTestId('run-status').textContent()).toBe('done');
+      const results = await openResults(page);
+      const suite = results.suites[0]!;
+      expect(suite.items).toHaveLength(4);
+
+      // The same steered method in Node (onnxruntime-node), from the same suite file: the same texts.
+      const shipped = parseSuite(
+        readFileSync(new URL('../../public/models/coax/organism-v1/suites/arith-id.json', import.meta.url), 'utf8'),
+        'arith-id.json',
+      );
+      const items = suite.items.map((it) => shipped.items.find((x) => x.id === it.itemId)!);
+      const method = results.methods.find((m) => m.id === 'steer-caa')!;
+      expect(method.steer).toEqual(findMethod('steer-caa').steer);
+      const want = await executeMethod(node, method, items, shipped, { seed: results.seed });
+      expect(suite.items.map((it) => it.outputs['steer-caa']!.text)).toEqual(want.map((o) => o.text));
+      // Steering changed what greedy decoding writes (it starts a worked chain).
+      expect(suite.items.some((it) => it.outputs['steer-caa']!.text !== it.outputs['greedy-plain']!.text)).toBe(true);
+
+      // The lens of the first token of the first item's steered trace: layers × top-5, as logitLens in Node.
+      await page.getByTestId('tab-gap').click();
+      await page
+        .locator('[data-testid=gap-row]')
+        .first()
+        .locator('[data-testid=gap-cell][data-method="steer-caa"]')
+        .click();
+      await expect.poll(() => page.getByTestId('item-detail').count()).toBe(1);
+      const trace = page.getByTestId('token-trace').nth(1);
+      await trace.getByTestId('trace-token').nth(1).click();
+      const grid = page.getByTestId('lens-grid');
+      await grid.waitFor({ timeout: 60_000 });
+      expect(await grid.getByTestId('lens-row').count()).toBe(4);
+      const out = gapRows(results)[0]!.item.outputs['steer-caa']!;
+      const lens = await logitLens(node, [...node.encode(out.prompt), out.tokens[0]!.id]);
+      const cells = await grid
+        .getByTestId('lens-row')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.dataset['id']))));
+      expect(cells).toEqual(lens.layers.map((tops) => tops.map((t) => t.id)));
+      await page.screenshot({ path: join(screenshotDir(), 'steer-lens.png'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('switches steering off with the reason on a stock export (fixture-gpt2)', async () => {
+    const { browser, close } = await launch('wasm');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await openWithModel(page, url, 'wasm', 'coax/fixture-gpt2');
+      const box = page.locator('[data-method="steer-caa"]');
+      await expect.poll(() => box.getByTestId('method-toggle').isDisabled()).toBe(true);
+      expect(await box.getByTestId('method-toggle').isChecked()).toBe(false);
+      expect(await box.getByTestId('steer-disabled').textContent()).toContain(NO_HIDDEN_IO);
+    } finally {
+      await close();
+    }
+  });
+});
