@@ -9,7 +9,6 @@ Run:  OMP_NUM_THREADS=1 /usr/bin/python3 training/test_hidden_io.py
 import os
 import sys
 import tempfile
-import traceback
 
 import onnx
 import torch
@@ -18,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export  # noqa: E402
 import gpt2_model  # noqa: E402
 import model as llama_model  # noqa: E402
+from testing import run_tests  # noqa: E402
 
 TOL = 1e-9
 IDS = [5, 40, 77, 12, 9, 101]
@@ -132,19 +132,5 @@ def test_export_signature():
         onnx.checker.check_model(graph, full_check=True)
 
 
-def main():
-    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
-    failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            print(f"ok    {name}")
-        except Exception:
-            failed += 1
-            print(f"FAIL  {name}\n{traceback.format_exc()}")
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
-
-
 if __name__ == "__main__":
-    main()
+    run_tests(globals())
