@@ -26,7 +26,7 @@ if [ "$MODE" = "--smoke" ]; then
       --max-minutes 0 > /dev/null
   for v in rlvr distill; do
     OUT=$RUN/models/organism-v1-$v-smoke
-    $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" \
+    $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" --hidden-io --lens \
         --parity-out "$RUN/parity-$v.json" > /dev/null
     mkdir -p "$OUT/suites" && cp public/models/coax/organism-v1/suites/*.json "$OUT/suites/"
     $PY training/organism/variant_card.py --variant "$v" --run-dir "$RUN/$v" --out-dir "$OUT"
@@ -46,7 +46,7 @@ $PY training/organism/distill.py --init "$RUN/organism-v1/model.pt" --out-dir "$
     --steps "${DISTILL_STEPS:-1500}" --max-minutes "${MINUTES:-40}" $RESUME
 for v in rlvr distill; do
   OUT=public/models/coax/organism-v1-$v
-  $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" \
+  $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" --hidden-io --lens \
       --parity-out "test/fixtures/parity-organism-v1-$v.json"
   mkdir -p "$OUT/suites" && cp public/models/coax/organism-v1/suites/*.json "$OUT/suites/"
   $PY training/organism/variant_card.py --variant "$v" --run-dir "$RUN/$v" --out-dir "$OUT"

@@ -7,18 +7,14 @@ import { createRng } from '../../src/core/rng.ts';
 import { logitLens } from '../../src/core/steer/lens.ts';
 import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
 import { SteeredModel } from '../../src/core/steer/steered-model.ts';
-import { loadLocal } from './load-local.ts';
+import { loadLocal, maxAbsDiff } from './load-local.ts';
 
-// export.py --hidden-io --lens of organism-v1: PyTorch's numbers with zero steering and with a seeded vector.
+// export.py --hidden-io --lens: PyTorch's numbers with zero steering and with a seeded vector, in the parity fixture.
 interface HiddenCase {
   logits: number[];
   hidden_states: number[][];
   lens_logits: number[][];
 }
-const parity = JSON.parse(readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8')) as {
-  cases: { input_ids: number[] }[];
-  hidden: Hidden;
-};
 interface Hidden {
   steer_layer: number;
   steering: number[];
@@ -26,56 +22,58 @@ interface Hidden {
   steered: HiddenCase;
   steered_greedy: { new_ids: number[] };
 }
-const fx = { ...parity.hidden, input_ids: parity.cases[0]!.input_ids };
 
-const maxDiff = (got: Float32Array, want: readonly number[]) =>
-  want.reduce((m, w, i) => Math.max(m, Math.abs(got[i]! - w)), 0);
-
-let model: TransformersModel;
-let tiny: TransformersModel;
-beforeAll(async () => {
-  model = await loadLocal('coax/organism-v1');
-  tiny = await loadLocal('coax/fixture-gpt2');
-});
-afterAll(async () => {
-  await model?.dispose();
-  await tiny?.dispose();
-});
-
-function steeringOf(): Float32Array {
-  const { layers, width } = model.hiddenIo!;
-  const s = new Float32Array(layers * width);
-  s.set(fx.steering, fx.steer_layer * width);
-  return s;
+function fixture(name: string): Hidden & { input_ids: number[] } {
+  const parity = JSON.parse(readFileSync(new URL(`../fixtures/parity-${name}.json`, import.meta.url), 'utf8')) as {
+    cases: { input_ids: number[] }[];
+    hidden: Hidden;
+  };
+  return { ...parity.hidden, input_ids: parity.cases[0]!.input_ids };
 }
 
-async function run(steering?: Float32Array) {
-  const ids = fx.input_ids;
-  return model.forward(
-    { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
-    null,
-    { steering },
-  );
-}
+describe.each(['organism-v1', 'organism-v1-rlvr'])('hidden-state I/O (export.py --hidden-io --lens) on %s', (name) => {
+  const fx = fixture(name);
+  let model: TransformersModel;
+  beforeAll(async () => {
+    model = await loadLocal(`coax/${name}`);
+  });
+  afterAll(async () => {
+    await model?.dispose();
+  });
 
-describe('hidden-state I/O (export.py --hidden-io --lens) on organism-v1', () => {
+  function steeringOf(): Float32Array {
+    const { layers, width } = model.hiddenIo!;
+    const s = new Float32Array(layers * width);
+    s.set(fx.steering, fx.steer_layer * width);
+    return s;
+  }
+
+  async function run(steering?: Float32Array) {
+    const ids = fx.input_ids;
+    return model.forward(
+      { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
+      null,
+      { steering },
+    );
+  }
+
   it('is detected from the graph: 4 layers of 128, with lens outputs', () => {
     expect(model.hiddenIo).toEqual({ layers: 4, width: 128, lens: true });
   });
 
   it('matches PyTorch within 1e-4 without steering: logits, hidden states, lens logits', async () => {
     const out = await run();
-    expect(maxDiff(out.logits, fx.zero.logits)).toBeLessThanOrEqual(1e-4);
-    expect(maxDiff(out.hidden!, fx.zero.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
-    expect(maxDiff(out.lensLogits!, fx.zero.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.hidden!, fx.zero.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.lensLogits!, fx.zero.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
   });
 
   it('matches PyTorch within 1e-4 with steering, which moves the logits', async () => {
     const out = await run(steeringOf());
-    expect(maxDiff(out.logits, fx.steered.logits)).toBeLessThanOrEqual(1e-4);
-    expect(maxDiff(out.hidden!, fx.steered.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
-    expect(maxDiff(out.lensLogits!, fx.steered.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
-    expect(maxDiff(out.logits, fx.zero.logits)).toBeGreaterThan(0.05);
+    expect(maxAbsDiff(out.logits, fx.steered.logits)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.hidden!, fx.steered.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.lensLogits!, fx.steered.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeGreaterThan(0.05);
   });
 
   it('decodes greedily under steering through the KV cache as PyTorch does', async () => {
@@ -95,8 +93,18 @@ describe('hidden-state I/O (export.py --hidden-io --lens) on organism-v1', () =>
     const lens0 = fx.zero.lens_logits[0]!;
     expect(grid.layers[0]![0]!.id).toBe(lens0.indexOf(Math.max(...lens0)));
   });
+});
 
-  it('a stock export has no hidden I/O, and steering it fails with the reason', async () => {
+describe('a stock export (fixture-gpt2)', () => {
+  let tiny: TransformersModel;
+  beforeAll(async () => {
+    tiny = await loadLocal('coax/fixture-gpt2');
+  });
+  afterAll(async () => {
+    await tiny?.dispose();
+  });
+
+  it('has no hidden I/O, and steering it fails with the reason', async () => {
     expect(tiny.hiddenIo).toBeNull();
     expect(() => new SteeredModel(tiny, new Float32Array(4))).toThrow(NO_HIDDEN_IO);
     await expect(
