@@ -11,7 +11,7 @@ import { parseSuite } from '../../src/core/schema/suite-schema.ts';
 import { logitLens } from '../../src/core/steer/lens.ts';
 import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
 import { loadLocal } from '../integration/load-local.ts';
-import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
+import { launch, openWithModel, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
 
 let server: PreviewServer;
 let url: string;
@@ -30,12 +30,16 @@ const openResults = (page: import('playwright-core').Page) =>
     () => (globalThis as unknown as { coax: { runs: { open: { results: unknown } | null } } }).coax.runs.open?.results,
   ) as Promise<RunResults>;
 
-describe('activation steering and the logit lens in the page (WASM)', () => {
+describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
+  ['wasm', 'wasm'],
+  ['webgpu-swiftshader', 'webgpu'],
+])('activation steering and the logit lens in the page (%s)', (kind, backend) => {
   it('runs the steered method on the organism as Node does, and opens the lens of a token', async () => {
-    const { browser, close } = await launch('wasm');
+    const { browser, close } = await launch(kind);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await openWithModel(page, url, 'wasm', 'coax/organism-v1');
+      await openWithModel(page, url, backend, 'coax/organism-v1');
+      expect(await page.getByTestId('backend').textContent()).toContain(backend === 'wasm' ? 'WASM' : 'WebGPU');
       for (const toggle of await page.getByTestId('method-toggle').all()) {
         const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
         if ((await toggle.isChecked()) !== ['greedy-plain', 'steer-caa'].includes(id ?? '')) await toggle.click();
@@ -69,7 +73,10 @@ describe('activation steering and the logit lens in the page (WASM)', () => {
       const method = results.methods.find((m) => m.id === 'steer-caa')!;
       expect(method.steer).toEqual(findMethod('steer-caa').steer);
       const want = await executeMethod(node, method, items, shipped, { seed: results.seed });
-      expect(suite.items.map((it) => it.outputs['steer-caa']!.text)).toEqual(want.map((o) => o.text));
+      const texts = suite.items.map((it) => it.outputs['steer-caa']!.text);
+      if (backend === 'wasm') expect(texts).toEqual(want.map((o) => o.text));
+      // WebGPU sums in another order; greedy paths can part ways late, but the steered start agrees.
+      else texts.forEach((t, i) => expect(t.slice(0, 12)).toBe(want[i]!.text.slice(0, 12)));
       // Steering changed what greedy decoding writes (it starts a worked chain).
       expect(suite.items.some((it) => it.outputs['steer-caa']!.text !== it.outputs['greedy-plain']!.text)).toBe(true);
 
@@ -91,14 +98,18 @@ describe('activation steering and the logit lens in the page (WASM)', () => {
       const cells = await grid
         .getByTestId('lens-row')
         .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.dataset['id']))));
-      expect(cells).toEqual(lens.layers.map((tops) => tops.map((t) => t.id)));
-      await page.screenshot({ path: join(screenshotDir(), 'steer-lens.png'), fullPage: true });
+      const lensIds = lens.layers.map((tops) => tops.map((t) => t.id));
+      if (backend === 'wasm') expect(cells).toEqual(lensIds);
+      else expect(cells.map((r) => r[0])).toEqual(lensIds.map((r) => r[0]));
+      await page.screenshot({ path: join(screenshotDir(), `steer-lens-${kind}.png`), fullPage: true });
     } finally {
       await close();
     }
   });
+});
 
-  it('switches steering off with the reason on a stock export (fixture-gpt2)', async () => {
+describe('steering on a stock export', () => {
+  it('is switched off with the reason (fixture-gpt2)', async () => {
     const { browser, close } = await launch('wasm');
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

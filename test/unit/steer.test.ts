@@ -15,7 +15,7 @@ import { caaPairs, computeCaa } from '../../src/core/steer/caa.ts';
 import { settleLayer } from '../../src/core/steer/lens.ts';
 import { NO_HIDDEN_IO, steeringInput } from '../../src/core/steer/steer.ts';
 import { SteeredModel } from '../../src/core/steer/steered-model.ts';
-import { bestCell, mcnemarOf, reasons, type SweepCell } from '../../src/core/steer/sweep.ts';
+import { bestCell, mcnemarOf, reasons, steeredMethod, type SweepCell } from '../../src/core/steer/sweep.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import type { Suite } from '../../src/core/tasks/suite.ts';
 
@@ -213,6 +213,15 @@ describe('sweep helpers', () => {
   it('picks the most accurate steered cell, then the smaller scale, then the lower layer', () => {
     expect(bestCell([cell(null, 0, 0.9), cell(2, 4, 0.5), cell(1, 4, 0.5), cell(3, 2, 0.5)]).methodId).toBe('m3x2');
     expect(bestCell([cell(2, 4, 0.5), cell(1, 4, 0.5)]).methodId).toBe('m1x4');
+  });
+  it('names steered copies with valid method ids', () => {
+    const m = steeredMethod(
+      findMethod('greedy-plain'),
+      { layer: 3, scale: 0.5, vector: [1, 2], positions: 'last' },
+      'last',
+    );
+    expect(m.id).toBe('greedy-plain.steer-L3x0.5-last');
+    expect(methodSchema.safeParse(m).success).toBe(true);
   });
   it('counts an output as reasoning when it writes a step', () => {
     expect(reasons(" Let's go step by step. 1+2 = 3.")).toBe(true);

@@ -5,11 +5,11 @@ import type { RunResults } from '../run/results.ts';
 import type { Suite } from '../tasks/suite.ts';
 import type { SteerPositions, SteerSpec } from './steer.ts';
 
-/** A steered copy of a method: same prompt and decoding, `steer` added, id `<base>@L<layer>x<scale>[-tag]`. */
+/** A steered copy of a method: same prompt and decoding, `steer` added, id `<base>.steer-L<layer>x<scale>[-tag]` (a valid method id). */
 export function steeredMethod(base: MethodSpec, steer: SteerSpec, tag?: string): MethodSpec {
   return {
     ...base,
-    id: `${base.id}@L${steer.layer}x${steer.scale}${tag ? `-${tag}` : ''}`,
+    id: `${base.id}.steer-L${steer.layer}x${steer.scale}${tag ? `-${tag}` : ''}`,
     label: `${base.label}, steered (layer ${steer.layer}, scale ${steer.scale})`,
     steer,
   };
