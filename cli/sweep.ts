@@ -126,7 +126,7 @@ export async function sweep<C>(model: LanguageModel<C>, suites: Suite[], o: Swee
     const m = mcnemarOf(test, s.name, method.id, o.base.id);
     for (const c of cells)
       o.log(
-        `  ${s.name.padEnd(12)} ${c.methodId.padEnd(26)} ${cellText(c)} n=${c.n}${
+        `  ${s.name.padEnd(12)} ${c.methodId.padEnd(34)} ${cellText(c)} n=${c.n}${
           c.layer === null ? '' : `  +${m.gained}/−${m.lost}, p=${m.p.toPrecision(3)}`
         }`,
       );
