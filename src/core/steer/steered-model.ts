@@ -11,6 +11,7 @@ export class SteeredModel<C> implements LanguageModel<C> {
   readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
   readonly hiddenIo: HiddenIo;
+  readonly contextLength: number | null;
 
   constructor(
     private readonly inner: LanguageModel<C>,
@@ -25,6 +26,7 @@ export class SteeredModel<C> implements LanguageModel<C> {
     this.vocabSize = inner.vocabSize;
     this.eosTokenIds = inner.eosTokenIds;
     this.padTokenId = inner.padTokenId;
+    this.contextLength = inner.contextLength ?? null;
   }
 
   encode(text: string): number[] {
