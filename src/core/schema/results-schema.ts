@@ -43,6 +43,7 @@ const curve = z.array(probability);
 
 export const methodOutputSchema = pathOutputSchema
   .extend({
+    modelId: z.string().min(1).optional(),
     prompt: z.string(),
     promptTokens: count,
     generatedTokens: count,
