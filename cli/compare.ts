@@ -1,21 +1,13 @@
 import {
-  columnsOfMethod,
   crossoverK,
   modelCoverage,
   modelPassCurves,
+  tableKs,
   workedShare,
   type ModelCurve,
 } from '../src/core/metrics/models.ts';
 import { columnsOf, modelsOf, shortModelName } from '../src/core/run/models.ts';
 import type { RunResults } from '../src/core/run/results.ts';
-
-/** The k a table shows: powers of two up to n, and n. */
-export function tableKs(n: number): number[] {
-  const ks: number[] = [];
-  for (let k = 1; k < n; k *= 2) ks.push(k);
-  ks.push(n);
-  return ks;
-}
 
 const pct = (x: number) => (x * 100).toFixed(1);
 
@@ -53,7 +45,6 @@ export function formatComparison(results: RunResults, only: { suite?: string; me
   for (const s of suites) {
     for (const method of only.method ? [only.method] : methods) {
       const curves = modelPassCurves(results, s, method);
-      const spec = columnsOfMethod(results, method)[0]!.method;
       if (curves.length < 2) continue;
       if (curves[0]!.n > 1) {
         out.push(
@@ -89,7 +80,7 @@ export function formatComparison(results: RunResults, only: { suite?: string; me
             }`,
           );
         }
-      } else if (spec.decoding.kind === 'greedy') {
+      } else {
         out.push('', `### ${s.suiteName} · ${method}: accuracy and worked steps`, '');
         out.push('| model | accuracy | 95% CI | correct/n | worked outputs | 95% CI |', '|---|---|---|---|---|---|');
         for (const c of curves) {

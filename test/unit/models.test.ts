@@ -154,6 +154,22 @@ describe('comparisons between models', () => {
     expect(modelPassCurves(r, suite, 'greedy-plain').map((c) => c.passAtK)).toEqual([[1 / 3], [2 / 3]]);
   });
 
+  it('CoT-decoding branches are not samples: the method counts as its one chosen answer', () => {
+    const cot = { ...findMethod('cot-decoding'), id: 'cot' };
+    const run = (modelId: string, chosen: boolean) => {
+      const r = oneModel(modelId, [true, false, false], [[true], [false], [false]]);
+      r.methods = [cot];
+      r.suites[0]!.items.forEach((it) => (it.outputs = { cot: output(chosen, [false, true, true]) }));
+      return r;
+    };
+    const both = combineModelRuns([run('a/base', false), run('a/tuned', true)]);
+    const curves = modelPassCurves(both, both.suites[0]!, 'cot');
+    expect(curves.map((c) => [c.n, c.solved])).toEqual([
+      [1, 0],
+      [1, 3],
+    ]);
+  });
+
   it('crossover k: the first k at which the first curve reaches the second', () => {
     expect(crossoverK([0.1, 0.5, 0.9], [0.4, 0.5, 0.6])).toBe(2);
     expect(crossoverK([0.1, 0.2], [0.4, 0.5])).toBeNull();

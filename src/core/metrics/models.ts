@@ -1,3 +1,4 @@
+import type { MethodSpec } from '../methods/method.ts';
 import type { MethodOutput, RunResults, SuiteResults } from '../run/results.ts';
 import { columnsOf, modelsOf, type Column } from '../run/models.ts';
 import { wilson } from './accuracy.ts';
@@ -72,9 +73,15 @@ export function modelGapMatrix(results: RunResults): GapMatrix[] {
   }));
 }
 
-/** A method's outcomes on one item as path verdicts: every path of a sampling method, or its one output. */
-export function pathVerdicts(out: MethodOutput): boolean[] {
-  return out.paths && out.paths.length > 0 ? out.paths.map((p) => p.correct) : [out.correct];
+/**
+ * A method's outcomes on one item as independent draws: every path of a sampling method, else its one output. (The
+ * branches of CoT-decoding are the top-k first tokens, not samples: pass@k over them would count a model that
+ * lists every digit as solving every item, so they count as the method's one answer.)
+ */
+export function pathVerdicts(method: MethodSpec, out: MethodOutput): boolean[] {
+  return method.decoding.kind === 'sample' && out.paths && out.paths.length > 0
+    ? out.paths.map((p) => p.correct)
+    : [out.correct];
 }
 
 export interface ModelCurve {
@@ -109,7 +116,7 @@ export function modelPassCurves(results: RunResults, suite: SuiteResults, method
   return columnsOfMethod(results, method).flatMap((c) => {
     const verdicts = suite.items
       .filter((it) => it.answer !== '' && it.outputs[c.id])
-      .map((it) => pathVerdicts(it.outputs[c.id]!));
+      .map((it) => pathVerdicts(c.method, it.outputs[c.id]!));
     if (verdicts.length === 0) return [];
     const n = Math.min(...verdicts.map((v) => v.length));
     const counts = verdicts.map((v) => v.slice(0, n).filter(Boolean).length);
@@ -130,6 +137,14 @@ export function modelPassCurves(results: RunResults, suite: SuiteResults, method
       },
     ];
   });
+}
+
+/** The k a table of pass@k shows (the CLI's and the page's): powers of two below n, and n. */
+export function tableKs(n: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k < n; k *= 2) ks.push(k);
+  ks.push(n);
+  return ks;
 }
 
 /** The smallest k at which `a`'s pass@k reaches `b`'s (`a` catches up), or null if it never does within both curves. */
@@ -168,7 +183,7 @@ export function modelCoverage(results: RunResults, suite: SuiteResults, method: 
   const solved: Record<string, string[]> = Object.fromEntries(models.map((m) => [m, []]));
   const byKey = new Map<string, CoverageGroup>();
   for (const it of items) {
-    const by = cols.filter((c) => pathVerdicts(it.outputs[c.id]!).some(Boolean)).map((c) => c.modelId);
+    const by = cols.filter((c) => pathVerdicts(c.method, it.outputs[c.id]!).some(Boolean)).map((c) => c.modelId);
     for (const m of by) solved[m]!.push(it.itemId);
     const key = by.join('\u0000');
     if (!byKey.has(key)) byKey.set(key, { models: by, itemIds: [] });

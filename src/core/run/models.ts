@@ -68,6 +68,29 @@ export function modelKeys(models: readonly string[]): string[] {
   return names.map((n, i) => (names.filter((x) => x === n).length > 1 ? `${n}-${i + 1}` : n));
 }
 
+/** The methods of a run over several models, one per model × method, and which model and method each is. */
+export function modelColumns(
+  models: readonly string[],
+  methods: readonly MethodSpec[],
+): { methods: MethodSpec[]; columns: Record<string, RunColumn> } {
+  const keys = modelKeys(models);
+  const columns: Record<string, RunColumn> = {};
+  const out: MethodSpec[] = [];
+  models.forEach((modelId, mi) =>
+    methods.forEach((m) => {
+      const id = columnId(keys, mi, m.id);
+      columns[id] = { modelId, methodId: m.id };
+      out.push({ ...m, id, label: `${shortModelName(modelId)}: ${m.label}` });
+    }),
+  );
+  return { methods: out, columns };
+}
+
+/** The id of model `index`'s entry for a method (`organism-v1-rlvr.greedy-plain`); `keys` from modelKeys. */
+export function columnId(keys: readonly string[], index: number, methodId: string): string {
+  return `${keys[index]}.${methodId}`;
+}
+
 /**
  * One-model runs of the same suites, methods and seed as one multi-model run, in the order given. A single run
  * comes back unchanged. Each output is marked with its model.
@@ -87,16 +110,8 @@ export function combineModelRuns(runs: readonly RunResults[]): RunResults {
     if (JSON.stringify(r.suites.map((s) => s.suiteName)) !== JSON.stringify(first.suites.map((s) => s.suiteName)))
       throw new Error(`${r.modelId} ran other suites than ${first.modelId}`);
   }
+  const { methods, columns } = modelColumns(models, first.methods);
   const keys = modelKeys(models);
-  const columns: Record<string, RunColumn> = {};
-  const methods: MethodSpec[] = [];
-  runs.forEach((r, mi) =>
-    r.methods.forEach((m) => {
-      const id = `${keys[mi]}.${m.id}`;
-      columns[id] = { modelId: r.modelId, methodId: m.id };
-      methods.push({ ...m, id, label: `${shortModelName(r.modelId)}: ${m.label}` });
-    }),
-  );
   const suites = first.suites.map((s, si) => ({
     ...s,
     items: s.items.map((item, ii) => {
@@ -107,7 +122,7 @@ export function combineModelRuns(runs: readonly RunResults[]): RunResults {
           throw new Error(`${r.modelId} ran other items than ${first.modelId} in ${s.suiteName} (item ${ii + 1})`);
         for (const m of r.methods) {
           const out = other.outputs[m.id];
-          if (out) outputs[`${keys[mi]}.${m.id}`] = { ...out, modelId: r.modelId };
+          if (out) outputs[columnId(keys, mi, m.id)] = { ...out, modelId: r.modelId };
         }
       });
       return { ...item, outputs };
