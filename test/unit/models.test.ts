@@ -12,6 +12,7 @@ import { parseRunFile, runFile, serializeRunFile, RUN_FILE_VERSION_MODELS } from
 import { columnsOf, combineModelRuns, modelKeys, modelMethods, modelsOf } from '../../src/core/run/models.ts';
 import type { MethodOutput, PathOutput, RunResults } from '../../src/core/run/results.ts';
 import { decodeConfig } from '../../src/core/run/url-config.ts';
+import { majAtKCurve } from '../../src/core/metrics/pass-at-k.ts';
 import { configFor } from '../../src/core/run/export.ts';
 
 const path = (correct: boolean, text = correct ? ' 1' : ' 2'): PathOutput => ({
@@ -220,6 +221,16 @@ describe('comparisons between models', () => {
   it('a worked output writes an intermediate result', () => {
     expect(isWorked({ text: " Let's go step by step. 7*6 = 2. The answer is 2." })).toBe(true);
     expect(isWorked({ text: ' 2' })).toBe(false);
+  });
+});
+
+describe('maj@k stays a probability at n = 64', () => {
+  it('the answers of a real item (60 of 64 right) give maj@k <= 1 at every k (float sums once gave 1 + 2e-16)', () => {
+    const answers = Array.from({ length: 64 }, (_, i) => ({ 6: '0', 9: '2', 47: '0', 54: '4' })[i] ?? '6');
+    const { values } = majAtKCurve(answers, (a) => a === '6');
+    expect(values).toHaveLength(64);
+    expect(Math.max(...values)).toBeLessThanOrEqual(1);
+    expect(values[63]).toBeCloseTo(1, 12);
   });
 });
 
