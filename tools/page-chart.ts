@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const { browser, close } = await launch('wasm');
   try {
     const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-    await page.goto(`${url}?backend=wasm`);
+    await page.goto(`${url}?backend=wasm#playground`);
     await page.getByTestId('import-run').waitFor({ timeout: 120_000 });
     await page
       .getByTestId('import-run')
