@@ -11,7 +11,7 @@ import { chainOrderNote } from '../src/core/logits/chain-order.ts';
 import { BUILTIN_METHODS, type MethodSpec } from '../src/core/methods/method.ts';
 import { explainMethod } from '../src/core/methods/explain.ts';
 import { configFor, parseRunFile, runFile, serializeRunFile, type RunFile } from '../src/core/run/export.ts';
-import { runSuites } from '../src/core/run/run-suite.ts';
+import { runModels } from '../src/core/run/models.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
 import { parseModelConfig } from '../src/core/schema/model-config.ts';
 import { parseSuite } from '../src/core/schema/suite-schema.ts';
@@ -24,6 +24,7 @@ import { commandHelp, intFlag, overallHelp, parseArgs, SEED_RANGE, type CommandS
 import { writeCard } from './card.ts';
 import { answerDepth, sweep } from './sweep.ts';
 import type { SteerPositions } from '../src/core/steer/steer.ts';
+import { formatComparison } from './compare.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
 import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
 import { modelSuites, scanLocalModels } from './local-models.ts';
@@ -34,13 +35,14 @@ const MODELS_DIR = { name: 'models-dir', value: '<dir>', help: 'where model fold
 
 const COMMANDS: Record<string, CommandSpec> = {
   run: {
-    usage: 'coax run --model <id> --suite <name|file>[,…] --methods <file|id,id…> [--seed 1] [--out results.json] …',
+    usage:
+      'coax run --model <id>[,…] --suite <name|file>[,…] --methods <file|id,id…> [--seed 1] [--out results.json] …',
     summary: 'run elicitation methods on suites with a local ONNX model; prints the summary table',
     flags: [
       {
         name: 'model',
-        value: '<id>',
-        help: 'a model folder under --models-dir, e.g. coax/organism-v1 (see coax list)',
+        value: '<id>[,…]',
+        help: "a model folder under --models-dir, e.g. coax/organism-v1 (see coax list); several\nseparated by commas run the same suites, methods and seed one after another\n(coax/organism-v1,coax/organism-v1-rlvr); shipped suites are the first model's",
       },
       {
         name: 'suite',
@@ -67,6 +69,11 @@ const COMMANDS: Record<string, CommandSpec> = {
       },
       { name: 'count', value: '<n>', help: 'items a generated suite makes (default 100)' },
       { name: 'suite-seed', value: '<n>', help: 'seed of the generated suites, 0 … 4294967295 (default 1)' },
+      {
+        name: 'path-tokens',
+        value: '<all|none>',
+        help: "none keeps each sampled path's text, answer and verdict but not its token trace\n(a run of 256 samples per item stays small); default all",
+      },
       MODELS_DIR,
     ],
     notes:
@@ -127,6 +134,20 @@ const COMMANDS: Record<string, CommandSpec> = {
       { name: 'limit', value: '<n>', help: 'items per suite (default: all)' },
       { name: 'batch', value: '<n>', help: 'rows per forward pass (default 8)' },
       MODELS_DIR,
+    ],
+  },
+  compare: {
+    usage: 'coax compare <results.json> [--suite <name>] [--method <id>]',
+    summary:
+      'the models of a multi-model run side by side: pass@k curves, crossover k, items solved at any k, worked share',
+    argument: 'a results file of a run over several models (coax run --model a,b)',
+    flags: [
+      { name: 'suite', value: '<name>', help: 'only this suite (default: every suite)' },
+      {
+        name: 'method',
+        value: '<id>',
+        help: 'the method whose pass@k and coverage are compared (default: every method with\nseveral paths per item)',
+      },
     ],
   },
   list: {
@@ -217,7 +238,7 @@ function describe(file: RunFile): string {
   const r = file.results;
   return [
     `${file.name}`,
-    `model ${r.modelId} · seed ${r.seed}${file.backend ? ` · ${file.backend}` : ''} · ${
+    `${r.models ? `models ${r.models.join(', ')}` : `model ${r.modelId}`} · seed ${r.seed}${file.backend ? ` · ${file.backend}` : ''} · ${
       file.createdAt ? new Date(file.createdAt).toISOString().replace('T', ' ').slice(0, 19) : 'date unknown'
     }`,
     'methods:',
@@ -345,16 +366,22 @@ async function lensCommand(flags: Record<string, string>): Promise<void> {
 async function run(flags: Record<string, string>): Promise<void> {
   // Everything a user can get wrong is checked here, before the model loads and long before the run ends.
   const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
-  const modelId = flags['model'];
-  if (!modelId) throw new Error('--model is required (see coax list)');
-  const folder = resolve(modelsDir, modelId);
-  if (!existsSync(join(folder, 'config.json')))
-    throw new Error(`--model: no model folder with config.json at ${folder}`);
-  // The folder's own files checked before the weights load: errors name the file and the field.
-  const configPath = join(folder, 'config.json');
-  parseModelConfig(readTextFile(configPath, '--model'), configPath);
-  if (!existsSync(join(folder, 'tokenizer.json')))
-    throw new Error(`--model: ${join(folder, 'tokenizer.json')} is missing (the model's tokenizer)`);
+  if (!flags['model']) throw new Error('--model is required (see coax list)');
+  const modelIds = flags['model'].split(',').map((m) => m.trim());
+  if (modelIds.some((m) => m === '')) throw new Error(`--model: an empty model id in "${flags['model']}"`);
+  if (new Set(modelIds).size !== modelIds.length)
+    throw new Error(`--model: a model appears twice in "${flags['model']}"`);
+  for (const m of modelIds) {
+    const folder = resolve(modelsDir, m);
+    if (!existsSync(join(folder, 'config.json')))
+      throw new Error(`--model: no model folder with config.json at ${folder}`);
+    // The folder's own files checked before the weights load: errors name the file and the field.
+    const configPath = join(folder, 'config.json');
+    parseModelConfig(readTextFile(configPath, '--model'), configPath);
+    if (!existsSync(join(folder, 'tokenizer.json')))
+      throw new Error(`--model: ${join(folder, 'tokenizer.json')} is missing (the model's tokenizer)`);
+  }
+  const modelId = modelIds[0]!;
   if (!flags['suite']) throw new Error('--suite is required');
   if (!flags['methods']) throw new Error('--methods is required');
   const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;
@@ -362,7 +389,10 @@ async function run(flags: Record<string, string>): Promise<void> {
   const batchSize = intFlag(flags, 'batch', 8, { min: 1 })!;
   const limit = intFlag(flags, 'limit', undefined, { min: 1 });
   const count = intFlag(flags, 'count', 100, { min: 1 })!;
-  const dtype = chooseDtype(flags['dtype'], folder, modelId);
+  const dtypes = modelIds.map((m) => chooseDtype(flags['dtype'], resolve(modelsDir, m), m));
+  const pathTokens = flags['path-tokens'] ?? 'all';
+  if (pathTokens !== 'all' && pathTokens !== 'none')
+    throw new Error(`--path-tokens: "${pathTokens}" is neither all nor none`);
   const out = flags['out'];
   if (out !== undefined) checkOutPath(out);
   const methodsArg = flags['methods'];
@@ -379,25 +409,40 @@ async function run(flags: Record<string, string>): Promise<void> {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${modelsDir}/`;
-  const t0 = performance.now();
-  const model = await TransformersModel.load(modelId, { device: 'cpu', dtype });
-  process.stderr.write(`loaded ${modelId} (${dtype}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => {
     process.stderr.write('\ncancelling after the current step…\n');
     controller.abort();
   });
   const createdAt = Date.now();
-  const results = await runSuites(model, suites, methods, {
-    modelId,
-    seed,
-    batchSize,
-    signal: controller.signal,
-    now: () => performance.now(),
-    onProgress: (p) => progressBar(p.done, p.total, `${p.suiteName} · ${p.methodId}`),
-  });
+  const many = modelIds.length > 1;
+  const results = await runModels(
+    modelIds,
+    async (id) => {
+      const t0 = performance.now();
+      const dtype = dtypes[modelIds.indexOf(id)]!;
+      const model = await TransformersModel.load(id, { device: 'cpu', dtype });
+      process.stderr.write(
+        `${many ? '\n' : ''}loaded ${id} (${dtype}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      );
+      return { model, dispose: () => model.dispose() };
+    },
+    suites,
+    methods,
+    {
+      seed,
+      batchSize,
+      pathTokens,
+      signal: controller.signal,
+      now: () => performance.now(),
+      onProgress: (p) => {
+        if (p.phase === 'loading') return;
+        const which = many ? `model ${p.modelIndex + 1}/${p.models} ${p.modelId} · ` : '';
+        progressBar(p.done, p.total, `${which}${p.suiteName} · ${p.methodId}`);
+      },
+    },
+  );
   process.stderr.write('\n');
-  await model.dispose();
   console.log(formatTable(summarize(results)));
   const failed = results.suites.flatMap((s) =>
     s.items.flatMap((it) =>
@@ -412,10 +457,10 @@ async function run(flags: Record<string, string>): Promise<void> {
     );
   if (out !== undefined) {
     const file = runFile({
-      name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ')}`,
+      name: `${modelIds.join(' vs ')} · ${suites.map((s) => s.name).join(', ')} · ${new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ')}`,
       createdAt,
       config: configFor(results, { suiteKeys: chosen.map((c) => c.key), generatedSeed: suiteSeed, batchSize }),
-      backend: `onnxruntime-node (cpu, ${dtype})`,
+      backend: `onnxruntime-node (cpu, ${[...new Set(dtypes)].join('/')})`,
       results,
     });
     const written = writeResults(out, serializeRunFile(file));
@@ -487,6 +532,8 @@ async function main(): Promise<void> {
   else if (command === 'card') card(argument!, flags);
   else if (command === 'sweep') await sweepCommand(flags);
   else if (command === 'lens') await lensCommand(flags);
+  else if (command === 'compare')
+    console.log(formatComparison(readRunFile(argument!).results, { suite: flags['suite'], method: flags['method'] }));
   else await run(flags);
 }
 

@@ -1,8 +1,10 @@
-import { entropyBySuite, leaderboard, type LeaderboardRow } from '../src/core/metrics/comparison.ts';
+import { entropyBySuite, type LeaderboardRow } from '../src/core/metrics/comparison.ts';
+import { modelLeaderboard, type ModelRow } from '../src/core/metrics/models.ts';
+import { shortModelName } from '../src/core/run/models.ts';
 import type { RunResults } from '../src/core/run/results.ts';
 import { formatPValue } from '../src/core/metrics/mcnemar.ts';
 
-export interface SummaryRow extends LeaderboardRow {
+export interface SummaryRow extends LeaderboardRow, Partial<Pick<ModelRow, 'modelId' | 'method' | 'vsFirstModel'>> {
   /** Mean next-token entropy (nats) over all generated tokens, and over content tokens only (metrics/entropy.ts). */
   meanEntropy: number;
   contentEntropy: number;
@@ -13,11 +15,12 @@ export interface SummaryRow extends LeaderboardRow {
 
 /**
  * Accuracy with 95% Wilson intervals, tokens, time, entropy and distinct answers, per suite × method: the page's
- * leaderboard and entropy data.
+ * leaderboard and entropy data. A run over several models has its rows by suite, model and method, each with McNemar
+ * against the first model with the same method.
  */
 export function summarize(results: RunResults): SummaryRow[] {
   const entropy = entropyBySuite(results);
-  return leaderboard(results).map((r) => {
+  return modelLeaderboard(results).map((r) => {
     const e = entropy.find((x) => x.suiteName === r.suiteName && x.methodId === r.methodId);
     return {
       ...r,
@@ -28,7 +31,18 @@ export function summarize(results: RunResults): SummaryRow[] {
     };
   });
 }
+function pairCell(v: SummaryRow['vsBaseline'], n: number): string {
+  if (!v) return '—';
+  return n ? `${v.p < 0.001 ? '<0.001' : v.p.toFixed(3)} (+${v.gained}/−${v.lost})` : '—';
+}
+
+/** Whether the rows come from a run over several models. */
+function manyModels(rows: readonly SummaryRow[]): boolean {
+  return new Set(rows.map((r) => r.modelId)).size > 1;
+}
+
 export function formatTable(rows: readonly SummaryRow[]): string {
+  if (manyModels(rows)) return formatModelTable(rows);
   const header = [
     'suite',
     'method',
@@ -63,6 +77,43 @@ export function formatTable(rows: readonly SummaryRow[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** The table of a run over several models: a model column, and McNemar against the first model, same method. */
+function formatModelTable(rows: readonly SummaryRow[]): string {
+  const first = shortModelName(rows[0]!.modelId ?? '');
+  const header = [
+    'suite',
+    'model',
+    'method',
+    'accuracy',
+    '95% CI',
+    'correct/n',
+    `p vs ${first}`,
+    'p vs baseline',
+    'tokens',
+    'H all',
+    'distinct',
+    'time',
+  ];
+  const body = rows.map((r) => [
+    r.suiteName,
+    shortModelName(r.modelId ?? ''),
+    r.method ?? r.methodId,
+    r.n ? `${(r.accuracy * 100).toFixed(1)}%` : '—',
+    r.n ? `${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}` : '—',
+    r.n ? `${r.correct}/${r.n}` : '—',
+    r.vsFirstModel ? pairCell(r.vsFirstModel, r.n) : 'first',
+    r.vsBaseline ? pairCell(r.vsBaseline, r.n) : 'baseline',
+    String(r.generatedTokens),
+    r.meanEntropy.toFixed(3),
+    `${r.distinctAnswers}/${r.outputs}`,
+    `${(r.ms / 1000).toFixed(1)}s`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

@@ -1,5 +1,5 @@
 import type { MethodSpec } from '../core/methods/method.ts';
-import type { ItemResult, MethodOutput, RunResults } from '../core/run/results.ts';
+import type { ItemResult, MethodOutput, RunColumn, RunResults } from '../core/run/results.ts';
 import { done, request } from './idb.ts';
 
 /**
@@ -13,6 +13,9 @@ export interface RunHeader {
   name: string;
   createdAt: number;
   modelId: string;
+  /** A run over several models: its models and which model and method each of `methods` is (RunResults). */
+  models?: string[];
+  columns?: Record<string, RunColumn>;
   seed: number;
   status: RunStatus;
   /** The configuration as the URL encodes it, so an opened run can be re-run. */
@@ -144,5 +147,6 @@ export function assemble(header: RunHeader, records: readonly OutputRecord[]): R
     const item = bySuite.get(r.suiteName)?.items[r.itemIndex];
     if (item) item.outputs[r.methodId] = r.output;
   }
-  return { version: 1, modelId: header.modelId, seed: header.seed, methods: header.methods, suites };
+  const models = header.models ? { models: header.models, columns: header.columns } : {};
+  return { version: 1, modelId: header.modelId, ...models, seed: header.seed, methods: header.methods, suites };
 }

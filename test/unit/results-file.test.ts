@@ -121,8 +121,8 @@ describe('the results file (one format for the page and the CLI)', () => {
   it.each<[string, unknown, RegExp]>([
     [
       'a later version',
-      { format: 'coax-run', version: 3 },
-      /later\.json is not valid:\n {2}version: 3 is a later results format than this Coax reads \(versions 1 and 2\)/,
+      { format: 'coax-run', version: 4 },
+      /later\.json is not valid:\n {2}version: 4 is a later results format than this Coax reads \(versions 1, 2, 3\)/,
     ],
     [
       'a version-2 file missing fields',

@@ -112,7 +112,8 @@ function exactMajAtK(n: number, classes: readonly AnswerClass[], right: readonly
       }
     });
   }
-  return Array.from({ length: n }, (_, i) => wins[i + 1]! / C[n]![i + 1]!);
+  // Binomial sums in floating point can land a hair above 1 (1.0000000000000002 at n = 64): a probability is <= 1.
+  return Array.from({ length: n }, (_, i) => Math.min(1, wins[i + 1]! / C[n]![i + 1]!));
 }
 
 /** Product of two coefficient lists, truncated after degree `maxDegree`. */

@@ -4,6 +4,7 @@ import { methodOutputSchema } from '../schema/results-schema.ts';
 import { parseJson, validate, ValidationError } from '../schema/validate.ts';
 import type { RunResults } from './results.ts';
 import { uniqueNames } from './suite-names.ts';
+import { modelMethods } from './models.ts';
 import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 import { compactMethods, encodeConfig, MAX_BATCH_SIZE, MAX_ITEM_LIMIT } from './url-config.ts';
 
@@ -12,13 +13,14 @@ import { compactMethods, encodeConfig, MAX_BATCH_SIZE, MAX_ITEM_LIMIT } from './
  * it, and the page's import and `coax show` both read it. A run as a file: what it was (name, model,
  * configuration, where it ran) and every output with its full traces.
  *
- * Versions: 2 is this format. 1 is the page's export before the CLI wrote the same file (identical fields), and
- * a bare `RunResults` object (`{version: 1, modelId, seed, methods, suites}`) is what `coax run --out` wrote
- * before; both are still read, and come back as version 2.
+ * Versions: 3 is a run over several models (its results list `models` and `columns`, see RunResults); a one-model
+ * run is still written as 2, so a Coax that reads only 2 opens it. 1 is the page's export before the CLI wrote the
+ * same file (identical fields), and a bare `RunResults` object (`{version: 1, modelId, seed, methods, suites}`) is
+ * what `coax run --out` wrote before; both are still read, and come back as version 2.
  */
 export interface RunFile {
   format: 'coax-run';
-  version: typeof RUN_FILE_VERSION;
+  version: RunFileVersion;
   name: string;
   createdAt: number;
   /** The setup as a link encodes it (url-config.ts), so the page can set the run up again. */
@@ -31,13 +33,18 @@ export interface RunFile {
 /** The name the page used before the CLI wrote this format too. */
 export type RunExport = RunFile;
 
+/** The version a one-model run is written as. */
 export const RUN_FILE_VERSION = 2;
-export const RUN_FILE_VERSIONS_READ = [1, 2] as const;
+/** The version a run over several models is written as. */
+export const RUN_FILE_VERSION_MODELS = 3;
+export const RUN_FILE_VERSIONS_READ = [1, 2, 3] as const;
+export type RunFileVersion = typeof RUN_FILE_VERSION | typeof RUN_FILE_VERSION_MODELS;
 
 /** A results file with its fields in the order every writer uses, so files compare byte for byte. */
 export function runFile(run: Omit<RunFile, 'format' | 'version'>): RunFile {
   const { name, createdAt, config, backend, results } = run;
-  return { format: 'coax-run', version: RUN_FILE_VERSION, name, createdAt, config, backend, results };
+  const version = results.models ? RUN_FILE_VERSION_MODELS : RUN_FILE_VERSION;
+  return { format: 'coax-run', version, name, createdAt, config, backend, results };
 }
 
 /**
@@ -65,10 +72,11 @@ export function configFor(
 ): string {
   return encodeConfig({
     model: results.modelId,
+    ...(results.models ? { models: results.models } : {}),
     suites: known.suiteKeys ?? results.suites.map((s) => suiteKeyOf(s.suiteName)),
     itemLimit: Math.min(MAX_ITEM_LIMIT, Math.max(1, ...results.suites.map((s) => s.items.length))),
     generatedSeed: known.generatedSeed ?? 1,
-    methods: compactMethods(results.methods),
+    methods: compactMethods(modelMethods(results)),
     seed: results.seed,
     batchSize: Math.min(MAX_BATCH_SIZE, known.batchSize ?? 8),
   });
@@ -85,6 +93,8 @@ const itemSchema = z.object({
 const resultsSchema = z.object({
   version: z.literal(1),
   modelId: z.string(),
+  models: z.array(z.string().min(1)).min(2).optional(),
+  columns: z.record(z.string(), z.object({ modelId: z.string(), methodId: z.string() }).strict()).optional(),
   seed: z.number().int(),
   methods: z.array(methodSchema).superRefine((methods, ctx) => {
     const seen = new Set<string>();
@@ -130,10 +140,10 @@ export function parseRunFile(text: string, source: string, options: ReadOptions 
   const raw = parseJson(text, source);
   let file: RunFile;
   if (isObject(raw) && 'format' in raw) {
-    if (typeof raw['version'] === 'number' && raw['version'] > RUN_FILE_VERSION)
+    if (typeof raw['version'] === 'number' && raw['version'] > RUN_FILE_VERSION_MODELS)
       throw new ValidationError(
         `${source} is not valid:\n  version: ${raw['version']} is a later results format than this Coax reads ` +
-          `(versions ${RUN_FILE_VERSIONS_READ.join(' and ')}); update Coax to open it`,
+          `(versions ${RUN_FILE_VERSIONS_READ.join(', ')}); update Coax to open it`,
       );
     // The schema checks the file; what is kept is the file as written (zod's copy would reorder keys and drop
     // fields it does not list), so a file read and written again is the same bytes.
@@ -166,6 +176,7 @@ export function parseRunFile(text: string, source: string, options: ReadOptions 
       ...file,
       results: { ...file.results, suites: file.results.suites.map((s, i) => ({ ...s, suiteName: names[i]! })) },
     };
+  checkModels(file.results, source);
   const ids = new Set(file.results.methods.map((m) => m.id));
   file.results.suites.forEach((s, si) =>
     s.items.forEach((it, ii) => {
@@ -177,6 +188,28 @@ export function parseRunFile(text: string, source: string, options: ReadOptions 
     }),
   );
   return file;
+}
+
+/** A multi-model run lists its models, and says for each of its methods which model ran it and which method it is. */
+function checkModels(r: RunResults, source: string): void {
+  if (!r.models && !r.columns) return;
+  if (!r.models || !r.columns)
+    throw new ValidationError(
+      `${source} is not valid:\n  results: a run over several models needs both "models" and "columns"`,
+    );
+  if (r.models[0] !== r.modelId)
+    throw new ValidationError(
+      `${source} is not valid:\n  results.modelId: "${r.modelId}" is not the first of models (${r.models.join(', ')})`,
+    );
+  r.methods.forEach((m, i) => {
+    const c = r.columns![m.id];
+    if (!c)
+      throw new ValidationError(`${source} is not valid:\n  results.methods[${i}]: "${m.id}" has no entry in columns`);
+    if (!r.models!.includes(c.modelId))
+      throw new ValidationError(
+        `${source} is not valid:\n  results.columns.${m.id}.modelId: "${c.modelId}" is not one of models (${r.models!.join(', ')})`,
+      );
+  });
 }
 
 /** The name the page used before the CLI read and wrote this format too. */

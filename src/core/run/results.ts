@@ -27,6 +27,8 @@ export type ProbabilitySource = 'answer-tokens' | 'vote-share';
 
 /** What one method produced for one item: the chosen path, and for several paths all of them and the vote. */
 export interface MethodOutput extends PathOutput {
+  /** The model that produced it, in a run over several models (see RunResults.models). */
+  modelId?: string;
   prompt: string;
   promptTokens: number;
   /** Tokens generated over all paths of this item. */
@@ -68,9 +70,24 @@ export interface SuiteResults {
   items: ItemResult[];
 }
 
+/** Where one entry of a multi-model run's `methods` comes from: which model ran which method. */
+export interface RunColumn {
+  modelId: string;
+  /** The method's own id (the entry's id is prefixed with the model's short name). */
+  methodId: string;
+}
+
 export interface RunResults {
   version: 1;
+  /** The model of a one-model run; in a run over several models, the first of `models`. */
   modelId: string;
+  /**
+   * A run over several models (same suites, methods and seed, one model after another): the models in order.
+   * Its `methods` then hold every method once per model, each with its own id (`organism-v1-rlvr.greedy-plain`),
+   * and `columns` says which model and method each is. Absent for a one-model run.
+   */
+  models?: string[];
+  columns?: Record<string, RunColumn>;
   seed: number;
   methods: MethodSpec[];
   suites: SuiteResults[];

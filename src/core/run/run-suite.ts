@@ -24,6 +24,11 @@ export interface RunOptions {
   yieldToHost?: () => Promise<void>;
   now?: () => number;
   onProgress?: (p: RunProgress) => void;
+  /**
+   * 'none' drops the token traces of the paths of a method with several paths (their text, answer and verdict stay,
+   * and the chosen path keeps its trace as the output's own): a run of 256 samples per item then stays small.
+   */
+  pathTokens?: 'all' | 'none';
   /** Called as each item × method output is finished, so nothing computed is lost if the run stops. */
   onOutput?: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void;
 }
@@ -76,6 +81,8 @@ export async function runSuites<C>(
             prefixCache: prefixCache as PrefixCache<unknown>,
           });
           outputs.forEach((output, j) => {
+            if (options.pathTokens === 'none' && output.paths)
+              output.paths = output.paths.map((p) => ({ ...p, tokens: [] }));
             const i = index.get(batch[j]!.id)!;
             items[i]!.outputs[method.id] = output;
             options.onOutput?.(suite.name, i, method.id, output);

@@ -7,6 +7,8 @@ import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 /** The experiment a link reproduces: model, suites, methods (by id when unchanged from a preset), seeds. */
 export interface ExperimentConfig {
   model: string;
+  /** A run over several models: all of them, in order (`model` is the first). */
+  models?: string[];
   /** Chosen suites by key; a generated one carries its settings (`generated:coin-flip:n=4`). */
   suites: string[];
   itemLimit: number;
@@ -36,6 +38,7 @@ export const MAX_BATCH_SIZE = 64;
 const configSchema = z.object({
   version: z.literal(LINK_VERSION).optional(),
   model: z.string().min(1),
+  models: z.array(z.string().min(1)).min(2).optional(),
   suites: z.array(suiteKey),
   itemLimit: z.number().int().min(1).max(MAX_ITEM_LIMIT),
   generatedSeed: z

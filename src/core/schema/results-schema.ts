@@ -39,10 +39,12 @@ export const pathOutputSchema = z.object({
 });
 
 const voteSchema = z.object({ answer: z.string(), count: z.number().int().min(1), weight: finite, first: count });
-const curve = z.array(probability);
+// maj@k written before it was clamped could exceed 1 by float rounding (1.0000000000000002 at n = 64): tolerated.
+const curve = z.array(finite.refine((p) => p >= 0 && p <= 1 + 1e-9, 'must be a probability in [0, 1]'));
 
 export const methodOutputSchema = pathOutputSchema
   .extend({
+    modelId: z.string().min(1).optional(),
     prompt: z.string(),
     promptTokens: count,
     generatedTokens: count,

@@ -222,6 +222,13 @@ export class EngineState {
     return this.host.race(this.host.api.lens(prompt, ids));
   }
 
+  /** Load a bundled model (a run over several models loads each in turn); throws when it did not load. */
+  async loadBundled(id: string): Promise<void> {
+    this.select('bundled', id);
+    await this.load();
+    if (this.loaded?.id !== id) throw new Error(this.error ?? `${id} did not load`);
+  }
+
   /** Stop a load: transformers.js cannot abort one, so the worker is terminated and a fresh one started. */
   async cancel(): Promise<void> {
     if (!this.loading) return;

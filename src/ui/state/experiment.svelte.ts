@@ -15,10 +15,11 @@ import {
   type ExperimentConfig,
   encodeConfig,
 } from '../../core/run/url-config.ts';
-import type { RunResults } from '../../core/run/results.ts';
+import type { RunColumn, RunResults } from '../../core/run/results.ts';
+import { columnId, modelColumns, modelKeys } from '../../core/run/models.ts';
 import { formatLocalTime } from '../format.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { isCancelled } from '../../core/decode/cancel.ts';
+import { CancelledError, isCancelled } from '../../core/decode/cancel.ts';
 
 export type ExperimentStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
@@ -34,6 +35,13 @@ export class ExperimentState {
   results = $state.raw<SuiteResults[]>([]);
   runMethods = $state.raw<MethodSpec[]>([]);
   #error = $state<string | null>(null);
+  /** Bundled models to run after the loaded one, with the same suites, methods and seed (a run over several models). */
+  alsoModels = $state<string[]>([]);
+  /** The run's models, and in a run over several models which model and method each of `runMethods` is. */
+  runModels = $state.raw<string[]>([]);
+  runColumns = $state.raw<Record<string, RunColumn> | undefined>(undefined);
+  /** Which model the run is at (a run over several models loads them one after another). */
+  modelStep = $state.raw<{ index: number; count: number; modelId: string; phase: 'loading' | 'running' } | null>(null);
   /** Wall time of the last run in ms, set when it ends (the lessons and the quick comparison show it). */
   elapsedMs = $state(0);
 
@@ -45,8 +53,10 @@ export class ExperimentState {
   /** The configuration a link reproduces. */
   config(model: string): ExperimentConfig {
     const chosen = this.methods.filter((m) => this.enabled.includes(m.id));
+    const models = this.modelsFor(model);
     return {
       model,
+      ...(models.length > 1 ? { models } : {}),
       suites: [...this.suites.chosen],
       itemLimit: this.suites.itemLimit,
       generatedSeed: this.suites.generatedSeed,
@@ -92,6 +102,17 @@ export class ExperimentState {
     this.suites.applyConfig(config);
     this.seed = config.seed;
     this.batchSize = config.batchSize;
+    this.alsoModels = config.models?.slice(1) ?? [];
+  }
+
+  /** The models a run with `loaded` loaded goes through: it first, then the others chosen. */
+  modelsFor(loaded: string): string[] {
+    return [loaded, ...this.alsoModels.filter((m) => m !== loaded)];
+  }
+
+  toggleModel(id: string, on: boolean): void {
+    if (on === this.alsoModels.includes(id)) return;
+    this.alsoModels = on ? [...this.alsoModels, id] : this.alsoModels.filter((m) => m !== id);
   }
 
   toggleMethod(id: string, on: boolean): void {
@@ -115,7 +136,11 @@ export class ExperimentState {
     }
   }
 
-  async run(modelId: string, backend: string): Promise<void> {
+  /**
+   * Run the chosen suites and methods on the loaded model and then on each other chosen model, which `load` loads
+   * when its turn comes (the last one stays loaded). Cancel stops after the current step, or after a model loads.
+   */
+  async run(modelId: string, backend: string, load?: (id: string) => Promise<void>): Promise<void> {
     if (this.status === 'running' || this.status === 'cancelling') return;
     const methods = this.methods.filter((m) => this.enabled.includes(m.id));
     this.#error = null;
@@ -134,8 +159,15 @@ export class ExperimentState {
       this.#error = 'Choose at least one suite.';
       return;
     }
+    const models = load ? this.modelsFor(modelId) : [modelId];
+    const many = models.length > 1;
+    const combined = many ? modelColumns(models, methods) : { methods, columns: undefined };
+    const keys = modelKeys(models);
+    this.modelStep = null;
     this.status = 'running';
-    this.runMethods = methods;
+    this.runModels = models;
+    this.runColumns = combined.columns;
+    this.runMethods = combined.methods;
     this.results = suites.map((s) => ({
       suiteName: s.name,
       relation: s.relation,
@@ -148,14 +180,15 @@ export class ExperimentState {
     await this.runs.begin(
       {
         id: runId,
-        name: `${modelId} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
+        name: `${models.join(' vs ')} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
         createdAt,
         modelId,
+        ...(many ? { models, columns: combined.columns } : {}),
         seed: this.seed,
         status: 'running',
         config: encodeConfig(this.config(modelId)),
         backend,
-        methods,
+        methods: combined.methods,
         suites: this.results.map((s) => ({
           suiteName: s.suiteName,
           relation: s.relation,
@@ -165,22 +198,32 @@ export class ExperimentState {
       },
       this.snapshot(modelId),
     );
-    this.progress = {
-      done: 0,
-      total: suites.reduce((n, s) => n + s.items.length, 0) * methods.length,
-      suiteName: suites[0]!.name,
-      methodId: methods[0]!.id,
-    };
+    const perModel = suites.reduce((n, s) => n + s.items.length, 0) * methods.length;
+    const total = perModel * models.length;
+    this.progress = { done: 0, total, suiteName: suites[0]!.name, methodId: methods[0]!.id };
     const started = performance.now();
     try {
-      await this.worker.run(
-        { suites, methods, seed: this.seed, batchSize: this.batchSize },
-        Comlink.proxy((p: RunProgress) => (this.progress = p)),
-        Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => {
-          this.record(suiteName, index, methodId, output);
-          void this.runs.record(runId, suiteName, index, methodId, this.snapshot(modelId), output);
-        }),
-      );
+      for (const [index, id] of models.entries()) {
+        if ((this.status as ExperimentStatus) === 'cancelling') throw new CancelledError();
+        if (many)
+          this.modelStep = { index, count: models.length, modelId: id, phase: index > 0 ? 'loading' : 'running' };
+        if (index > 0) {
+          await load!(id);
+          if ((this.status as ExperimentStatus) === 'cancelling') throw new CancelledError();
+          this.modelStep = { index, count: models.length, modelId: id, phase: 'running' };
+        }
+        const column = (methodId: string) => (many ? columnId(keys, index, methodId) : methodId);
+        const offset = perModel * index;
+        await this.worker.run(
+          { suites, methods, seed: this.seed, batchSize: this.batchSize },
+          Comlink.proxy((p: RunProgress) => (this.progress = { ...p, done: p.done + offset, total })),
+          Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => {
+            const out = many ? { ...output, modelId: id } : output;
+            this.record(suiteName, index, column(methodId), out);
+            void this.runs.record(runId, suiteName, index, column(methodId), this.snapshot(modelId), out);
+          }),
+        );
+      }
       this.status = 'done';
     } catch (err) {
       // Whatever finished before the error or the cancel stays in `results`.
@@ -199,7 +242,8 @@ export class ExperimentState {
   }
 
   private snapshot(modelId: string): RunResults {
-    return { version: 1, modelId, seed: this.seed, methods: this.runMethods, suites: this.results };
+    const models = this.runModels.length > 1 ? { models: this.runModels, columns: this.runColumns } : {};
+    return { version: 1, modelId, ...models, seed: this.seed, methods: this.runMethods, suites: this.results };
   }
 
   cancel(): void {

@@ -157,6 +157,7 @@ export class RunsState {
         name: `${data.name} (imported)`,
         createdAt: data.createdAt,
         modelId: data.results.modelId,
+        ...(data.results.models ? { models: data.results.models, columns: data.results.columns } : {}),
         seed: data.results.seed,
         status: 'done',
         config: data.config,

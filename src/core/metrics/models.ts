@@ -1,0 +1,220 @@
+import type { MethodSpec } from '../methods/method.ts';
+import type { MethodOutput, RunResults, SuiteResults } from '../run/results.ts';
+import { columnsOf, modelsOf, type Column } from '../run/models.ts';
+import { wilson } from './accuracy.ts';
+import { leaderboard, type LeaderboardRow } from './comparison.ts';
+import { mcnemarExact, pairedCounts, type McNemar } from './mcnemar.ts';
+import { passAtK } from './pass-at-k.ts';
+
+/** Comparisons between the models of a multi-model run (run/models.ts): every function reads stored results. */
+
+export interface ModelRow extends LeaderboardRow {
+  modelId: string;
+  /** The method's own id (the row's methodId is the model × method entry). */
+  method: string;
+  /**
+   * Paired exact McNemar test of this model against the run's first model, same method, on the items both
+   * answered (null for the first model's rows).
+   */
+  vsFirstModel: McNemar | null;
+}
+
+/** The leaderboard of a run, each row with its model and, against the first model with the same method, McNemar. */
+export function modelLeaderboard(results: RunResults): ModelRow[] {
+  const columns = columnsOf(results);
+  const first = modelsOf(results)[0]!;
+  const byId = new Map(columns.map((c) => [c.id, c]));
+  const rows = leaderboard(results);
+  return rows.map((r) => {
+    const c = byId.get(r.methodId)!;
+    const ref = columns.find((x) => x.modelId === first && x.methodId === c.methodId);
+    let vsFirstModel: McNemar | null = null;
+    if (ref && c.modelId !== first) {
+      const suite = results.suites.find((s) => s.suiteName === r.suiteName)!;
+      const pairs = suite.items.flatMap((it) => {
+        const a = it.outputs[c.id];
+        const b = it.outputs[ref.id];
+        return a && b && it.answer !== '' ? [{ method: a.correct, baseline: b.correct }] : [];
+      });
+      const { gained, lost } = pairedCounts(pairs);
+      vsFirstModel = mcnemarExact(gained, lost);
+    }
+    return { ...r, modelId: c.modelId, method: c.methodId, vsFirstModel };
+  });
+}
+
+/** A suite's accuracy per method (rows) and model (columns): the elicitation-gap matrix of a multi-model run. */
+export interface GapMatrix {
+  suiteName: string;
+  models: string[];
+  methods: string[];
+  /** cells[method][model]: correct/n, or null where that model did not run that method. */
+  cells: ({ correct: number; n: number; accuracy: number; low: number; high: number } | null)[][];
+}
+
+export function modelGapMatrix(results: RunResults): GapMatrix[] {
+  const columns = columnsOf(results);
+  const models = modelsOf(results);
+  const methods = [...new Set(columns.map((c) => c.methodId))];
+  return results.suites.map((s) => ({
+    suiteName: s.suiteName,
+    models,
+    methods,
+    cells: methods.map((method) =>
+      models.map((model) => {
+        const c = columns.find((x) => x.modelId === model && x.methodId === method);
+        if (!c) return null;
+        const outs = s.items.filter((it) => it.answer !== '' && it.outputs[c.id]);
+        const correct = outs.filter((it) => it.outputs[c.id]!.correct).length;
+        const n = outs.length;
+        return { correct, n, accuracy: n ? correct / n : 0, ...wilson(correct, n) };
+      }),
+    ),
+  }));
+}
+
+/**
+ * A method's outcomes on one item as independent draws: every path of a sampling method, else its one output. (The
+ * branches of CoT-decoding are the top-k first tokens, not samples: pass@k over them would count a model that
+ * lists every digit as solving every item, so they count as the method's one answer.)
+ */
+export function pathVerdicts(method: MethodSpec, out: MethodOutput): boolean[] {
+  return method.decoding.kind === 'sample' && out.paths && out.paths.length > 0
+    ? out.paths.map((p) => p.correct)
+    : [out.correct];
+}
+
+export interface ModelCurve {
+  modelId: string;
+  /** The model × method entry the curve is drawn from. */
+  columnId: string;
+  /** Samples per item (the smallest over the items), so k runs 1…n. */
+  n: number;
+  /** Items with a reference answer and an output. */
+  items: number;
+  /** Mean unbiased pass@k over the items for k = 1…n (index k − 1). */
+  passAtK: number[];
+  /** Items solved by at least one of the n samples (pass@n as a count), with its 95% Wilson interval. */
+  solved: number;
+  low: number;
+  high: number;
+}
+
+/** The entries of a method (its own id) in a run, one per model that ran it, in model order. */
+export function columnsOfMethod(results: RunResults, method: string): Column[] {
+  const models = modelsOf(results);
+  return columnsOf(results)
+    .filter((c) => c.methodId === method)
+    .sort((a, b) => models.indexOf(a.modelId) - models.indexOf(b.modelId));
+}
+
+/**
+ * pass@k for k = 1…n of each model with one method on one suite, by the unbiased estimator (Chen et al. 2021) from
+ * each item's n paths; a single-path method gives n = 1. The same n for every item (the smallest, when they differ).
+ */
+export function modelPassCurves(results: RunResults, suite: SuiteResults, method: string): ModelCurve[] {
+  return columnsOfMethod(results, method).flatMap((c) => {
+    const verdicts = suite.items
+      .filter((it) => it.answer !== '' && it.outputs[c.id])
+      .map((it) => pathVerdicts(c.method, it.outputs[c.id]!));
+    if (verdicts.length === 0) return [];
+    const n = Math.min(...verdicts.map((v) => v.length));
+    const counts = verdicts.map((v) => v.slice(0, n).filter(Boolean).length);
+    const curve = Array.from(
+      { length: n },
+      (_, i) => counts.reduce((a, c) => a + passAtK(n, c, i + 1), 0) / counts.length,
+    );
+    const solved = counts.filter((c) => c > 0).length;
+    return [
+      {
+        modelId: c.modelId,
+        columnId: c.id,
+        n,
+        items: counts.length,
+        passAtK: curve,
+        solved,
+        ...wilson(solved, counts.length),
+      },
+    ];
+  });
+}
+
+/** The k a table of pass@k shows (the CLI's and the page's): powers of two below n, and n. */
+export function tableKs(n: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k < n; k *= 2) ks.push(k);
+  ks.push(n);
+  return ks;
+}
+
+/** The smallest k at which `a`'s pass@k reaches `b`'s (`a` catches up), or null if it never does within both curves. */
+export function crossoverK(a: readonly number[], b: readonly number[]): number | null {
+  const n = Math.min(a.length, b.length);
+  for (let k = 1; k <= n; k++) if (a[k - 1]! >= b[k - 1]!) return k;
+  return null;
+}
+
+export interface CoverageGroup {
+  /** The models that solved these items (at any k, i.e. with at least one correct path), in run order; [] = none. */
+  models: string[];
+  itemIds: string[];
+}
+
+export interface Coverage {
+  suiteName: string;
+  method: string;
+  models: string[];
+  /** Items each model solved at any k. */
+  solved: Record<string, string[]>;
+  /** Every combination of models that occurs (upset-style): the most items first, then more models, then run order. */
+  groups: CoverageGroup[];
+  /** Items with a reference answer that every model answered. */
+  items: number;
+}
+
+/**
+ * Which items each model solves at any k (some path correct) with one method on one suite, and the items by the
+ * exact set of models that solved them. Only items every model answered count, so the groups partition them.
+ */
+export function modelCoverage(results: RunResults, suite: SuiteResults, method: string): Coverage {
+  const cols = columnsOfMethod(results, method);
+  const models = cols.map((c) => c.modelId);
+  const items = suite.items.filter((it) => it.answer !== '' && cols.every((c) => it.outputs[c.id]));
+  const solved: Record<string, string[]> = Object.fromEntries(models.map((m) => [m, []]));
+  const byKey = new Map<string, CoverageGroup>();
+  for (const it of items) {
+    const by = cols.filter((c) => pathVerdicts(c.method, it.outputs[c.id]!).some(Boolean)).map((c) => c.modelId);
+    for (const m of by) solved[m]!.push(it.itemId);
+    const key = by.join('\u0000');
+    if (!byKey.has(key)) byKey.set(key, { models: by, itemIds: [] });
+    byKey.get(key)!.itemIds.push(it.itemId);
+  }
+  const order = (g: CoverageGroup) => g.models.map((m) => models.indexOf(m));
+  const groups = [...byKey.values()].sort((a, b) => {
+    if (b.itemIds.length !== a.itemIds.length) return b.itemIds.length - a.itemIds.length;
+    if (b.models.length !== a.models.length) return b.models.length - a.models.length;
+    const oa = order(a);
+    const ob = order(b);
+    for (let i = 0; i < Math.min(oa.length, ob.length); i++) if (oa[i] !== ob[i]) return oa[i]! - ob[i]!;
+    return oa.length - ob.length;
+  });
+  return { suiteName: suite.suiteName, method, models, solved, groups, items: items.length };
+}
+
+/**
+ * Whether an output shows worked steps rather than a bare answer: its text writes an intermediate result with "="
+ * (the organism's worked form, `7*6*4 = 2*4 = …`, as any other chain written out).
+ */
+export function isWorked(out: Pick<MethodOutput, 'text'>): boolean {
+  return out.text.includes('=');
+}
+
+/** The share of a column's outputs on a suite that show worked steps (see isWorked), with its 95% Wilson interval. */
+export function workedShare(
+  suite: SuiteResults,
+  columnId: string,
+): { worked: number; n: number; low: number; high: number } {
+  const outs = suite.items.map((it) => it.outputs[columnId]).filter((o): o is MethodOutput => !!o);
+  const worked = outs.filter(isWorked).length;
+  return { worked, n: outs.length, ...wilson(worked, outs.length) };
+}
