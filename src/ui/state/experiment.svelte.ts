@@ -10,7 +10,7 @@ import { SuitesState } from './suites.svelte.ts';
 import type { RunsState } from './runs.svelte.ts';
 import {
   compactMethods,
-  decodeConfig,
+  decodeConfigReport,
   expandMethods,
   type ExperimentConfig,
   encodeConfig,
@@ -82,8 +82,10 @@ export class ExperimentState {
    */
   applyLink(param: string): string | null {
     try {
-      const config = decodeConfig(param);
+      const { config, ignored } = decodeConfigReport(param);
       this.applyConfig(config);
+      if (ignored.length)
+        this.#error = `This link's setup was applied; its keys ${ignored.map((k) => `"${k.slice(0, 40)}"`).join(', ')} are not part of a Coax setup and were ignored.`;
       return config.model;
     } catch (err) {
       this.#error = `This link's setup could not be used: ${errorMessage(err)}`;
