@@ -12,6 +12,7 @@ import { BUILTIN_METHODS, type MethodSpec } from '../src/core/methods/method.ts'
 import { explainMethod } from '../src/core/methods/explain.ts';
 import { configFor, parseRunFile, runFile, serializeRunFile, type RunFile } from '../src/core/run/export.ts';
 import { runModels } from '../src/core/run/models.ts';
+import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
 import { parseModelConfig } from '../src/core/schema/model-config.ts';
 import { parseSuite } from '../src/core/schema/suite-schema.ts';
