@@ -16,6 +16,15 @@ export function untilEos(ids: number[], eos: readonly number[]): number[] {
   return at < 0 ? ids : ids.slice(0, at + 1);
 }
 
+/**
+ * Zero steering for a Coax --hidden-io graph (its `steering` input is required; zeros give the stock logits), as
+ * generate() and the bare loop must feed it too; nothing for stock graphs.
+ */
+function zeroSteering(model: TransformersModel): Record<string, Tensor> {
+  const io = model.hiddenIo;
+  return io ? { steering: new Tensor('float32', new Float32Array(io.layers * io.width), [io.layers, io.width]) } : {};
+}
+
 /** One generate() call on one prompt: its new tokens up to and including EOS. */
 export async function generateOnce(
   model: TransformersModel,
@@ -23,12 +32,19 @@ export async function generateOnce(
   maxNewTokens: number,
   sample: { temperature: number } | null,
 ): Promise<number[]> {
+  const steering = zeroSteering(model);
+  if ('steering' in steering) {
+    // generate() keeps only the kwargs named in forward_params (transformers.js `_prepare_model_inputs`)
+    const m = model.model as unknown as { forward_params: string[] };
+    if (!m.forward_params.includes('steering')) m.forward_params = [...m.forward_params, 'steering'];
+  }
   const out = (await model.model.generate({
     input_ids: int64([prompt]),
     attention_mask: int64([prompt.map(() => 1)]),
     max_new_tokens: maxNewTokens,
     do_sample: sample !== null,
     ...(sample ? { temperature: sample.temperature, top_k: 0 } : {}),
+    ...steering,
   } as Parameters<TransformersModel['model']['generate']>[0])) as Tensor;
   return untilEos((out.tolist() as bigint[][])[0]!.slice(prompt.length).map(Number), model.eosTokenIds);
 }
@@ -60,6 +76,7 @@ export async function bareSessionLoop(model: TransformersModel, prompt: number[]
   const keep = session.inputNames.includes('num_logits_to_keep')
     ? { num_logits_to_keep: ort(new Tensor('int64', new BigInt64Array([1n]), [])) }
     : {};
+  const steer = Object.fromEntries(Object.entries(zeroSteering(model)).map(([k, t]) => [k, ort(t)]));
   const out: number[] = [];
   let input = prompt;
   let total = 0;
@@ -70,6 +87,7 @@ export async function bareSessionLoop(model: TransformersModel, prompt: number[]
       position_ids: ort(int64([input.map((_, i) => total + i)])),
       ...past,
       ...keep,
+      ...steer,
     };
     const res = await session.run(feeds);
     const logits = res['logits']!;
