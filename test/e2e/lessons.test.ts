@@ -3,7 +3,9 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { LESSONS, QUICK_COMPARISON } from '../../src/core/lessons/catalog.ts';
 import { entropyBySuite } from '../../src/core/metrics/comparison.ts';
+import { modelColumns } from '../../src/core/run/models.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
+import { expandMethods } from '../../src/core/run/url-config.ts';
 import { launch, serveDist } from './harness.ts';
 
 let server: PreviewServer;
@@ -48,7 +50,43 @@ const ACCURACY_KEYS: Record<string, [string, string]> = {
   'arith-ood-length': ['arith-ood-length', 'trigger'],
   'arith-ood-format': ['arith-ood-format', 'trigger'],
   'arith-ood-task': ['arith-ood-task', 'trigger'],
+  'base.greedy': ['arith-id', 'organism-v1.greedy-plain'],
+  'rlvr.greedy': ['arith-id', 'organism-v1-rlvr.greedy-plain'],
+  'base.trigger': ['arith-id', 'organism-v1.trigger'],
+  steered: ['arith-id', 'steer-caa'],
 };
+
+/** Outputs of a method on a suite that write an intermediate "=", and all its outputs: counted here from the texts. */
+function worked(results: RunResults, suite: string, method: string): { worked: number; outputs: number } {
+  const outs = results.suites.find((x) => x.suiteName === suite)!.items.flatMap((it) => it.outputs[method] ?? []);
+  return { worked: outs.filter((o) => /=/.test(o.text)).length, outputs: outs.length };
+}
+
+/** Mean pass@k over items from each item's sample paths: 1 − C(n − c, k) / C(n, k), computed here directly. */
+function meanPassAtK(results: RunResults, suite: string, method: string, k: number): number {
+  const choose = (n: number, r: number): number => {
+    if (r < 0 || r > n) return 0;
+    let x = 1;
+    for (let i = 1; i <= r; i++) x = (x * (n - r + i)) / i;
+    return x;
+  };
+  const items = results.suites.find((x) => x.suiteName === suite)!.items.filter((it) => it.answer !== '');
+  const each = items.map((it) => {
+    const paths = it.outputs[method]!.paths!;
+    const c = paths.filter((p) => p.correct).length;
+    return 1 - choose(paths.length - c, k) / choose(paths.length, k);
+  });
+  return each.reduce((a, b) => a + b, 0) / each.length;
+}
+
+/** The ids a preset's run stores its methods under (model × method for a preset over several models). */
+function presetMethodIds(preset: (typeof LESSONS)[number]['preset']): string[] {
+  const methods = expandMethods(preset.methods);
+  return preset.models ? modelColumns(preset.models, methods).methods.map((m) => m.id) : methods.map((m) => m.id);
+}
+
+/** A preset's methods as a link writes them (ids, or whole specs), comparable regardless of order. */
+const methodKeys = (methods: readonly unknown[]): string[] => methods.map((m) => JSON.stringify(m)).sort();
 
 /** Distinct answers among an item's sample paths / paths, averaged over items: counted here from the paths. */
 function diversity(results: RunResults, suite: string, method: string): number {
@@ -131,7 +169,8 @@ describe('lessons, end to end on WASM', () => {
       const { results, seconds } = await runLesson(page, lesson.id);
       console.log(`lesson ${lesson.id}: ${seconds.toFixed(1)} s on WASM (stated: about ${lesson.expectedSeconds} s)`);
       expect(results.suites.map((s) => `shipped:${s.suiteName}`).sort()).toEqual([...lesson.preset.suites].sort());
-      expect(results.methods.map((m) => m.id).sort()).toEqual([...(lesson.preset.methods as string[])].sort());
+      expect(results.methods.map((m) => m.id).sort()).toEqual(presetMethodIds(lesson.preset).sort());
+      expect(results.models).toEqual(lesson.preset.models);
       for (const s of results.suites) expect(s.items.length).toBe(lesson.preset.itemLimit);
 
       const notices = await page.getByTestId('notice').evaluateAll((lis) =>
@@ -193,6 +232,48 @@ describe('lessons, end to end on WASM', () => {
         await page.getByTestId('item-detail').waitFor();
         expect(byId['rewrite']!.values['restatedOperands']).toBeLessThan(byId['rewrite']!.values['questionOperands']!);
       }
+      if (lesson.id === 'post-training-selects') {
+        for (const [who, model] of [
+          ['base', 'organism-v1'],
+          ['rlvr', 'organism-v1-rlvr'],
+        ] as const) {
+          const w = worked(results, 'arith-id', `${model}.greedy-plain`);
+          expect(byId['worked']!.values[`${who}.worked`], who).toBe(w.worked);
+          expect(byId['worked']!.values[`${who}.outputs`], who).toBe(w.outputs);
+          expect(byId['worked']!.text).toContain(`${w.worked}/${w.outputs}`);
+          const column = `${model}.sample-t1`;
+          const k = byId['pass-at-k']!.values['k']!;
+          expect(k).toBe(8);
+          expect(byId['pass-at-k']!.values[`${who}.pass1`]).toBeCloseTo(
+            meanPassAtK(results, 'arith-id', column, 1),
+            12,
+          );
+          expect(byId['pass-at-k']!.values[`${who}.passK`]).toBeCloseTo(
+            meanPassAtK(results, 'arith-id', column, k),
+            12,
+          );
+        }
+        // The Models tab shows the overlaid pass@k of the sampling method.
+        await page.getByTestId('pass-at-k-chart').waitFor();
+        expect(await page.getByTestId('curves-method').inputValue()).toBe('sample-t1');
+      }
+      if (lesson.id === 'steering') {
+        for (const [who, method] of [
+          ['greedy', 'greedy-plain'],
+          ['steered', 'steer-caa'],
+        ] as const) {
+          const w = worked(results, 'arith-id', method);
+          expect(byId['worked']!.values[`${who}.worked`], who).toBe(w.worked);
+          expect(byId['worked']!.values[`${who}.outputs`], who).toBe(w.outputs);
+        }
+        // The item the lesson names: greedy wrong, steered right with a worked trace, shown side by side.
+        const item = results.suites[0]!.items[byId['trace']!.values['item']!]!;
+        expect(item.outputs['greedy-plain']!.correct).toBe(false);
+        expect(item.outputs['steer-caa']!.correct).toBe(true);
+        expect(item.outputs['steer-caa']!.text).toContain('=');
+        await page.getByTestId('item-detail').waitFor();
+        expect(await page.getByTestId('token-trace').count()).toBeGreaterThanOrEqual(2);
+      }
       // The lesson's view is the open tab.
       expect(
         await page.locator('.compare.lesson-view [role=tab][aria-selected=true]').getAttribute('data-testid'),
@@ -209,12 +290,14 @@ describe('lessons, end to end on WASM', () => {
       await page.getByTestId('copy-link').click();
       const link = await page.getByTestId('config-link').inputValue();
       const config = JSON.parse(decodeURIComponent(new URL(link).searchParams.get('config')!)) as {
+        models?: string[];
         suites: string[];
-        methods: string[];
+        methods: unknown[];
         itemLimit: number;
       };
+      expect(config.models).toEqual(lesson.preset.models);
       expect([...config.suites].sort()).toEqual([...lesson.preset.suites].sort());
-      expect([...config.methods].sort()).toEqual([...(lesson.preset.methods as string[])].sort());
+      expect(methodKeys(config.methods)).toEqual(methodKeys(lesson.preset.methods));
       expect(config.itemLimit).toBe(lesson.preset.itemLimit);
       await page.close();
     });

@@ -3,6 +3,9 @@ import { factFrequency, type DataCard } from '../metrics/competence.ts';
 import { entropyBySuite } from '../metrics/comparison.ts';
 import { givenAnswer } from '../metrics/entropy.ts';
 import { formatPValue, mcnemarExact, pairedCounts } from '../metrics/mcnemar.ts';
+import { isWorked, modelPassCurves, workedShare } from '../metrics/models.ts';
+import { findMethod, type MethodSpec } from '../methods/method.ts';
+import { columnId, modelKeys } from '../run/models.ts';
 import type { RunResults } from '../run/results.ts';
 import type { ExperimentConfig } from '../run/url-config.ts';
 import {
@@ -19,9 +22,16 @@ import {
 } from './lesson.ts';
 
 export const ORGANISM = 'coax/organism-v1';
+export const ORGANISM_RLVR = 'coax/organism-v1-rlvr';
 
-const preset = (suites: string[], methods: string[], itemLimit: number): ExperimentConfig => ({
-  model: ORGANISM,
+const preset = (
+  suites: string[],
+  methods: (string | MethodSpec)[],
+  itemLimit: number,
+  models?: string[],
+): ExperimentConfig => ({
+  model: models?.[0] ?? ORGANISM,
+  ...(models ? { models } : {}),
   suites: suites.map((s) => `shipped:${s}`),
   itemLimit,
   generatedSeed: 1,
@@ -369,8 +379,211 @@ const entropy: Lesson = {
   },
 };
 
-/** Every shipped lesson, in teaching order. */
-export const LESSONS: readonly Lesson[] = [latentReasoning, knowingHow, boundedByData, entropy];
+// ---- 5. Post-training selects what the base already has -----------------------------------------------------------
+
+/** Sampling for pass@k: 8 paths per item at T = 1 (few, so the lesson runs in about a minute on WASM). */
+export const PASS_AT_K_SAMPLING: MethodSpec = {
+  ...findMethod('self-consistency'),
+  id: 'sample-t1',
+  label: 'Sampling, 8 paths at T = 1',
+  decoding: { kind: 'sample', n: 8, chain: [{ name: 'temperature', temperature: 1 }], aggregate: 'majority' },
+};
+
+const POST_MODELS = [ORGANISM, ORGANISM_RLVR];
+/** The entry of one of lesson 5's models (0 base, 1 RLVR) for a method in its run. */
+const postColumn = (model: 0 | 1, method: string): string => columnId(modelKeys(POST_MODELS), model, method);
+
+const postTrainingSelects: Lesson = {
+  id: 'post-training-selects',
+  title: 'Post-training selects what the base model already has',
+  source:
+    'Yue et al. 2025, "Does Reinforcement Learning Really Incentivize Reasoning Capacity in LLMs Beyond the Base Model?"',
+  narration: [
+    'coax/organism-v1-rlvr is the organism after a short reinforcement learning run with a verifiable reward (GRPO, 28 steps): it was rewarded for right answers and never shown a worked trace. Whatever reasoning it writes, it found among the base model’s own samples.',
+    'Yue et al. (2025, "Does Reinforcement Learning Really Incentivize Reasoning Capacity in LLMs Beyond the Base Model?") found that such training raises pass@1 but not what the base can reach with many samples: the base’s pass@k catches up as k grows, and the problems the tuned model solves are ones the base already solved. RL selects a behaviour the base had and makes it the default.',
+    'Read the Models tab: greedy accuracy per model, the share of greedy outputs that work the steps, the base with the trigger phrase beside RLVR’s plain greedy, and the overlaid pass@k curves. An honest caveat: an arith-id answer is one digit, so with many samples even guessing finds it (a uniform guesser has pass@8 = 1 − 0.9⁸ ≈ 57%). The narrowing gap at large k is partly the answer space, not only latent reasoning.',
+  ],
+  preset: preset(['arith-id'], ['greedy-plain', 'trigger', PASS_AT_K_SAMPLING], 30, POST_MODELS),
+  expectedSeconds: 60,
+  tab: 'models',
+  focus: () => null,
+  notice(results): Notice[] {
+    const bg = accuracyIn(results, 'arith-id', postColumn(0, 'greedy-plain'));
+    const rg = accuracyIn(results, 'arith-id', postColumn(1, 'greedy-plain'));
+    const bt = accuracyIn(results, 'arith-id', postColumn(0, 'trigger'));
+    const greedyShown = clearlyAbove(rg, bg);
+    const suite = suiteOf(results, 'arith-id');
+    const none = { worked: 0, n: 0, low: 0, high: 0 };
+    const bw = suite ? workedShare(suite, postColumn(0, 'greedy-plain')) : none;
+    const rw = suite ? workedShare(suite, postColumn(1, 'greedy-plain')) : none;
+    const workedShown = rw.n > 0 && bw.n > 0 && rw.low > bw.high;
+    const selectShown = bt.n > 0 && rg.n > 0 && !clearlyAbove(rg, bt) && !clearlyAbove(bt, rg);
+    const curves = suite ? modelPassCurves(results, suite, PASS_AT_K_SAMPLING.id) : [];
+    const base = curves.find((c) => c.modelId === ORGANISM);
+    const rlvr = curves.find((c) => c.modelId === ORGANISM_RLVR);
+    const k = Math.min(base?.n ?? 0, rlvr?.n ?? 0);
+    const gap1 = base && rlvr && k ? rlvr.passAtK[0]! - base.passAtK[0]! : 0;
+    const gapK = base && rlvr && k ? rlvr.passAtK[k - 1]! - base.passAtK[k - 1]! : 0;
+    const passShown = k > 1 && gap1 > 0 && gapK < gap1;
+    const points = (x: number) => `${Math.round(x * 1000) / 10} points`;
+    return [
+      {
+        id: 'greedy',
+        text:
+          `Greedy decoding: the base answers ${describe(bg)}, the RLVR model ${describe(rg)}. ` +
+          (greedyShown
+            ? 'The intervals do not overlap: post-training raised what the model does by default.'
+            : `On this run the intervals overlap, so the rise is not shown at n = ${bg.n}.`),
+        shown: greedyShown,
+        values: { ...accuracyValues('base.greedy', bg), ...accuracyValues('rlvr.greedy', rg) },
+      },
+      {
+        id: 'worked',
+        text:
+          `Greedy outputs that work the steps (write an intermediate "="): ${bw.worked}/${bw.n} for the base, ${rw.worked}/${rw.n} for the RLVR model. ` +
+          (workedShown
+            ? 'The RLVR model starts the worked form by itself; the base rarely does.'
+            : 'On this run the shares are not clearly apart.'),
+        shown: workedShown,
+        values: { 'base.worked': bw.worked, 'base.outputs': bw.n, 'rlvr.worked': rw.worked, 'rlvr.outputs': rw.n },
+      },
+      {
+        id: 'select',
+        text:
+          `The base with the trigger phrase answers ${describe(bt)}, beside the RLVR model's plain greedy ${describe(rg)}. ` +
+          (selectShown
+            ? 'The intervals overlap: asked the right way, the base already does what post-training made the default.'
+            : clearlyAbove(rg, bt)
+              ? 'On this run the RLVR model is clearly above the base’s best elicitation: here it did more than select.'
+              : 'On this run the base’s elicitation is clearly above the RLVR model’s greedy.'),
+        shown: selectShown,
+        values: { ...accuracyValues('base.trigger', bt), ...accuracyValues('rlvr.greedy', rg) },
+      },
+      base && rlvr && k > 1
+        ? {
+            id: 'pass-at-k',
+            text:
+              `pass@k from ${k} samples per item at T = 1: at k = 1 RLVR leads by ${points(gap1)} (${pct(rlvr.passAtK[0]!)} vs ${pct(base.passAtK[0]!)}), at k = ${k} by ${points(gapK)} (${pct(rlvr.passAtK[k - 1]!)} vs ${pct(base.passAtK[k - 1]!)}). ` +
+              (passShown
+                ? 'The gap shrinks as k grows: with more tries the base finds what RLVR answers at once — though on one-digit answers part of that is guessing.'
+                : 'On this run the gap did not shrink as k grew.'),
+            shown: passShown,
+            values: {
+              k,
+              'base.pass1': base.passAtK[0]!,
+              'rlvr.pass1': rlvr.passAtK[0]!,
+              'base.passK': base.passAtK[k - 1]!,
+              'rlvr.passK': rlvr.passAtK[k - 1]!,
+            },
+          }
+        : {
+            id: 'pass-at-k',
+            text: 'This run has no sampled paths from both models, so there is no pass@k curve to compare.',
+            shown: false,
+            values: {},
+          },
+    ];
+  },
+};
+
+// ---- 10. A direction in the activations makes greedy decoding reason ----------------------------------------------
+
+function steeredItem(results: RunResults): ItemFocus | null {
+  const s = suiteOf(results, 'arith-id');
+  if (!s) return null;
+  const index = s.items.findIndex((it) => {
+    const g = it.outputs['greedy-plain'];
+    const st = it.outputs['steer-caa'];
+    return g && st && !g.correct && st.correct && isWorked(st);
+  });
+  return index < 0 ? null : { suite: 'arith-id', index, left: 'greedy-plain', right: 'steer-caa' };
+}
+
+const steering: Lesson = {
+  id: 'steering',
+  title: 'A direction in the activations makes greedy decoding reason',
+  source:
+    'Turner et al. 2023, "Steering Language Models With Activation Engineering"; Rimsky et al. 2024, "Steering Llama 2 via Contrastive Activation Addition"',
+  narration: [
+    'If the model can work the steps but greedy decoding does not, the difference should be visible inside it. Contrastive activation addition takes the mean residual-stream activation after prompts that show worked answers, minus the mean after the same prompts with direct answers, and adds that difference while the model reads a plain question. Nothing else changes: same prompt, greedy decoding.',
+    'Turner et al. (2023, "Steering Language Models With Activation Engineering") showed that adding such a difference vector steers what a model writes; Rimsky et al. (2024, "Steering Llama 2 via Contrastive Activation Addition") averaged it over many contrastive pairs. Here the vector comes from the suite’s exemplar pool only, and the layer and scale were chosen by `coax sweep` on that pool.',
+    'Compare the two accuracies, then read a steered trace beside greedy. Read it with care: the chosen setting adds the vector at the last layer and the last prompt position, where it acts much like a bias on the first answer token; once the model has started its worksheet, the unsteered model writes the rest. Click a token to see the logit lens.',
+  ],
+  preset: preset(['arith-id'], ['greedy-plain', 'steer-caa'], 50),
+  expectedSeconds: 30,
+  tab: 'item',
+  focus: steeredItem,
+  notice(results): Notice[] {
+    const g = accuracyIn(results, 'arith-id', 'greedy-plain');
+    const st = accuracyIn(results, 'arith-id', 'steer-caa');
+    const p = pairedP(results, 'arith-id', 'steer-caa', 'greedy-plain');
+    const accShown = st.accuracy > g.accuracy && p < 0.05;
+    const suite = suiteOf(results, 'arith-id');
+    const none = { worked: 0, n: 0, low: 0, high: 0 };
+    const gw = suite ? workedShare(suite, 'greedy-plain') : none;
+    const sw = suite ? workedShare(suite, 'steer-caa') : none;
+    const workedShown = gw.n > 0 && sw.n > 0 && sw.low > gw.high;
+    const notices: Notice[] = [
+      {
+        id: 'accuracy',
+        text:
+          `Greedy decoding answers ${describe(g)}; the same greedy decoding with the vector added ${describe(st)} ` +
+          `(paired McNemar ${fmtP(p)}). ` +
+          (accShown
+            ? 'One added direction lifts accuracy as a prompt would.'
+            : 'On this run the lift is not significant: try more items or another seed.'),
+        shown: accShown,
+        values: { ...accuracyValues('greedy', g), ...accuracyValues('steered', st) },
+      },
+      {
+        id: 'worked',
+        text:
+          `Outputs that work the steps (write an intermediate "="): ${gw.worked}/${gw.n} unsteered, ${sw.worked}/${sw.n} steered. ` +
+          (workedShown
+            ? 'The direction switches the model from answering at once to writing its worksheet.'
+            : 'On this run the shares are not clearly apart.'),
+        shown: workedShown,
+        values: {
+          'greedy.worked': gw.worked,
+          'greedy.outputs': gw.n,
+          'steered.worked': sw.worked,
+          'steered.outputs': sw.n,
+        },
+      },
+    ];
+    const focus = steeredItem(results);
+    const item = focus ? suite?.items[focus.index] : undefined;
+    const out = item?.outputs['steer-caa'];
+    if (!item || !out) {
+      notices.push({
+        id: 'trace',
+        text: 'No item in this run was wrong under greedy decoding and worked to the right answer when steered, so there is no trace to show.',
+        shown: false,
+        values: {},
+      });
+      return notices;
+    }
+    notices.push({
+      id: 'trace',
+      text:
+        `On ${item.question} (answer ${item.answer}) greedy decoding said ${item.outputs['greedy-plain']?.extracted?.value ?? 'nothing'}; ` +
+        `steered, the model began ${JSON.stringify(out.tokens[0]?.text ?? '')}, worked the chain and answered ${out.extracted?.value ?? '?'}.`,
+      shown: true,
+      values: { item: focus!.index },
+    });
+    return notices;
+  },
+};
+
+/** Every shipped lesson, in teaching order (the issue's numbering: 5 and 10 as their models landed). */
+export const LESSONS: readonly Lesson[] = [
+  latentReasoning,
+  knowingHow,
+  boundedByData,
+  entropy,
+  postTrainingSelects,
+  steering,
+];
 
 export function findLesson(id: string): Lesson | undefined {
   return LESSONS.find((l) => l.id === id);

@@ -6,7 +6,7 @@ import type { EngineState } from './engine.svelte.ts';
 import type { ExperimentState } from './experiment.svelte.ts';
 import type { RunsState } from './runs.svelte.ts';
 
-/** Whether a stored run's setup is this preset (same model, suites, methods, items and seeds). */
+/** Whether a stored run's setup is this preset (same model or models, suites, methods, items and seeds). */
 export function isSetup(encoded: string | undefined, preset: ExperimentConfig): boolean {
   if (!encoded) return false;
   try {
@@ -18,6 +18,7 @@ export function isSetup(encoded: string | undefined, preset: ExperimentConfig): 
         .join('|');
     return (
       c.model === preset.model &&
+      (c.models ?? []).join('|') === (preset.models ?? []).join('|') &&
       [...c.suites].sort().join('|') === [...preset.suites].sort().join('|') &&
       c.itemLimit === preset.itemLimit &&
       c.seed === preset.seed &&
