@@ -182,6 +182,7 @@ describe('lessons, end to end on WASM', () => {
         })),
       );
       expect(notices.length).toBeGreaterThan(0);
+      for (const n of notices) console.log(`  ${n.shown ? 'shown' : 'NOT shown'} · ${n.id}: ${n.text}`);
       for (const n of notices) {
         for (const [key, value] of Object.entries(n.values)) {
           const m = /^(.*)\.(correct|n)$/.exec(key);

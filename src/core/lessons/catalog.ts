@@ -403,7 +403,7 @@ const postTrainingSelects: Lesson = {
     'Yue et al. (2025, "Does Reinforcement Learning Really Incentivize Reasoning Capacity in LLMs Beyond the Base Model?") found that such training raises pass@1 but not what the base can reach with many samples: the base’s pass@k catches up as k grows, and the problems the tuned model solves are ones the base already solved. RL selects a behaviour the base had and makes it the default.',
     'Read the Models tab: greedy accuracy per model, the share of greedy outputs that work the steps, the base with the trigger phrase beside RLVR’s plain greedy, and the overlaid pass@k curves. An honest caveat: an arith-id answer is one digit, so with many samples even guessing finds it (a uniform guesser has pass@8 = 1 − 0.9⁸ ≈ 57%). The narrowing gap at large k is partly the answer space, not only latent reasoning.',
   ],
-  preset: preset(['arith-id'], ['greedy-plain', 'trigger', PASS_AT_K_SAMPLING], 30, POST_MODELS),
+  preset: preset(['arith-id'], ['greedy-plain', 'trigger', PASS_AT_K_SAMPLING], 60, POST_MODELS),
   expectedSeconds: 60,
   tab: 'models',
   focus: () => null,

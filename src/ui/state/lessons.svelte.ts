@@ -96,7 +96,8 @@ export class LessonsState {
   async #launch(preset: ExperimentConfig): Promise<void> {
     // The model's own suites were just offered: choose the preset's again (offering them resets a fresh choice).
     this.experiment.applyConfig(preset);
-    await this.experiment.run(preset.model, this.engine.backend?.backend ?? '');
+    // A preset over several models loads each in turn (the last one stays loaded).
+    await this.experiment.run(preset.model, this.engine.backend?.backend ?? '', (id) => this.engine.loadBundled(id));
   }
 
   present(on: boolean): void {
