@@ -510,7 +510,7 @@ const steering: Lesson = {
     'Compare the two accuracies, then read a steered trace beside greedy. Read it with care: the chosen setting adds the vector at the last layer and the last prompt position, where it acts much like a bias on the first answer token; once the model has started its worksheet, the unsteered model writes the rest. Click a token to see the logit lens.',
   ],
   preset: preset(['arith-id'], ['greedy-plain', 'steer-caa'], 50),
-  expectedSeconds: 30,
+  expectedSeconds: 10,
   tab: 'item',
   focus: steeredItem,
   notice(results): Notice[] {
