@@ -403,8 +403,10 @@ const postTrainingSelects: Lesson = {
     'Yue et al. (2025, "Does Reinforcement Learning Really Incentivize Reasoning Capacity in LLMs Beyond the Base Model?") found that such training raises pass@1 but not what the base can reach with many samples: the base’s pass@k catches up as k grows, and the problems the tuned model solves are ones the base already solved. RL selects a behaviour the base had and makes it the default.',
     'Read the Models tab: greedy accuracy per model, the share of greedy outputs that work the steps, the base with the trigger phrase beside RLVR’s plain greedy, and the overlaid pass@k curves. An honest caveat: an arith-id answer is one digit, so with many samples even guessing finds it (a uniform guesser has pass@8 = 1 − 0.9⁸ ≈ 57%). The narrowing gap at large k is partly the answer space, not only latent reasoning.',
   ],
+  // 60 items: fewer (30) left the greedy intervals overlapping at seed 1. Two models and 8 samples per item make this
+  // about 3.2 times lesson 1's time (30 s where lesson 1 took 9 s, 55 s where it took 18 s): over a minute on a busy machine.
   preset: preset(['arith-id'], ['greedy-plain', 'trigger', PASS_AT_K_SAMPLING], 60, POST_MODELS),
-  expectedSeconds: 60,
+  expectedSeconds: 100,
   tab: 'models',
   focus: () => null,
   notice(results): Notice[] {
@@ -507,10 +509,10 @@ const steering: Lesson = {
   narration: [
     'If the model can work the steps but greedy decoding does not, the difference should be visible inside it. Contrastive activation addition takes the mean residual-stream activation after prompts that show worked answers, minus the mean after the same prompts with direct answers, and adds that difference while the model reads a plain question. Nothing else changes: same prompt, greedy decoding.',
     'Turner et al. (2023, "Steering Language Models With Activation Engineering") showed that adding such a difference vector steers what a model writes; Rimsky et al. (2024, "Steering Llama 2 via Contrastive Activation Addition") averaged it over many contrastive pairs. Here the vector comes from the suite’s exemplar pool only, and the layer and scale were chosen by `coax sweep` on that pool.',
-    'Compare the two accuracies, then read a steered trace beside greedy. Read it with care: the chosen setting adds the vector at the last layer and the last prompt position, where it acts much like a bias on the first answer token; once the model has started its worksheet, the unsteered model writes the rest. Click a token to see the logit lens.',
+    'Compare the two accuracies, then read a steered trace beside greedy. Read it with care: the chosen setting adds the vector at the last layer and the last prompt position, where it acts much like a bias on the first answer token: the model starts by writing the trigger phrase (“Let’s go step by step”) itself, and from there the unsteered model writes the rest. Click a token to see the logit lens.',
   ],
   preset: preset(['arith-id'], ['greedy-plain', 'steer-caa'], 50),
-  expectedSeconds: 10,
+  expectedSeconds: 15,
   tab: 'item',
   focus: steeredItem,
   notice(results): Notice[] {
@@ -567,7 +569,7 @@ const steering: Lesson = {
       id: 'trace',
       text:
         `On ${item.question} (answer ${item.answer}) greedy decoding said ${item.outputs['greedy-plain']?.extracted?.value ?? 'nothing'}; ` +
-        `steered, the model began ${JSON.stringify(out.tokens[0]?.text ?? '')}, worked the chain and answered ${out.extracted?.value ?? '?'}.`,
+        `steered, the model began with the token ${JSON.stringify(out.tokens[0]?.text ?? '')} ("${out.text.trim().split(/\s+/).slice(0, 5).join(' ')} …"), worked the chain and answered ${out.extracted?.value ?? '?'}.`,
       shown: true,
       values: { item: focus!.index },
     });
