@@ -150,13 +150,12 @@ export async function decodeGroups<C>(
   const stats = emptyStats();
   stats.forwardCalls = pre.forwardCalls;
   stats.prefillTokens = pre.tokens;
+  if (n === 1) return { rows: await continueRows(model, rows, pre, pre.cache, options, stats), stats };
   const group = rows.map((_, r) => Math.floor(r / n));
   const longest = Math.max(...pre.masks.map((m) => m.length)) + options.maxNewTokens;
-  const waves =
-    n > 1 && model.cacheBytesPerToken
-      ? planWaves(rows.length, longest, model.cacheBytesPerToken(pre.cache), options.waveBudgetBytes)
-      : [rows.length];
-  if (n === 1) return { rows: await continueRows(model, rows, pre, pre.cache, options, stats), stats };
+  const waves = model.cacheBytesPerToken
+    ? planWaves(rows.length, longest, model.cacheBytesPerToken(pre.cache), options.waveBudgetBytes)
+    : [rows.length];
   // Each wave expands its rows from the prefill cache, which stays alive until the last wave has started.
   const out: RowResult[] = [];
   try {

@@ -76,4 +76,9 @@ export class SteeredModel<C> implements LanguageModel<C> {
   release(cache: C): void {
     this.inner.release(cache);
   }
+
+  /** The inner model's cache size (0 when it does not say: one batch), so steered runs are split into waves too. */
+  cacheBytesPerToken(cache: C): number {
+    return this.inner.cacheBytesPerToken?.(cache) ?? 0;
+  }
 }
