@@ -10,7 +10,14 @@ import { TransformersModel } from '../src/adapters/transformers-model.ts';
 import { chainOrderNote } from '../src/core/logits/chain-order.ts';
 import { BUILTIN_METHODS, type MethodSpec } from '../src/core/methods/method.ts';
 import { explainMethod } from '../src/core/methods/explain.ts';
-import { configFor, parseRunFile, runFile, serializeRunFile, type RunFile } from '../src/core/run/export.ts';
+import {
+  configFor,
+  leaderboardCsv,
+  parseRunFile,
+  runFile,
+  serializeRunFile,
+  type RunFile,
+} from '../src/core/run/export.ts';
 import { runModels } from '../src/core/run/models.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
@@ -157,14 +164,14 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: [{ name: 'model', value: '<id>', help: 'only this model' }, MODELS_DIR],
   },
   show: {
-    usage: 'coax show <results.json> [--format table|markdown|grid|json]',
+    usage: 'coax show <results.json> [--format table|markdown|grid|json|csv]',
     summary: 'the summary of a results file: a CLI --out file or a page export, of any version',
     argument: 'a results file',
     flags: [
       {
         name: 'format',
         value: '<format>',
-        help: 'table (default, as coax run prints), markdown (the data card table), grid (suites ×\nmethods, the README table) or json (the rows)',
+        help: 'table (default, as coax run prints), markdown (the data card table), grid (suites ×\nmethods, the README table), json (the rows) or csv (the leaderboard with every metric\nof the registry, src/core/metrics/suite-metrics.ts)',
       },
     ],
   },
@@ -514,7 +521,8 @@ function show(path: string, flags: Record<string, string>): void {
       ),
     );
   else if (format === 'json') console.log(JSON.stringify(rows, null, 1));
-  else throw new Error(`--format: "${format}" is not a format; formats: table, markdown, grid, json`);
+  else if (format === 'csv') process.stdout.write(leaderboardCsv(file.results));
+  else throw new Error(`--format: "${format}" is not a format; formats: table, markdown, grid, json, csv`);
 }
 
 function card(path: string, flags: Record<string, string>): void {

@@ -3,6 +3,7 @@ import { modelLeaderboard, type ModelRow } from '../src/core/metrics/models.ts';
 import { shortModelName } from '../src/core/run/models.ts';
 import type { RunResults } from '../src/core/run/results.ts';
 import { formatPValue } from '../src/core/metrics/mcnemar.ts';
+import { formatMetric, metricsShown } from '../src/core/metrics/suite-metrics.ts';
 
 export interface SummaryRow extends LeaderboardRow, Partial<Pick<ModelRow, 'modelId' | 'method' | 'vsFirstModel'>> {
   /** Mean next-token entropy (nats) over all generated tokens, and over content tokens only (metrics/entropy.ts). */
@@ -43,6 +44,7 @@ function manyModels(rows: readonly SummaryRow[]): boolean {
 
 export function formatTable(rows: readonly SummaryRow[]): string {
   if (manyModels(rows)) return formatModelTable(rows);
+  const metrics = metricsShown(rows);
   const header = [
     'suite',
     'method',
@@ -55,6 +57,7 @@ export function formatTable(rows: readonly SummaryRow[]): string {
     'H content',
     'distinct',
     'time',
+    ...metrics.map((m) => m.label),
   ];
   const body = rows.map((r) => [
     r.suiteName,
@@ -73,6 +76,7 @@ export function formatTable(rows: readonly SummaryRow[]): string {
     r.contentEntropy.toFixed(3),
     `${r.distinctAnswers}/${r.outputs}`,
     `${(r.ms / 1000).toFixed(1)}s`,
+    ...metrics.map((m) => formatMetric(m, r.metrics[m.id])),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) =>
@@ -83,6 +87,7 @@ export function formatTable(rows: readonly SummaryRow[]): string {
 /** The table of a run over several models: a model column, and McNemar against the first model, same method. */
 function formatModelTable(rows: readonly SummaryRow[]): string {
   const first = shortModelName(rows[0]!.modelId ?? '');
+  const metrics = metricsShown(rows);
   const header = [
     'suite',
     'model',
@@ -96,6 +101,7 @@ function formatModelTable(rows: readonly SummaryRow[]): string {
     'H all',
     'distinct',
     'time',
+    ...metrics.map((m) => m.label),
   ];
   const body = rows.map((r) => [
     r.suiteName,
@@ -110,6 +116,7 @@ function formatModelTable(rows: readonly SummaryRow[]): string {
     r.meanEntropy.toFixed(3),
     `${r.distinctAnswers}/${r.outputs}`,
     `${(r.ms / 1000).toFixed(1)}s`,
+    ...metrics.map((m) => formatMetric(m, r.metrics[m.id])),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) =>
@@ -119,15 +126,18 @@ function formatModelTable(rows: readonly SummaryRow[]): string {
 
 /** The summary as a Markdown table (the data card's measured table). */
 export function formatMarkdown(rows: readonly SummaryRow[]): string {
+  const metrics = metricsShown(rows);
+  const many = manyModels(rows);
   const lines = [
-    '| suite | method | accuracy % | 95% CI | correct/n | p vs baseline (+gained/−lost) | tokens | entropy, all tokens | entropy, content tokens | distinct answers |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    `| suite |${many ? ' model |' : ''} method | accuracy % | 95% CI | correct/n | p vs baseline (+gained/−lost) | tokens | entropy, all tokens | entropy, content tokens | distinct answers |${metrics.map((m) => ` ${m.label} |`).join('')}`,
+    `|---|${many ? '---|' : ''}---|---|---|---|---|---|---|---|---|${metrics.map(() => '---|').join('')}`,
   ];
   for (const r of rows)
     lines.push(
       `| ${[
         r.suiteName,
-        r.methodId,
+        ...(many ? [shortModelName(r.modelId ?? '')] : []),
+        many ? (r.method ?? r.methodId) : r.methodId,
         r.n ? (r.accuracy * 100).toFixed(1) : '— (no reference answers)',
         r.n ? `${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}` : '—',
         r.n ? `${r.correct}/${r.n}` : '—',
@@ -140,6 +150,7 @@ export function formatMarkdown(rows: readonly SummaryRow[]): string {
         r.meanEntropy.toFixed(3),
         r.contentEntropy.toFixed(3),
         `${r.distinctAnswers}/${r.outputs}`,
+        ...metrics.map((m) => formatMetric(m, r.metrics[m.id], true)),
       ].join(' | ')} |`,
     );
   return lines.join('\n');

@@ -29,6 +29,7 @@ function row(
     ms: 0,
     isBaseline: methodId === 'greedy-plain',
     vsBaseline: null,
+    metrics: {},
     meanEntropy,
     contentEntropy,
     distinctAnswers,

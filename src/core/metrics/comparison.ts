@@ -5,6 +5,7 @@ import { calibrate, type Calibration } from './calibration.ts';
 import { entropySums, givenAnswer } from './entropy.ts';
 import { answerProbability, methodProbability, voteShare } from '../methods/confidence.ts';
 import { mcnemarExact, pairedCounts, type McNemar } from './mcnemar.ts';
+import { suiteMetrics, type MetricValue } from './suite-metrics.ts';
 
 /** Everything the comparison view shows, computed from stored results (the UI renders, never recomputes). */
 
@@ -16,6 +17,8 @@ export interface LeaderboardRow extends MethodAccuracy {
   isBaseline: boolean;
   /** Paired exact McNemar test against the baseline on the items both answered (null for the baseline). */
   vsBaseline: McNemar | null;
+  /** The registry's extra metrics that apply to this suite (metrics/suite-metrics.ts), by id. */
+  metrics: Record<string, MetricValue>;
 }
 
 /** The baseline: greedy decoding on the plain prompt if the run has it, else the first method. */
@@ -55,6 +58,7 @@ export function leaderboard(results: RunResults, baseline = baselineId(results.m
         ms,
         isBaseline,
         vsBaseline: isBaseline ? null : mcnemarExact(gained, lost),
+        metrics: suiteMetrics(s, m),
       };
     }),
   );

@@ -1,5 +1,5 @@
 import { RunStore, type RunHeader, type RunStatus } from '../../adapters/run-store.ts';
-import { parseRunFile, runFile, serializeRunFile, toCsv } from '../../core/run/export.ts';
+import { leaderboardCsv, parseRunFile, runFile, serializeRunFile, toCsv } from '../../core/run/export.ts';
 import type { RunResults } from '../../core/run/results.ts';
 import { errorMessage } from '../../core/errors.ts';
 
@@ -145,6 +145,12 @@ export class RunsState {
 
   exportCsv(): void {
     if (this.open) download(`${fileStem(this.open.header.name)}.csv`, 'text/csv', toCsv(this.open.results));
+  }
+
+  /** The leaderboard, one row per (model, method, suite) with every metric of the registry (metrics/suite-metrics.ts). */
+  exportLeaderboardCsv(): void {
+    if (this.open)
+      download(`${fileStem(this.open.header.name)}-leaderboard.csv`, 'text/csv', leaderboardCsv(this.open.results));
   }
 
   /** Import a results file as a new stored run; a bad file is reported and nothing else changes. */

@@ -1,0 +1,225 @@
+import type { MethodSpec } from '../methods/method.ts';
+import type { ItemResult, MethodOutput, SuiteResults } from '../run/results.ts';
+import { wilson } from './accuracy.ts';
+import { givenAnswer } from './entropy.ts';
+
+/**
+ * The metric registry: extra numbers per (model × method, suite) beyond accuracy, declared once here and shown
+ * everywhere a leaderboard is — the page's leaderboard (a column per metric that applies to the suite), `coax show`
+ * (table, markdown, json, csv) and the leaderboard CSV export. Each row of `leaderboard()` carries them in `metrics`.
+ *
+ * To add a metric, add one entry to SUITE_METRICS: an id, a label and a one-line description (the column's header and
+ * tooltip), how to show it (`percent` with its interval, `bits`, `number`), and `compute`, which gets the suite and the
+ * method's outputs on it and returns the value, or null where the metric does not apply to that suite. Nothing else
+ * needs to change. Metrics read stored outputs only, as the rest of metrics/.
+ */
+
+/** One metric's value on one suite for one method. */
+export interface MetricValue {
+  value: number;
+  /** The outputs (or items) it is computed over. */
+  n: number;
+  /** For a proportion: the count, and its 95% Wilson interval. */
+  count?: number;
+  low?: number;
+  high?: number;
+  /** A short explanation of the value (which answer is the most frequent, how the shortcuts split). */
+  note?: string;
+}
+
+export type MetricFormat = 'percent' | 'bits' | 'number';
+
+/** A method's outputs on one suite: each item with the method's output for it (items it has none for left out). */
+export interface MetricInput {
+  suite: SuiteResults;
+  method: MethodSpec;
+  outputs: { item: ItemResult; out: MethodOutput }[];
+}
+
+export interface SuiteMetric {
+  id: string;
+  label: string;
+  description: string;
+  format: MetricFormat;
+  /** The value, or null where the metric does not apply to this suite (no column is shown for it). */
+  compute: (input: MetricInput) => MetricValue | null;
+}
+
+function proportion(count: number, n: number, note?: string): MetricValue {
+  return { value: n ? count / n : 0, n, count, ...wilson(count, n), ...(note ? { note } : {}) };
+}
+
+/** Shannon entropy in bits of the empirical distribution of `values`. */
+export function entropyBits(values: readonly string[]): number {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / values.length;
+    h -= p * Math.log2(p);
+  }
+  return h === 0 ? 0 : h;
+}
+
+// ---------------------------------------------------------------- worked traces of digit chains
+
+const CHAIN = /^\d(?:[-+*]\d)+$/;
+const PART = /^(-?\d+)((?:[-+*]\d)*)$/;
+const PARTIAL = /^-?\d*(?:[-+*]\d)*[-+*]?$/;
+
+/** A digit chain question ("3+4*2-5", "3 + 4 * 2 - 5"): its steps as "+4", "*2", …; null for any other question. */
+export function chainSteps(question: string): string[] | null {
+  const q = question.replace(/\s+/g, '');
+  return CHAIN.test(q) ? (q.slice(1).match(/[-+*]\d/g) ?? []) : null;
+}
+
+export type TraceKind = 'complete' | 'direct' | 'skipped' | 'truncated';
+
+/**
+ * How an answer to a digit chain was reached, from its text. A worked trace rewrites the chain with one step done
+ * per " = " ("3+4*2-5 = 7*2-5 = 4-5 = 9", after an optional "Let's go step by step."), so part i carries the
+ * question's steps from i on. `complete`: every step is written, in order; `direct`: no rewrite at all (a bare answer,
+ * or text that is not a trace); `skipped`: a trace that leaves out a step (a part drops two or more steps, or does
+ * not carry the question's remaining steps), or one that jumps to a value with steps left; `truncated`: a trace
+ * whose written parts are all right in form but that stops before the last step without stating an answer (a token
+ * budget ran out; one that states "The answer is" with steps left skipped them).
+ */
+export function traceKind(question: string, text: string): TraceKind {
+  const steps = chainSteps(question);
+  if (!steps) return 'direct';
+  const body = text
+    .replace(/^\s*Let's go step by step\.?/, '')
+    .split(/\.\s*The answer|\n/)[0]!
+    .replace(/\.\s*$/, '');
+  let parts = body.split('=').map((p) => p.replace(/\s+/g, ''));
+  // A trace cut by the token budget ends on a part written half-way ("4-", "", "7*2-"): judge the parts before it.
+  let cut = false;
+  if (parts.length >= 2 && !PART.test(parts.at(-1)!) && PARTIAL.test(parts.at(-1)!)) {
+    parts = parts.slice(0, -1);
+    cut = true;
+  }
+  if (parts.length < (cut ? 1 : 2)) return 'direct';
+  const parsed = parts.map((p) => PART.exec(p));
+  const first = parsed[0];
+  // The first part must be the chain itself (in order); anything else is not a worked trace of this question.
+  if (!first || (first[2]!.match(/[-+*]\d/g) ?? []).join('') !== steps.join('')) return 'direct';
+  for (let i = 1; i < parsed.length; i++) {
+    const rest = parsed[i]?.[2]?.match(/[-+*]\d/g) ?? [];
+    // Part i must carry exactly the question's steps from i on: one step done per "=".
+    if (!parsed[i] || rest.join('') !== steps.slice(i).join('')) return 'skipped';
+  }
+  if (parts.length === steps.length + 1 && !cut) return 'complete';
+  // Steps left: cut short by the budget, unless the trace went on to state an answer (it jumped to the end).
+  return !cut && /The answer/.test(text) ? 'skipped' : 'truncated';
+}
+
+// ---------------------------------------------------------------- the registry
+
+export const SUITE_METRICS: readonly SuiteMetric[] = [
+  {
+    id: 'shortcut-rate',
+    label: 'shortcut rate',
+    description:
+      'share of answers to digit chains with no worked trace, or a trace that skips a step (a trace cut short by the token budget is not counted)',
+    format: 'percent',
+    compute: ({ outputs }) => {
+      if (outputs.length === 0 || !outputs.every(({ item }) => chainSteps(item.question))) return null;
+      const kinds = outputs.map(({ item, out }) => traceKind(item.question, out.text));
+      const count = (k: TraceKind) => kinds.filter((x) => x === k).length;
+      const direct = count('direct');
+      const skipped = count('skipped');
+      return proportion(
+        direct + skipped,
+        kinds.length,
+        `direct ${direct}, skipped ${skipped}, cut short ${count('truncated')}, complete ${count('complete')}`,
+      );
+    },
+  },
+  {
+    id: 'top-answer-share',
+    label: 'top answer share',
+    description:
+      'share of the outputs that give the single most frequent answer (answer repetition: a model that always says the same thing scores 100%)',
+    format: 'percent',
+    compute: ({ outputs }) => {
+      if (!outputs.some(({ item }) => item.answer !== '')) return null;
+      const answers = outputs.flatMap(({ out }) => {
+        const a = givenAnswer(out);
+        return a === null ? [] : [a];
+      });
+      const counts = new Map<string, number>();
+      for (const a of answers) counts.set(a, (counts.get(a) ?? 0) + 1);
+      let top = '';
+      let best = 0;
+      for (const [a, c] of counts)
+        if (c > best) {
+          best = c;
+          top = a;
+        }
+      return proportion(best, outputs.length, best ? `"${top}"` : 'no answers');
+    },
+  },
+  {
+    id: 'answer-entropy',
+    label: 'answer entropy',
+    description:
+      'entropy (bits) of the answers across items: 0 when every output gives the same answer, log2 of the number of outputs when all differ (outputs with no answer count as one answer, "none")',
+    format: 'bits',
+    compute: ({ outputs }) => {
+      if (outputs.length === 0) return null;
+      const answers = outputs.map(({ out }) => givenAnswer(out) ?? '\u0000none');
+      return { value: entropyBits(answers), n: answers.length, note: `max ${Math.log2(answers.length).toFixed(2)}` };
+    },
+  },
+  {
+    id: 'diversity',
+    label: 'diversity',
+    description:
+      'distinct answers / outputs on a suite without reference answers (an open-ended one): 100% when no answer repeats',
+    format: 'percent',
+    compute: ({ outputs }) => {
+      if (outputs.length === 0 || outputs.some(({ item }) => item.answer !== '')) return null;
+      const distinct = new Set(outputs.flatMap(({ out }) => givenAnswer(out) ?? [])).size;
+      return proportion(distinct, outputs.length);
+    },
+  },
+];
+
+/** The registry's metrics that apply to one method's outputs on one suite, by id. */
+export function suiteMetrics(
+  suite: SuiteResults,
+  method: MethodSpec,
+  registry: readonly SuiteMetric[] = SUITE_METRICS,
+): Record<string, MetricValue> {
+  const outputs = suite.items.flatMap((item) => {
+    const out = item.outputs[method.id];
+    return out ? [{ item, out }] : [];
+  });
+  const values: Record<string, MetricValue> = {};
+  for (const m of registry) {
+    const v = m.compute({ suite, method, outputs });
+    if (v) values[m.id] = v;
+  }
+  return values;
+}
+
+/** The metrics that have a value in any of the rows, in registry order (the columns a table shows). */
+export function metricsShown(
+  rows: readonly { metrics: Record<string, MetricValue> }[],
+  registry: readonly SuiteMetric[] = SUITE_METRICS,
+): SuiteMetric[] {
+  return registry.filter((m) => rows.some((r) => r.metrics[m.id]));
+}
+
+/** A value as a table shows it: "12.5%" or "1.92 bits"; with `interval`, a proportion's 95% interval after it. */
+export function formatMetric(metric: SuiteMetric, v: MetricValue | undefined, interval = false): string {
+  if (!v) return '—';
+  if (metric.format === 'percent') {
+    const p = `${(v.value * 100).toFixed(1)}%`;
+    return interval && v.low !== undefined && v.high !== undefined
+      ? `${p} (${(v.low * 100).toFixed(1)}–${(v.high * 100).toFixed(1)})`
+      : p;
+  }
+  if (metric.format === 'bits') return `${v.value.toFixed(2)} bits`;
+  return v.value.toFixed(3);
+}
