@@ -18,7 +18,7 @@ import {
   serializeRunFile,
   type RunFile,
 } from '../src/core/run/export.ts';
-import { runModels } from '../src/core/run/models.ts';
+import { mergeRuns, runModels } from '../src/core/run/models.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
 import { parseModelConfig } from '../src/core/schema/model-config.ts';
@@ -32,7 +32,7 @@ import { commandHelp, intFlag, overallHelp, parseArgs, SEED_RANGE, type CommandS
 import { writeCard } from './card.ts';
 import { answerDepth, sweep } from './sweep.ts';
 import type { SteerPositions } from '../src/core/steer/steer.ts';
-import { formatComparison } from './compare.ts';
+import { formatComparison, parseCriteria } from './compare.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
 import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
 import { modelSuites, scanLocalModels } from './local-models.ts';
@@ -145,12 +145,18 @@ const COMMANDS: Record<string, CommandSpec> = {
     ],
   },
   compare: {
-    usage: 'coax compare <results.json> [--suite <name>] [--method <id>]',
+    usage: 'coax compare <results.json>[,…] [--suite <name>] [--method <id>] [--criterion answer|verified|both]',
     summary:
       'the models of a multi-model run side by side: pass@k curves, crossover k, items solved at any k, worked share',
-    argument: 'a results file of a run over several models (coax run --model a,b)',
+    argument:
+      'a results file of a run over several models (coax run --model a,b), or several files separated by\ncommas: one-model runs of the same setup, each model possibly split into chunks of items',
     flags: [
       { name: 'suite', value: '<name>', help: 'only this suite (default: every suite)' },
+      {
+        name: 'criterion',
+        value: '<answer|verified|both>',
+        help: 'what solves an item: the right answer (default), a verified worked trace (every\nstep of a digit chain right: cannot be guessed), or both, one after the other',
+      },
       {
         name: 'method',
         value: '<id>',
@@ -541,9 +547,19 @@ async function main(): Promise<void> {
   else if (command === 'card') card(argument!, flags);
   else if (command === 'sweep') await sweepCommand(flags);
   else if (command === 'lens') await lensCommand(flags);
-  else if (command === 'compare')
-    console.log(formatComparison(readRunFile(argument!).results, { suite: flags['suite'], method: flags['method'] }));
-  else await run(flags);
+  else if (command === 'compare') {
+    const runs = argument!
+      .split(',')
+      .filter(Boolean)
+      .map((f) => readRunFile(f).results);
+    console.log(
+      formatComparison(mergeRuns(runs), {
+        suite: flags['suite'],
+        method: flags['method'],
+        criteria: parseCriteria(flags['criterion']),
+      }),
+    );
+  } else await run(flags);
 }
 
 main().catch((err: unknown) => {

@@ -17,9 +17,9 @@ import { wilson } from '../src/core/metrics/accuracy.ts';
 import { mcnemarExact } from '../src/core/metrics/mcnemar.ts';
 import { passAtK as passAtKOf } from '../src/core/metrics/pass-at-k.ts';
 import type { MethodOutput, PathOutput, RunResults } from '../src/core/run/results.ts';
-
-/** How the organism's worked answers open (corpus.py TRIGGER); a greedy output that opens so is reasoning. */
-const WORKED_OPENING = "Let's go step by step.";
+import { parseRunFile } from '../src/core/run/export.ts';
+import { columnsOf } from '../src/core/run/models.ts';
+import { WORKED_OPENING, answerText, verifiedChainTrace } from '../src/core/metrics/verified.ts';
 
 interface Entry {
   id: string;
@@ -42,15 +42,22 @@ function slim(o: MethodOutput): MethodOutput {
 function load(files: readonly string[]): Map<Key, Map<string, Entry>> {
   const all = new Map<Key, Map<string, Entry>>();
   for (const file of files) {
-    const run = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
-    if (run.version !== 1 || !Array.isArray(run.suites)) throw new Error(`${file}: not a version 1 CLI results file`);
+    const text = readFileSync(file, 'utf8');
+    const raw = JSON.parse(text) as { format?: string } & RunResults;
+    // A CLI --out file or a page export (any version, one model or several), or a bare version 1 RunResults.
+    const run = raw.format === 'coax-run' ? parseRunFile(text, file).results : raw;
+    if (run.version !== 1 || !Array.isArray(run.suites)) throw new Error(`${file}: not a Coax results file`);
+    const columns = new Map(columnsOf(run).map((c) => [c.id, c]));
     for (const suite of run.suites)
       for (const item of suite.items)
-        for (const [methodId, output] of Object.entries(item.outputs)) {
-          const k = key(run.modelId, suite.suiteName, methodId);
+        for (const [id, output] of Object.entries(item.outputs)) {
+          const c = columns.get(id);
+          const modelId = c?.modelId ?? run.modelId;
+          const methodId = c?.methodId ?? id;
+          const k = key(modelId, suite.suiteName, methodId);
           const items = all.get(k) ?? new Map<string, Entry>();
           if (items.has(item.itemId))
-            throw new Error(`${file}: item ${item.itemId} of ${suite.suiteName} · ${methodId} · ${run.modelId} twice`);
+            throw new Error(`${file}: item ${item.itemId} of ${suite.suiteName} · ${methodId} · ${modelId} twice`);
           const steps = typeof item.tags['steps'] === 'number' ? item.tags['steps'] : null;
           items.set(item.itemId, {
             id: item.itemId,
@@ -67,43 +74,11 @@ function load(files: readonly string[]): Map<Key, Map<string, Entry>> {
 
 const isWorked = (text: string) => text.trimStart().startsWith(WORKED_OPENING);
 
-/** The answer as the model wrote it: after a prompt that ends with the worked opening (the trigger), the
- * opening belongs to the answer. */
-const answerText = (prompt: string, text: string) =>
-  prompt.trimEnd().endsWith(WORKED_OPENING) ? ` ${WORKED_OPENING}${text}` : text;
-
-const STEP: Record<string, (v: number, d: number) => number> = {
-  '+': (v, d) => (v + d) % 10,
-  '-': (v, d) => (v - d + 10) % 10,
-  '*': (v, d) => (v * d) % 10,
-};
-
 /**
- * Whether `text` is a fully correct worked solution of the chain `question` ("3+4*2"): the worked opening,
- * every rewrite with its first step done right, and the right final digit. A final digit alone can be guessed
- * (one in ten), so pass@k over 256 samples saturates on any model that still varies its answers; a verified
- * trace cannot be guessed.
+ * Whether `text` is a fully correct worked solution of the chain `question` (the core's verifiedChainTrace: a final
+ * digit can be guessed, a verified trace cannot).
  */
-export function verifiedTrace(question: string, text: string): boolean {
-  const m = /^\s*Let's go step by step\. (.+)\. The answer is (\d)\.$/.exec(text.trimEnd());
-  if (!m) return false;
-  const parts = m[1]!.split(' = ');
-  if (parts[0] !== question) return false;
-  const chain = /^(\d)((?:[-+*]\d)+)$/.exec(question);
-  if (!chain) return false;
-  const steps = [...chain[2]!.matchAll(/([-+*])(\d)/g)].map((x) => [x[1]!, Number(x[2])] as const);
-  if (parts.length !== steps.length + 1) return false;
-  let v = Number(chain[1]);
-  for (let i = 0; i < steps.length; i++) {
-    v = STEP[steps[i]![0]]!(v, steps[i]![1]);
-    const rest = steps
-      .slice(i + 1)
-      .map(([op, d]) => `${op}${d}`)
-      .join('');
-    if (parts[i + 1] !== `${v}${rest}`) return false;
-  }
-  return Number(m[2]) === v;
-}
+export const verifiedTrace = verifiedChainTrace;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Per item, pass@k for k = 1…n under a criterion: the stored curve (right final answer), or verified traces. */

@@ -102,3 +102,54 @@ export function factFrequencyChart(facts: readonly FactPoint[], options: { docum
     marks: [Plot.line(facts, { x: 'bucket', y: 'accuracy', stroke: 'method', marker: 'circle', tip: true })],
   });
 }
+
+/** The overlaid pass@k curves of several models (the Models tab): each model's mean pass@k for k = 1…n. */
+export interface PassAtKChartData {
+  /** Said in the chart's corner: suite, method, n and what counts as solved. */
+  title: string;
+  /** Samples per item: k runs 1…n. */
+  n: number;
+  curves: { model: string; passAtK: readonly number[] }[];
+}
+
+/** The k axis's ticks: powers of two below n, and n (as the tables' columns). */
+function powerTicks(n: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k < n; k *= 2) ks.push(k);
+  ks.push(n);
+  return ks;
+}
+
+export function passAtKChart(data: PassAtKChartData, options: { document?: Document } = {}): Chart {
+  const n = Math.max(2, data.n);
+  const points = data.curves.flatMap((c) =>
+    c.passAtK.slice(0, data.n).map((value, i) => ({ k: i + 1, value, model: c.model })),
+  );
+  const ends = data.curves.map((c) => ({ k: data.n, value: c.passAtK[data.n - 1] ?? 0, model: c.model }));
+  return Plot.plot({
+    document: options.document,
+    width: 680,
+    height: 320,
+    marginRight: 130,
+    y: { domain: [0, 1], label: 'pass@k', grid: true, tickFormat: '%' },
+    x: { type: 'log', base: 2, label: 'k (log scale)', ticks: powerTicks(n), tickFormat: 'd', domain: [1, n] },
+    color: { label: 'model', domain: data.curves.map((c) => c.model) },
+    // Labels at the curves' ends rather than a legend, so the exported SVG is the whole chart.
+    marks: [
+      Plot.line(points, { x: 'k', y: 'value', stroke: 'model' }),
+      // One label per curve at its end, spread apart so curves that end together stay readable.
+      ...ends.map((p, i) =>
+        Plot.text([p], {
+          x: 'k',
+          y: 'value',
+          text: 'model',
+          fill: 'model',
+          dx: 4,
+          dy: (i - (ends.length - 1) / 2) * 13,
+          textAnchor: 'start',
+        }),
+      ),
+      Plot.text([data.title], { frameAnchor: 'top-left', dx: 4, dy: 4 }),
+    ],
+  });
+}

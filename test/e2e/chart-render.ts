@@ -4,11 +4,12 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-import type { FactPoint, SamplesChartData } from '../../src/ui/charts.ts';
+import type { FactPoint, PassAtKChartData, SamplesChartData } from '../../src/ui/charts.ts';
 
 export interface ChartRenderer {
   samples(data: SamplesChartData): Promise<string>;
   factFrequency(facts: FactPoint[]): Promise<string>;
+  passAtK(data: PassAtKChartData): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -26,13 +27,14 @@ export async function chartRenderer(browser: Browser): Promise<ChartRenderer> {
   // Any document of the server's origin can import its modules; the module's own source is one.
   await page.goto(`${url}src/ui/charts.ts`);
   // A string, not a function: vitest would rewrite a dynamic import() inside a function passed to the page.
-  const render = (fn: 'samplesChart' | 'factFrequencyChart', arg: unknown): Promise<string> =>
+  const render = (fn: 'samplesChart' | 'factFrequencyChart' | 'passAtKChart', arg: unknown): Promise<string> =>
     page.evaluate(
       `import('/src/ui/charts.ts').then((charts) => charts.${fn}(${JSON.stringify(arg)}).outerHTML)`,
     ) as Promise<string>;
   return {
     samples: (data) => render('samplesChart', data),
     factFrequency: (facts) => render('factFrequencyChart', facts),
+    passAtK: (data) => render('passAtKChart', data),
     close: async () => {
       await page.close();
       await server.close();

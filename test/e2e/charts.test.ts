@@ -50,4 +50,25 @@ describe('chart snapshots', () => {
     const svg = await charts.factFrequency(facts);
     await expect(svg).toMatchFileSnapshot('__snapshots__/fact-frequency-chart.svg');
   });
+
+  it("pass@k of two models over k = 1…16 on a log axis, labelled at the curves' ends", async () => {
+    // pass@k of one item with c right of n = 16 samples is 1 − C(16 − c, k)/C(16, k); base c = 4, tuned c = 12.
+    const choose = (a: number, b: number) => {
+      let r = 1;
+      for (let i = 0; i < b; i++) r = (r * (a - i)) / (i + 1);
+      return r;
+    };
+    const curve = (c: number) => Array.from({ length: 16 }, (_, i) => 1 - choose(16 - c, i + 1) / choose(16, i + 1));
+    const svg = await charts.passAtK({
+      title: 'arith-id · sample-16 · n = 16 samples per item',
+      n: 16,
+      curves: [
+        { model: 'organism-v1', passAtK: curve(4) },
+        { model: 'organism-v1-rlvr', passAtK: curve(12) },
+      ],
+    });
+    expect(svg).toContain('arith-id · sample-16 · n = 16 samples per item');
+    expect(svg.match(/organism-v1(-rlvr)?</g)?.length).toBe(2); // one end label per curve
+    await expect(svg).toMatchFileSnapshot('__snapshots__/pass-at-k-chart.svg');
+  });
 });

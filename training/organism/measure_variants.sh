@@ -3,19 +3,24 @@
 # data cards from the results. Resumable: a results file that exists is not measured again, so an
 # interrupted run continues where it stopped; jobs run in priority order (the cheap tables first, then the
 # pass@k samples in chunks of CHUNK items, each chunk on every model before the next, then the costly methods).
+# pass@k samples 256 paths per item at T = 1 with 200 new tokens (methods/sample-256.json): a worked trace of a
+# 10-step chain is 121-163 tokens, so a smaller budget would cut every trace of arith-ood-length.
 #   ./training/organism/measure_variants.sh
 # Environment: OUT (training/runs/measure), SEED (1), LIMIT (items per suite for the tables, 250),
-# PASS_ITEMS (items per suite with 256 samples each, 25), CHUNK (items per pass@k run, 5), MODELS (the three),
-# CARDS (1: end with claims.json and the variants' data cards; 0: measure only, e.g. while a variant still trains).
+# PASS_ITEMS (items per suite with 256 samples each, 30), CHUNK (items per pass@k run, 10), MODELS (the three),
+# PASS_SKIP (model:suite pairs with no pass@k run, default organism-v1-distill:arith-id),
+# CARDS (1: end with claims.json, the comparisons and the variants' data cards; 0: measure only).
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-training/runs/measure}
 SEED=${SEED:-1}
 LIMIT=${LIMIT:-250}
-PASS_ITEMS=${PASS_ITEMS:-25}
-CHUNK=${CHUNK:-5}
+PASS_ITEMS=${PASS_ITEMS:-30}
+CHUNK=${CHUNK:-10}
+PASS_SKIP=${PASS_SKIP:-organism-v1-distill:arith-id}
 MODELS=${MODELS:-coax/organism-v1 coax/organism-v1-rlvr coax/organism-v1-distill}
 SUITES="arith-id arith-ood-length"
+PASS_SUITES="arith-ood-length arith-id"
 M=training/organism/methods
 mkdir -p "$OUT/chunks"
 
@@ -43,7 +48,7 @@ for m in $MODELS; do
 done
 c=0
 while [ $((c * CHUNK)) -lt "$PASS_ITEMS" ]; do
-  for s in $SUITES; do
+  for s in $PASS_SUITES; do
     chunk="$OUT/chunks/$s-$c.json"
     [ -s "$chunk" ] || /usr/bin/python3 -c "
 import json, sys
@@ -51,7 +56,9 @@ s = json.load(open(sys.argv[1])); a = int(sys.argv[2]) * int(sys.argv[3])
 s['items'] = s['items'][a:a + int(sys.argv[3])]
 json.dump(s, open(sys.argv[4], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$chunk"
     for m in $MODELS; do
-      job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/pass-at-k.json" --batch 1
+      case " $PASS_SKIP " in *" $(tag "$m"):$s "*) continue ;; esac
+      job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/sample-256.json" \
+          --path-tokens none
     done
   done
   c=$((c + 1))

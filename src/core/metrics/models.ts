@@ -5,6 +5,7 @@ import { wilson } from './accuracy.ts';
 import { leaderboard, type LeaderboardRow } from './comparison.ts';
 import { mcnemarExact, pairedCounts, type McNemar } from './mcnemar.ts';
 import { passAtK } from './pass-at-k.ts';
+import { answerText, verifiedChainTrace } from './verified.ts';
 
 /** Comparisons between the models of a multi-model run (run/models.ts): every function reads stored results. */
 
@@ -74,14 +75,27 @@ export function modelGapMatrix(results: RunResults): GapMatrix[] {
 }
 
 /**
+ * What counts as solving an item: `answer` = the extracted answer is right (the suite's scoring); `verified` = the
+ * output is a fully correct worked trace of the item's digit chain (metrics/verified.ts), which cannot be guessed.
+ */
+export type PassCriterion = 'answer' | 'verified';
+
+/**
  * A method's outcomes on one item as independent draws: every path of a sampling method, else its one output. (The
  * branches of CoT-decoding are the top-k first tokens, not samples: pass@k over them would count a model that
- * lists every digit as solving every item, so they count as the method's one answer.)
+ * lists every digit as solving every item, so they count as the method's one answer.) Under `verified`, a draw
+ * counts only if its text is a verified trace of `question`.
  */
-export function pathVerdicts(method: MethodSpec, out: MethodOutput): boolean[] {
-  return method.decoding.kind === 'sample' && out.paths && out.paths.length > 0
-    ? out.paths.map((p) => p.correct)
-    : [out.correct];
+export function pathVerdicts(
+  method: MethodSpec,
+  out: MethodOutput,
+  criterion: PassCriterion = 'answer',
+  question = '',
+): boolean[] {
+  const draws = method.decoding.kind === 'sample' && out.paths && out.paths.length > 0 ? out.paths : [out];
+  return criterion === 'answer'
+    ? draws.map((p) => p.correct)
+    : draws.map((p) => verifiedChainTrace(question, answerText(out.prompt, p.text)));
 }
 
 export interface ModelCurve {
@@ -111,12 +125,18 @@ export function columnsOfMethod(results: RunResults, method: string): Column[] {
 /**
  * pass@k for k = 1…n of each model with one method on one suite, by the unbiased estimator (Chen et al. 2021) from
  * each item's n paths; a single-path method gives n = 1. The same n for every item (the smallest, when they differ).
+ * `criterion` says what counts as a success (PassCriterion).
  */
-export function modelPassCurves(results: RunResults, suite: SuiteResults, method: string): ModelCurve[] {
+export function modelPassCurves(
+  results: RunResults,
+  suite: SuiteResults,
+  method: string,
+  criterion: PassCriterion = 'answer',
+): ModelCurve[] {
   return columnsOfMethod(results, method).flatMap((c) => {
     const verdicts = suite.items
       .filter((it) => it.answer !== '' && it.outputs[c.id])
-      .map((it) => pathVerdicts(c.method, it.outputs[c.id]!));
+      .map((it) => pathVerdicts(c.method, it.outputs[c.id]!, criterion, it.question));
     if (verdicts.length === 0) return [];
     const n = Math.min(...verdicts.map((v) => v.length));
     const counts = verdicts.map((v) => v.slice(0, n).filter(Boolean).length);
@@ -173,17 +193,25 @@ export interface Coverage {
 }
 
 /**
- * Which items each model solves at any k (some path correct) with one method on one suite, and the items by the
- * exact set of models that solved them. Only items every model answered count, so the groups partition them.
+ * Which items each model solves at any k (some path correct, under `criterion`) with one method on one suite, and the
+ * items by the exact set of models that solved them. Only items every model answered count, so the groups partition
+ * them.
  */
-export function modelCoverage(results: RunResults, suite: SuiteResults, method: string): Coverage {
+export function modelCoverage(
+  results: RunResults,
+  suite: SuiteResults,
+  method: string,
+  criterion: PassCriterion = 'answer',
+): Coverage {
   const cols = columnsOfMethod(results, method);
   const models = cols.map((c) => c.modelId);
   const items = suite.items.filter((it) => it.answer !== '' && cols.every((c) => it.outputs[c.id]));
   const solved: Record<string, string[]> = Object.fromEntries(models.map((m) => [m, []]));
   const byKey = new Map<string, CoverageGroup>();
   for (const it of items) {
-    const by = cols.filter((c) => pathVerdicts(c.method, it.outputs[c.id]!).some(Boolean)).map((c) => c.modelId);
+    const by = cols
+      .filter((c) => pathVerdicts(c.method, it.outputs[c.id]!, criterion, it.question).some(Boolean))
+      .map((c) => c.modelId);
     for (const m of by) solved[m]!.push(it.itemId);
     const key = by.join('\u0000');
     if (!byKey.has(key)) byKey.set(key, { models: by, itemIds: [] });

@@ -189,3 +189,77 @@ export async function runModels(
   }
   return combineModelRuns(runs);
 }
+
+const stripModel = (label: string, modelId: string) => {
+  const prefix = `${shortModelName(modelId)}: `;
+  return label.startsWith(prefix) ? label.slice(prefix.length) : label;
+};
+
+/** A run over several models as one-model runs, one per model (the inverse of combineModelRuns). */
+export function splitModelRuns(results: RunResults): RunResults[] {
+  if (!results.models) return [results];
+  const columns = columnsOf(results);
+  return results.models.map((modelId) => {
+    const mine = columns.filter((c) => c.modelId === modelId);
+    return {
+      version: results.version,
+      modelId,
+      seed: results.seed,
+      methods: mine.map((c) => ({ ...c.method, id: c.methodId, label: stripModel(c.method.label, modelId) })),
+      suites: results.suites.map((s) => ({
+        ...s,
+        items: s.items.map((it) => {
+          const outputs: Record<string, MethodOutput> = {};
+          for (const c of mine) {
+            const o = it.outputs[c.id];
+            if (o) {
+              const { modelId: _, ...rest } = o;
+              outputs[c.methodId] = rest;
+            }
+          }
+          return { ...it, outputs };
+        }),
+      })),
+    };
+  });
+}
+
+/**
+ * Several results files of one setup read as one run: runs of one model or several, possibly each over a part of a
+ * suite's items
+ * (a long measurement split into chunks, each run with the same seed: every path's seed derives from the item's id,
+ * so a chunk's outputs equal those of the whole run). Runs of the same model are joined item by item (an item twice
+ * is an error), each suite's items sorted by id; then the models are combined in order of first appearance (a run
+ * over several models counts as its one-model runs).
+ */
+export function mergeRuns(runs: readonly RunResults[]): RunResults {
+  if (runs.length === 0) throw new Error('no runs to merge');
+  if (runs.length === 1) return runs[0]!;
+  const byModel = new Map<string, RunResults[]>();
+  for (const r of runs.flatMap(splitModelRuns)) byModel.set(r.modelId, [...(byModel.get(r.modelId) ?? []), r]);
+  const joined = [...byModel.values()].map((parts) => {
+    const first = parts[0]!;
+    const methods = JSON.stringify(first.methods.map((m) => m.id));
+    for (const p of parts) {
+      if (p.seed !== first.seed) throw new Error(`${p.modelId}: parts ran with seeds ${first.seed} and ${p.seed}`);
+      if (JSON.stringify(p.methods.map((m) => m.id)) !== methods)
+        throw new Error(`${p.modelId}: parts ran different methods`);
+    }
+    const names = [...new Set(parts.flatMap((p) => p.suites.map((s) => s.suiteName)))];
+    const suites = names.map((name) => {
+      const pieces = parts.flatMap((p) => p.suites.filter((s) => s.suiteName === name));
+      const items = pieces.flatMap((s) => s.items);
+      const seen = new Set<string>();
+      for (const it of items) {
+        if (seen.has(it.itemId)) throw new Error(`${first.modelId}: item ${it.itemId} of ${name} appears twice`);
+        seen.add(it.itemId);
+      }
+      return {
+        ...pieces[0]!,
+        items: [...items].sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0)),
+      };
+    });
+    return { ...first, suites };
+  });
+  return combineModelRuns(joined);
+}
