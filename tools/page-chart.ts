@@ -1,15 +1,32 @@
 /**
  * Export the page's pass@k chart of a results file as SVG, as a user would: the built page (npm run build) in
- * Chromium, the file imported, the Models tab, the chart's SVG button. For the README's figure.
- *   npx tsx tools/page-chart.ts <results.json> <method id> <out.svg>
+ * Chromium, the file imported, the Models tab, the chart's SVG button. For the README's figures.
+ *   npx tsx tools/page-chart.ts <results.json>[,…] <method id> <out.svg> [suite] [answer|verified]
+ * Several files (one-model runs of one setup, or chunks of them; see coax compare) are merged into one run first.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { launch, serveDist } from '../test/e2e/harness.ts';
+import { parseRunFile, runFile, serializeRunFile } from '../src/core/run/export.ts';
+import { mergeRuns } from '../src/core/run/models.ts';
+
+/** The files as one results file the page imports. */
+function merged(files: string[]): { name: string; buffer: Buffer } {
+  if (files.length === 1) return { name: basename(files[0]!), buffer: readFileSync(files[0]!) };
+  const parsed = files.map((f) => parseRunFile(readFileSync(f, 'utf8'), f));
+  const first = parsed[0]!;
+  const results = mergeRuns(parsed.map((p) => p.results));
+  const file = runFile({ ...first, name: `${first.name} (merged)`, results });
+  return { name: 'merged.json', buffer: Buffer.from(serializeRunFile(file)) };
+}
 
 async function main(): Promise<void> {
-  const [file, method, out] = process.argv.slice(2);
-  if (!file || !method || !out) throw new Error('usage: tsx tools/page-chart.ts <results.json> <method id> <out.svg>');
+  const [files, method, out, suite, criterion] = process.argv.slice(2);
+  if (!files || !method || !out)
+    throw new Error(
+      'usage: tsx tools/page-chart.ts <results.json>[,…] <method id> <out.svg> [suite] [answer|verified]',
+    );
+  const input = merged(files.split(',').filter(Boolean));
   const { server, url } = await serveDist();
   const { browser, close } = await launch('wasm');
   try {
@@ -18,16 +35,20 @@ async function main(): Promise<void> {
     await page.getByTestId('import-run').waitFor({ timeout: 120_000 });
     await page
       .getByTestId('import-run')
-      .setInputFiles({ name: basename(file), mimeType: 'application/json', buffer: readFileSync(file) });
+      .setInputFiles({ name: input.name, mimeType: 'application/json', buffer: input.buffer });
     await page.getByTestId('tab-models').click({ timeout: 120_000 });
+    if (suite) await page.getByTestId('curves-suite').selectOption(suite);
     await page.getByTestId('curves-method').selectOption(method);
+    if (criterion) await page.getByTestId('curves-criterion').selectOption(criterion);
     await page.getByTestId('pass-at-k-chart').locator('svg').first().waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByTestId('pass-at-k-chart').getByTestId('export-svg').click(),
     ]);
     copyFileSync((await download.path())!, out);
-    console.log(`${out}: the pass@k chart of ${file} (${method}) as the page exports it`);
+    console.log(
+      `${out}: the pass@k chart of ${files} (${suite ?? ''} ${method} ${criterion ?? ''}) as the page exports it`,
+    );
   } finally {
     await close();
     await server.close();

@@ -73,6 +73,9 @@ done
 [ "${CARDS:-1}" = 1 ] || exit 0
 npx tsx tools/variant-claims.ts --out "$OUT/claims.json" $(ls "$OUT"/*.json | grep -v claims.json)
 for v in rlvr distill; do
-  /usr/bin/python3 training/organism/variant_card.py --variant "$v" --run-dir "training/runs/$v" \
+  # Without its training run here (a fresh clone), the shipped card keeps its training section.
+  run=""
+  [ -f "training/runs/$v/args.json" ] && run="--run-dir training/runs/$v"
+  /usr/bin/python3 training/organism/variant_card.py --variant "$v" $run \
       --out-dir "public/models/coax/organism-v1-$v" --claims "$OUT/claims.json"
 done

@@ -127,11 +127,11 @@ def markdown(card):
     if card.get("reward"):
         lines += ["## Reward", "", card["reward"], ""]
     cpu = f" ({r['cpu_s'] / 60:.1f} CPU-minutes: the share of a core this niced process got)" if r.get("cpu_s") else ""
-    c = card["corpus"]
+    c = card.get("corpus")
+    trained = (f"; {c['trained_tokens']:,} tokens trained on ({c['procedural_items_trained']['worked']:,} worked and "
+               f"{c['procedural_items_trained']['direct']:,} direct answers)") if c else ""
     lines += ["## Training", "", f"{r['steps']} steps, {r['elapsed_s'] / 60:.1f} min of run time{cpu} on "
-              f"{card['hardware']}; {c['trained_tokens']:,} tokens trained on "
-              f"({c['procedural_items_trained']['worked']:,} worked and {c['procedural_items_trained']['direct']:,} "
-              "direct answers).", "", "| hyper-parameter | value |", "|---|---|"]
+              f"{card['hardware']}{trained}.", "", "| hyper-parameter | value |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in r["args"].items() if k not in ("init", "out_dir", "suites", "resume")]
     if r["curve"]:
         lines += ["", "Held-out greedy accuracy during training (fresh chains, the evaluator of `rollout.py`):", "",
@@ -183,7 +183,8 @@ def markdown(card):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--variant", required=True, choices=sorted(RECIPES), help="which recipe the run followed")
-    p.add_argument("--run-dir", required=True, help="the grpo.py / distill.py out_dir (args.json, log.jsonl)")
+    p.add_argument("--run-dir", help="the grpo.py / distill.py out_dir (args.json, log.jsonl); without it the card "
+                   "already in --out-dir is kept and only its measured table (--claims) and notes are written again")
     p.add_argument("--out-dir", required=True, help="the exported model folder")
     p.add_argument("--claims", help="tools/variant-claims.ts output over the CLI results")
     p.add_argument("--hardware", default="2 CPU cores shared with other jobs (run niced), PyTorch 1.13 CPU, 1 thread",
@@ -191,6 +192,16 @@ def main():
     p.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable)")
     args = p.parse_args()
     recipe = RECIPES[args.variant]
+    if not args.run_dir:
+        with open(os.path.join(args.out_dir, "data_card.json")) as f:
+            card = json.load(f)
+        if args.note:
+            card["notes"] = args.note
+        if args.claims:
+            with open(args.claims) as f:
+                card["measured"] = measured(json.load(f), card["name"])
+        write_card(card, args.out_dir)
+        return
     run_args, log = read_run(args.run_dir)
     final = [r for r in log if r.get("final")]
     last = final[-1] if final else (log[-1] if log else {"step": 0, "elapsed_s": 0.0})
@@ -215,10 +226,14 @@ def main():
     if args.claims:
         with open(args.claims) as f:
             card["measured"] = measured(json.load(f), card["name"])
-    with open(os.path.join(args.out_dir, "data_card.json"), "w") as f:
+    write_card(card, args.out_dir)
+
+
+def write_card(card, out_dir):
+    with open(os.path.join(out_dir, "data_card.json"), "w") as f:
         json.dump(card, f, indent=1)
         f.write("\n")
-    with open(os.path.join(args.out_dir, "DATA_CARD.md"), "w") as f:
+    with open(os.path.join(out_dir, "DATA_CARD.md"), "w") as f:
         f.write(markdown(card))
 
 
