@@ -13,8 +13,7 @@ afterAll(async () => {
   for (const m of loaded) await m.dispose();
 });
 
-// organism-v1-distill is not shipped yet (its training run was not exported in this session); add it here when it is.
-describe.each(['rlvr'])('the shipped variant organism-v1-%s', (variant) => {
+describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (variant) => {
   const id = `coax/organism-v1-${variant}`;
   const parity = () =>
     JSON.parse(

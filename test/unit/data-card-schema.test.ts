@@ -19,6 +19,15 @@ describe('the data card schema (one for the model card panel and the competence 
     expect(variant?.corpus).toBeUndefined();
   });
 
+  it("reads the distilled variant's card with the teacher's worksheets as its corpus", () => {
+    const distill = parseDataCard(card('organism-v1-distill'));
+    const raw = card('organism-v1-distill') as { training: { tokens: number } };
+    expect(distill?.corpus?.trained_tokens).toBe(raw.training.tokens);
+    expect(distill?.corpus?.procedural_items_trained?.direct).toBe(0);
+    expect(distill?.corpus?.procedural_items_trained?.worked).toBeGreaterThan(0);
+    expect(summarizeDataCard(card('organism-v1-distill')).error).toBeNull();
+  });
+
   it('gives null for no card or one of another shape; the panel names the field that is wrong', () => {
     expect(parseDataCard(null)).toBeNull();
     expect(parseDataCard({ facts: [{ entity: 'x', relation: 'city' }] })).toBeNull();
