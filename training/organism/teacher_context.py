@@ -104,7 +104,7 @@ def main():
     p.add_argument("--slip-share", type=float, default=0.15, help="careful teacher: share of traces with a caught slip")
     p.add_argument("--block", type=int, default=256, help="training sequence length")
     p.add_argument("--batch", type=int, default=8, help="sequences per step")
-    p.add_argument("--max-minutes", type=float, default=16, help="stop after this much training time (0 = no limit)")
+    p.add_argument("--max-minutes", type=float, default=30, help="stop after this much training time (0 = no limit)")
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
     p.add_argument("--warmup", type=int, default=20, help="warm-up steps")
     p.add_argument("--min-lr-frac", type=float, default=0.1, help="final lr as a fraction of peak")
