@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { groundingActRate, isClarifyingQuestion, rateOf } from '../../src/core/metrics/grounding.ts';
 import { checkMoveRate, traceMoves } from '../../src/core/metrics/trace-moves.ts';
 import { calibrate } from '../../src/core/metrics/calibration.ts';
+import { wilson } from '../../src/core/metrics/accuracy.ts';
+import { suiteMetrics } from '../../src/core/metrics/suite-metrics.ts';
+import { BUILTIN_METHODS } from '../../src/core/methods/method.ts';
+import type { MethodOutput, SuiteResults } from '../../src/core/run/results.ts';
 
 describe('grounding acts', () => {
   it.each([
@@ -69,5 +73,50 @@ describe('answer-probability calibration (the existing ECE, as claim 2 uses it)'
       { confidence: 0.6, correct: true },
     ]);
     expect(c.ece).toBeCloseTo(0.5 * 0.45 + 0.5 * 0.4, 12);
+  });
+});
+
+describe('the registry entries (check moves on digit chains, grounding acts on ambiguous suites)', () => {
+  const method = BUILTIN_METHODS.find((m) => m.id === 'greedy-plain')!;
+  const out = (text: string) => ({ text }) as unknown as MethodOutput;
+  const suite = (name: string, split: string, qa: [string, string][]): SuiteResults => ({
+    suiteName: name,
+    split,
+    relation: 'factual',
+    items: qa.map(([q, text], i) => ({
+      itemId: `${name}-${i}`,
+      question: q,
+      answer: 'x',
+      tags: {},
+      outputs: { 'greedy-plain': out(text) },
+    })),
+  });
+
+  it('check-move rate by hand: 2 of 3 chain answers, one check and one hesitation', () => {
+    const m = suiteMetrics(
+      suite('arith-id', 'id', [
+        ['3+4', " Let's go step by step. 3+4 = 7. Check: 3+4 is 7. The answer is 7."],
+        ['3+4*2', ' Wait, 4'],
+        ['1+1', ' 2'],
+      ]),
+      method,
+    );
+    expect(m['check-move-rate']).toMatchObject({ value: 2 / 3, count: 2, n: 3, note: 'check 1, hesitation 1' });
+    expect(m['grounding-act-rate']).toBeUndefined();
+  });
+
+  it('grounding-act rate by hand on an ambiguous suite only', () => {
+    const qa: [string, string][] = [
+      ["What is Ana's city?", ' Which Ana, Ana Kim or Ana Ruiz?'],
+      ["What is Bo's pet?", ' fox'],
+      ["What is Cy's color?", ' red'],
+      ["What is Di's city?", ' Who do you mean?'],
+    ];
+    const m = suiteMetrics(suite('ambiguous', 'ambiguous', qa), method);
+    expect(m['grounding-act-rate']).toMatchObject({ value: 0.5, count: 2, n: 4, ...wilson(2, 4) });
+    expect(m['check-move-rate']).toBeUndefined(); // not digit chains
+    expect(suiteMetrics(suite('ambiguous-control', 'ambiguous-control', qa), method)['grounding-act-rate']).toBe(
+      undefined,
+    );
   });
 });
