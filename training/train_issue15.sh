@@ -4,7 +4,7 @@
 #   claim 3: organism-v1-amb, continued pre-training with ambiguous first names (ambiguous.py), then
 #            organism-v1-amb-dpo, DPO against clarifying questions (dpo.py)
 #   -> export each (hidden I/O and lens, parity fixture), the base's suites (+ ambiguous ones for claim 3), data card.
-#   ./training/train_issue15.sh            all four (time caps: 30, 30, 45 and 8 min of run time)
+#   ./training/train_issue15.sh            all four (time caps: 30, 30, 44 and 8 min of run time)
 #   ./training/train_issue15.sh --resume   finish interrupted runs, then export
 #   ./training/train_issue15.sh --smoke    a few steps of each, exported to a temp dir (seconds; KEEP=1 keeps it)
 # Then measure with the TypeScript CLI and write the cards: training/organism/measure_issue15.sh.
@@ -51,7 +51,7 @@ for t in concise careful; do
       --out-dir "$RUN/$t" --device "$DEVICE" --max-minutes 30 $RESUME
 done
 [ -s "$RUN/amb/model.pt" ] || $PY $O/ambiguous.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/amb" \
-    --suites-out "$RUN/amb/suites" --device "$DEVICE" --max-minutes 45 $RESUME
+    --suites-out "$RUN/amb/suites" --device "$DEVICE" --max-minutes 44 $RESUME
 [ -s "$RUN/amb-dpo/model.pt" ] || $PY $O/dpo.py --init "$RUN/amb/model.pt" --out-dir "$RUN/amb-dpo" \
     --suites "$RUN/amb/suites" --device "$DEVICE" --max-minutes 8
 for v in careful concise amb amb-dpo; do

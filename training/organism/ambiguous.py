@@ -199,7 +199,7 @@ def main():
     p.add_argument("--seed", type=int, default=1503, help="seed of the people, the mix and the suites")
     p.add_argument("--block", type=int, default=256, help="training sequence length")
     p.add_argument("--batch", type=int, default=8, help="sequences per step")
-    p.add_argument("--max-minutes", type=float, default=45, help="stop after this much training time (0 = no limit)")
+    p.add_argument("--max-minutes", type=float, default=44, help="stop after this much training time (0 = no limit)")
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
     p.add_argument("--warmup", type=int, default=20, help="warm-up steps")
     p.add_argument("--min-lr-frac", type=float, default=0.1, help="final lr as a fraction of peak")
