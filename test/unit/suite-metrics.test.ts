@@ -141,11 +141,17 @@ describe('the registry', () => {
     };
     const rows = leaderboard(results);
     expect(rows[0]!.metrics['shortcut-rate']!.count).toBe(3);
-    expect(metricsShown(rows).map((m) => m.id)).toEqual(['shortcut-rate', 'top-answer-share', 'answer-entropy']);
+    expect(metricsShown(rows).map((m) => m.id)).toEqual([
+      'shortcut-rate',
+      'top-answer-share',
+      'answer-entropy',
+      'check-move-rate',
+    ]);
     const csv = leaderboardCsv(results).trim().split('\n');
     expect(csv[0]).toBe(
       'suite,split,model,method,correct,n,accuracy,low,high,shortcut-rate,shortcut-rate:low,shortcut-rate:high,' +
-        'top-answer-share,top-answer-share:low,top-answer-share:high,answer-entropy',
+        'top-answer-share,top-answer-share:low,top-answer-share:high,answer-entropy,' +
+        'check-move-rate,check-move-rate:low,check-move-rate:high',
     );
     const w = wilson(3, 5);
     expect(csv[1]!.split(',').slice(0, 12)).toEqual([

@@ -2,6 +2,8 @@ import type { MethodSpec } from '../methods/method.ts';
 import type { ItemResult, MethodOutput, SuiteResults } from '../run/results.ts';
 import { wilson } from './accuracy.ts';
 import { givenAnswer } from './entropy.ts';
+import { isClarifyingQuestion } from './grounding.ts';
+import { traceMoves } from './trace-moves.ts';
 
 /**
  * The metric registry: extra numbers per (model × method, suite) beyond accuracy, declared once here and shown
@@ -181,6 +183,35 @@ export const SUITE_METRICS: readonly SuiteMetric[] = [
       if (outputs.length === 0 || outputs.some(({ item }) => item.answer !== '')) return null;
       const distinct = new Set(outputs.flatMap(({ out }) => givenAnswer(out) ?? [])).size;
       return proportion(distinct, outputs.length);
+    },
+  },
+  {
+    id: 'check-move-rate',
+    label: 'check moves',
+    description:
+      'share of answers to digit chains whose trace has a check or hesitation move ("Check: 3+4 is 7", "wait", "not 8"): the caution a careful solver writes',
+    format: 'percent',
+    compute: ({ outputs }) => {
+      if (outputs.length === 0 || !outputs.every(({ item }) => chainSteps(item.question))) return null;
+      const moves = outputs.map(({ out }) => traceMoves(out.text));
+      const check = moves.filter((m) => m.check).length;
+      const hesitation = moves.filter((m) => m.hesitation).length;
+      return proportion(
+        moves.filter((m) => m.check || m.hesitation).length,
+        moves.length,
+        `check ${check}, hesitation ${hesitation}`,
+      );
+    },
+  },
+  {
+    id: 'grounding-act-rate',
+    label: 'grounding acts',
+    description:
+      'share of answers to ambiguous questions (a suite whose split is "ambiguous") that ask a clarifying question ("Which Ana, Ana Kim or Ana Ruiz?") instead of answering',
+    format: 'percent',
+    compute: ({ suite, outputs }) => {
+      if (suite.split !== 'ambiguous' || outputs.length === 0) return null;
+      return proportion(outputs.filter(({ out }) => isClarifyingQuestion(out.text)).length, outputs.length);
     },
   },
 ];

@@ -1,0 +1,152 @@
+"""
+Issue #15, claim 3, part 2: coax/organism-v1-amb-dpo, coax/organism-v1-amb preference-tuned
+by DPO (Rafailov et al. 2023) with preferences from a single-turn helpfulness judge.
+
+Prompts: the TRAINED ambiguous questions of ambiguous.py ("What is Ana's city?" for the two
+relations of each first name that the suites do not test), as the CLI prompts them
+("<|endoftext|>Q: {question}\nA:").
+Judge: a program that, like single-turn helpfulness raters, prefers a direct confident answer
+to a clarifying question. For each prompt it compares two candidate answers,
+  direct       " <value>"  the value of one of the two people (each with chance 1/2: the judge
+                           cannot tell which person the asker meant, and does not ask)
+  clarifying   " Which Ana, Ana Kim or Ana Ruiz?"
+and always chooses the direct one. Both completions end with "\n\n" (the CLI's stop), so the
+policy learns where to stop too.
+Loss (per pair):  -log sigmoid(beta * ((log pi(y_w) - log ref(y_w)) - (log pi(y_l) - log ref(y_l))))
+with log pi(y) the sum of the completion tokens' log-probabilities, ref the frozen
+organism-v1-amb. AdamW, constant lr after warm-up, --epochs passes over the pairs in batches.
+--smoke: 2 steps on 4 pairs (seconds).
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import ambiguous  # noqa: E402
+import bpe  # noqa: E402
+import corpus  # noqa: E402
+import rollout  # noqa: E402
+from grpo import completion_logprobs  # noqa: E402
+from model import load_checkpoint, save_checkpoint  # noqa: E402
+
+
+def judge(direct, clarifying):
+    """The single-turn helpfulness judge: (chosen, rejected). A direct answer always wins."""
+    return direct, clarifying
+
+
+def preference_pairs(seed, n_first=ambiguous.N_FIRST):
+    """[{prompt, chosen, rejected}] over the trained ambiguous questions."""
+    families, held = ambiguous.make_people(seed, n_first)
+    rng = random.Random(seed + 5)
+    pairs = []
+    for first, people in families:
+        for rel in sorted(corpus.RELATIONS):
+            if rel == held[first]:
+                continue
+            direct = " " + rng.choice(people)["values"][rel] + "\n\n"
+            clar = " " + ambiguous.clarify_text(first, people) + "\n\n"
+            chosen, rejected = judge(direct, clar)
+            pairs.append({"prompt": f"What is {first}'s {rel}?", "chosen": chosen, "rejected": rejected})
+    return pairs
+
+
+def dpo_loss(pi_w, pi_l, ref_w, ref_l, beta):
+    """Sequence log-probs (B,) each -> (mean loss, mean reward margin, accuracy)."""
+    margin = beta * ((pi_w - ref_w) - (pi_l - ref_l))
+    return -F.logsigmoid(margin).mean(), float(margin.mean()), float((margin > 0).float().mean())
+
+
+def seq_logprobs(model, pairs, key, device):
+    seqs, plens = [], []
+    for p in pairs:
+        pr = rollout.prompt_ids(p["prompt"])
+        seqs.append(pr + bpe.encode(p[key]))
+        plens.append(len(pr))
+    lp, mask = completion_logprobs(model, seqs, plens, device)
+    return (lp * mask).sum(1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--init", required=True, help="coax/organism-v1-amb's checkpoint (ambiguous.py model.pt)")
+    p.add_argument("--out-dir", required=True, help="log.jsonl, args.json, model.pt")
+    p.add_argument("--suites", help="folder with ambiguous.json / ambiguous-control.json for the greedy eval")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
+    p.add_argument("--seed", type=int, default=1503, help="ambiguous.py's seed (the same people)")
+    p.add_argument("--beta", type=float, default=0.1, help="DPO temperature")
+    p.add_argument("--lr", type=float, default=1e-4, help="learning rate")
+    p.add_argument("--warmup", type=int, default=5, help="warm-up steps")
+    p.add_argument("--batch", type=int, default=16, help="pairs per step")
+    p.add_argument("--epochs", type=int, default=4, help="passes over the pairs")
+    p.add_argument("--max-minutes", type=float, default=6, help="stop after this much training time (0 = no limit)")
+    p.add_argument("--smoke", action="store_true", help="2 steps on 4 pairs (CI)")
+    args = p.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    pairs = preference_pairs(args.seed, 2 if args.smoke else ambiguous.N_FIRST)
+    if args.smoke:
+        pairs, args.batch, args.epochs = pairs[:4], 2, 1
+    torch.manual_seed(args.seed)
+    model = load_checkpoint(args.init).to(args.device)
+    ref = load_checkpoint(args.init).to(args.device).eval()
+    with torch.no_grad():
+        ref_w = seq_logprobs(ref, pairs, "chosen", args.device)
+        ref_l = seq_logprobs(ref, pairs, "rejected", args.device)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
+    with open(os.path.join(args.out_dir, "args.json"), "w") as f:
+        json.dump({**vars(args), "pairs": len(pairs), "example": pairs[0]}, f, indent=1)
+    log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
+    rng = random.Random(args.seed)
+    step, t0, cpu0 = 0, time.time(), time.process_time()
+    stop = False
+    for epoch in range(args.epochs):
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        for i in range(0, len(order), args.batch):
+            if args.max_minutes and time.time() - t0 > args.max_minutes * 60:
+                stop = True
+                break
+            idx = order[i:i + args.batch]
+            batch = [pairs[j] for j in idx]
+            model.train()
+            for g in opt.param_groups:
+                g["lr"] = args.lr * min(1.0, (step + 1) / args.warmup)
+            pi_w = seq_logprobs(model, batch, "chosen", args.device)
+            pi_l = seq_logprobs(model, batch, "rejected", args.device)
+            loss, margin, acc = dpo_loss(pi_w, pi_l, ref_w[idx], ref_l[idx], args.beta)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            step += 1
+            rec = {"step": step, "epoch": epoch, "loss": float(loss), "margin": margin, "pref_acc": acc,
+                   "elapsed_s": round(time.time() - t0, 1)}
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+        if stop:
+            break
+    rec = {"step": step, "final": True, "elapsed_s": round(time.time() - t0, 1),
+           "cpu_s": round(time.process_time() - cpu0, 1)}
+    if args.suites:
+        sm = {}
+        for name in ("ambiguous", "ambiguous-control"):
+            with open(os.path.join(args.suites, name + ".json")) as f:
+                sm[name] = json.load(f)
+        rec.update(ambiguous.greedy_eval(model.eval(), sm, args.device, 4 if args.smoke else 40))
+    print(json.dumps(rec), flush=True)
+    log.write(json.dumps(rec) + "\n")
+    model.cpu()
+    save_checkpoint(model, os.path.join(args.out_dir, "model.pt"))
+
+
+if __name__ == "__main__":
+    main()
