@@ -47,7 +47,10 @@ describe('worked traces of digit chains', () => {
     [' 9', 'direct'],
     ['', 'direct'],
     [' The answer is 9.', 'direct'],
-    [' 8+1*2-5 = 9*2-5 = 8-5 = 3.', 'direct'], // a trace of another chain
+    [' 3+4*2-1 = 7*2-1 = 4-1 = 3.', 'complete'], // a miscopied digit is an error, not a shortcut
+    [' 3+4*2-5 = 7*2-5 = 4-5 = 9. The a', 'complete'], // the budget cut the closing sentence
+    [' 8+1*2-5+1 = 9*2-5+1 = 8-5+1 = 3+1 = 4.', 'direct'], // a trace of a longer chain
+    [' 9 = 9', 'direct'],
     [' 3+4*2-5 = 4-5 = 9. The answer is 9.', 'skipped'], // *2 done without writing it
     [' 3+4*2-5 = 9. The answer is 9.', 'skipped'],
     [' 3+4*2-5 = 7*2-5 = 9. The answer is 9.', 'skipped'], // jumps to the value with a step left

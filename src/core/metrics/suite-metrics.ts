@@ -79,39 +79,34 @@ export type TraceKind = 'complete' | 'direct' | 'skipped' | 'truncated';
 
 /**
  * How an answer to a digit chain was reached, from its text. A worked trace rewrites the chain with one step done
- * per " = " ("3+4*2-5 = 7*2-5 = 4-5 = 9", after an optional "Let's go step by step."), so part i carries the
- * question's steps from i on. `complete`: every step is written, in order; `direct`: no rewrite at all (a bare answer,
- * or text that is not a trace); `skipped`: a trace that leaves out a step (a part drops two or more steps, or does
- * not carry the question's remaining steps), or one that jumps to a value with steps left; `truncated`: a trace
- * whose written parts are all right in form but that stops before the last step without stating an answer (a token
- * budget ran out; one that states "The answer is" with steps left skipped them).
+ * per " = " ("3+4*2-5 = 7*2-5 = 4-5 = 9", after an optional "Let's go step by step."): the first part holds all k
+ * steps of the question and each later part one step fewer, down to the bare value. Only the number of steps per
+ * part is judged, not the digits: a miscopied digit or a wrong value is an error, not a shortcut.
+ *   `complete`   every step written, one per "=", down to the value
+ *   `direct`     no rewrite of the chain at all (a bare answer, or text that is not a trace of a k-step chain)
+ *   `skipped`    a trace that does two or more steps at one "=" (or starts with steps already done), or that goes
+ *                on to state an answer with steps left
+ *   `truncated`  a trace right in form so far that stops before the last step without stating an answer (the token
+ *                budget ran out), also when the budget cut it inside a part ("… = 4-")
  */
 export function traceKind(question: string, text: string): TraceKind {
   const steps = chainSteps(question);
   if (!steps) return 'direct';
-  const body = text
-    .replace(/^\s*Let's go step by step\.?/, '')
-    .split(/\.\s*The answer|\n/)[0]!
-    .replace(/\.\s*$/, '');
+  // The trace is the text before its first sentence end ("… = 9. The answer is 9.") or line break.
+  const body = text.replace(/^\s*Let's go step by step\.?/, '').split(/[.\n]/)[0]!;
   let parts = body.split('=').map((p) => p.replace(/\s+/g, ''));
-  // A trace cut by the token budget ends on a part written half-way ("4-", "", "7*2-"): judge the parts before it.
   let cut = false;
   if (parts.length >= 2 && !PART.test(parts.at(-1)!) && PARTIAL.test(parts.at(-1)!)) {
-    parts = parts.slice(0, -1);
+    parts = parts.slice(0, -1); // cut by the budget inside a part: judge the parts before it
     cut = true;
   }
-  if (parts.length < (cut ? 1 : 2)) return 'direct';
-  const parsed = parts.map((p) => PART.exec(p));
-  const first = parsed[0];
-  // The first part must be the chain itself (in order); anything else is not a worked trace of this question.
-  if (!first || (first[2]!.match(/[-+*]\d/g) ?? []).join('') !== steps.join('')) return 'direct';
-  for (let i = 1; i < parsed.length; i++) {
-    const rest = parsed[i]?.[2]?.match(/[-+*]\d/g) ?? [];
-    // Part i must carry exactly the question's steps from i on: one step done per "=".
-    if (!parsed[i] || rest.join('') !== steps.slice(i).join('')) return 'skipped';
-  }
-  if (parts.length === steps.length + 1 && !cut) return 'complete';
-  // Steps left: cut short by the budget, unless the trace went on to state an answer (it jumped to the end).
+  if (parts.length < (cut ? 1 : 2) || !parts.every((p) => PART.test(p))) return 'direct';
+  const counts = parts.map((p) => (PART.exec(p)![2]!.match(/[-+*]\d/g) ?? []).length);
+  if (counts[0] === 0 || counts[0]! > steps.length) return 'direct'; // a bare value, or not this chain
+  if (counts[0]! < steps.length) return 'skipped'; // starts with steps done unwritten
+  for (let i = 1; i < counts.length; i++) if (counts[i] !== counts[i - 1]! - 1) return 'skipped';
+  if (counts.at(-1) === 0 && !cut) return 'complete';
+  // Steps left: cut short by the budget, unless the text goes on to state an answer (it jumped to the end).
   return !cut && /The answer/.test(text) ? 'skipped' : 'truncated';
 }
 
