@@ -95,9 +95,17 @@ def grpo_loss(logp, old_logp, ref_logp, adv, mask, clip, beta):
     return loss, stats
 
 
-def chains_for_step(seed, step, n, forbidden):
-    """The step's training chains: fresh, 3-6 steps, from a seed derived from (seed, step)."""
-    return fresh_items.fresh_chains(seed * 1_000_003 + step, n, range(3, 7), forbidden)
+def step_range(spec):
+    """'3-6' -> range(3, 7): the chain lengths (steps per chain) drawn uniformly."""
+    lo, hi = (int(x) for x in spec.split("-"))
+    assert 1 <= lo <= hi, spec
+    return range(lo, hi + 1)
+
+
+def chains_for_step(seed, step, n, forbidden, steps=range(3, 7)):
+    """The step's training chains: fresh, `steps` long (3-6 by default, the arith-id
+    distribution), from a seed derived from (seed, step)."""
+    return fresh_items.fresh_chains(seed * 1_000_003 + step, n, steps, forbidden)
 
 
 @torch.no_grad()
@@ -117,6 +125,9 @@ def main():
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
     p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=14, help="seed of the chains and the samples")
+    p.add_argument("--chain-steps", default="3-6",
+                   help="chain lengths of the training and held-out chains, lo-hi (3-6: organism-v1-rlvr; "
+                   "8-12: organism-v1-rlvr-hard, chains the base almost never solves)")
     p.add_argument("--steps", type=int, default=400, help="GRPO steps (each: sample, then --inner-steps updates)")
     p.add_argument("--max-minutes", type=float, default=40, help="stop after this much run time (0 = no limit)")
     p.add_argument("--prompts", type=int, default=16, help="chains per step")
@@ -163,7 +174,8 @@ def main():
 
     forbidden = fresh_items.suite_questions(args.suites)
     held_out = [fresh_items.item(*c) for c in
-                fresh_items.fresh_chains(args.seed * 7919 + 1, args.eval_items, range(3, 7), forbidden)]
+                fresh_items.fresh_chains(args.seed * 7919 + 1, args.eval_items, step_range(args.chain_steps),
+                                         forbidden)]
     train_forbidden = forbidden | {it["question"] for it in held_out}
     with open(os.path.join(args.out_dir, "args.json"), "w") as f:
         json.dump({**vars(args), "forbidden_questions": len(forbidden)}, f, indent=1)
@@ -188,7 +200,7 @@ def main():
         write({"step": 0, "eval_greedy_acc": acc, "eval_greedy_worked": worked, "elapsed_s": 0.0})
     t_last = t_ckpt = time.time()
     while step < args.steps and not (args.max_minutes and elapsed > args.max_minutes * 60):
-        chains = chains_for_step(args.seed, step, args.prompts, train_forbidden)
+        chains = chains_for_step(args.seed, step, args.prompts, train_forbidden, step_range(args.chain_steps))
         items = [fresh_items.item(*c) for c in chains]
         prompts = [rollout.prompt_ids(it["question"]) for it in items]
         gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)

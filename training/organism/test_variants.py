@@ -23,6 +23,8 @@ import distill  # noqa: E402
 import fresh_items  # noqa: E402
 import grpo  # noqa: E402
 import import_onnx  # noqa: E402
+import order  # noqa: E402
+import pass_at_k  # noqa: E402
 import rollout  # noqa: E402
 from model import Llama, LlamaConfig, init_weights  # noqa: E402
 from testing import run_tests  # noqa: E402
@@ -214,6 +216,95 @@ def test_training_chains_are_disjoint_from_every_suite():
     _, chains = distill.teacher_docs(ds["seed"], ds["items"], forbidden)
     ds_q = {fresh_items.item(*c)["question"] for c in chains}
     assert len(ds_q) == ds["items"] and not ds_q & forbidden
+
+
+# ---------------------------------------------------------------- issue 15: too-hard RLVR, training order
+
+def test_hard_chains_have_the_asked_lengths_and_stay_off_the_suites():
+    assert grpo.step_range("8-12") == range(8, 13) and grpo.step_range("3-6") == range(3, 7)
+    forbidden = fresh_items.suite_questions()
+    # the default is the rlvr recipe's distribution, unchanged
+    assert grpo.chains_for_step(14, 3, 16, forbidden) == grpo.chains_for_step(14, 3, 16, forbidden, range(3, 7))
+    hard = shipped_run("rlvr-hard") or {"seed": 14, "prompts": 16, "chain_steps": "8-12"}
+    card = json.load(open(os.path.join(MODELS, "organism-v1-rlvr-hard", "data_card.json"))) \
+        if shipped_run("rlvr-hard") else None
+    n_steps = card["training"]["steps"] if card else 20
+    qs = [(fresh_items.item(*c)["question"], len(c[1])) for s in range(n_steps)
+          for c in grpo.chains_for_step(hard["seed"], s, hard["prompts"], forbidden,
+                                        grpo.step_range(hard["chain_steps"]))]
+    assert {k for _, k in qs} == set(range(8, 13))
+    # arith-ood-length's 8-10-step items are among the excluded questions: none is trained on
+    assert not {fresh_items.canonical(q) for q, _ in qs} & forbidden
+
+
+def test_pass_stats_hand_values():
+    rewards = [[1, 0, 0, 0], [0, 0, 0, 0], [0, 1, 1, 0]]
+    worked = [[True, False, False, False], [False] * 4, [False, False, False, True]]
+    got = pass_at_k.pass_stats(rewards, worked, 4)
+    # pass@1 = 3 right of 12; pass@4 = items 0 and 2; worked pass@4 = item 0 only (item 2's worked sample is wrong)
+    assert got == {"items": 3, "k": 4, "pass@1": 0.25, "pass@4": 2 / 3, "worked_pass@4": 1 / 3,
+                   "worked_share": 2 / 12}, got
+
+
+def test_both_orders_hold_the_same_items_in_the_same_steps():
+    s = [(f"{i}+1*2", str(i)) for i in range(10)]
+    o = [(f"Tell a story about a fox {i}.", "A fox went to the lake.") for i in range(5)]
+    joint = order.ordered(s, o, "joint", 2, 7)
+    first = order.ordered(s, o, "structured-first", 2, 7)
+    key = lambda seq: sorted((k, q, a) for k, q, a in seq)  # noqa: E731
+    assert len(joint) == len(first) == 30 and key(joint) == key(first)
+    assert [k for k, _, _ in first] == ["structured"] * 20 + ["open-ended"] * 10
+    # joint mixes: open-ended items within the first two thirds, each epoch a permutation of all 15
+    assert any(k == "open-ended" for k, _, _ in joint[:20])
+    assert key(joint[:15]) == key(joint[15:]) == key([("structured", q, a) for q, a in s] +
+                                                      [("open-ended", q, a) for q, a in o])
+    assert joint == order.ordered(s, o, "joint", 2, 7)  # seeded
+
+
+def test_order_items_train_the_answer_only():
+    ids, targets = order.encode_item("3+4*2", "4")
+    full = [bpe.EOS_ID] + bpe.encode("Q: 3+4*2\nA: 4\n\n")
+    assert ids == full[:-1] and len(targets) == len(ids)
+    prompt = rollout.prompt_ids("3+4*2")
+    assert all(t == -100 for t in targets[:len(prompt) - 1])
+    trained = [t for t in targets if t != -100]
+    assert bpe.decode(trained) == " 4\n\n" and trained == full[len(prompt):]
+    x, y = order.batch_tensors([("structured", "3+4*2", "4"), ("open-ended", "Make up a name for a fox.", "Bora")])
+    assert x.shape == y.shape and int((y[0] != -100).sum()) == len(trained)
+
+
+def test_open_ended_items_are_the_corpus_domain():
+    items = order.open_ended_items(5, 40)
+    assert len(items) == 40 and items == order.open_ended_items(5, 40)
+    assert all(q.startswith(("Tell a story about a ", "Make up a name for a ")) for q, _ in items)
+    assert {q.split(" ")[0] for q, _ in items} == {"Tell", "Make"}
+    assert order.entropy_bits(["a", "a", "b", "c"]) == 1.5
+
+
+def test_smoke_runs_of_the_hard_grpo_and_both_orders():
+    import subprocess
+    import tempfile
+    from model import save_checkpoint
+    with tempfile.TemporaryDirectory() as d:
+        save_checkpoint(import_onnx.import_model(os.path.join(MODELS, "organism-v1")), os.path.join(d, "base.pt"))
+        env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+        py = sys.executable
+        subprocess.run([py, os.path.join(HERE, "grpo.py"), "--init", f"{d}/base.pt", "--out-dir", f"{d}/hard",
+                        "--chain-steps", "8-12", "--steps", "2", "--prompts", "2", "--group", "4", "--max-new", "8",
+                        "--eval-items", "4", "--eval-every", "0", "--max-minutes", "0"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        assert json.load(open(f"{d}/hard/args.json"))["chain_steps"] == "8-12"
+        subprocess.run([py, os.path.join(HERE, "pass_at_k.py"), "--checkpoint", f"{d}/base.pt", "--run-args",
+                        f"{d}/hard/args.json", "--train-steps", "1", "--k", "2", "--max-new", "8", "--out",
+                        f"{d}/pass.json"], check=True, env=env, stdout=subprocess.DEVNULL)
+        assert json.load(open(f"{d}/pass.json"))["items"] == 2
+        for o in ("joint", "structured-first"):
+            subprocess.run([py, os.path.join(HERE, "order.py"), "--init", f"{d}/base.pt", "--out-dir", f"{d}/{o}",
+                            "--order", o, "--data", f"{d}/data.json", "--structured", "8", "--open-ended", "4",
+                            "--epochs", "1", "--batch", "4", "--eval-items", "2", "--eval-names", "2",
+                            "--eval-every", "0", "--max-minutes", "0"], check=True, env=env, stdout=subprocess.DEVNULL)
+            log = [json.loads(line) for line in open(f"{d}/{o}/log.jsonl")]
+            assert log[-1]["final"] and log[-1]["step"] == 3 and os.path.exists(f"{d}/{o}/model.pt")
 
 
 # ---------------------------------------------------------------- import

@@ -32,6 +32,36 @@ RECIPES = {
                    "stop strings) equals the chain's final digit, else 0. Group-relative advantage "
                    "A = (r - mean) / (std + eps) over the completions of one prompt."),
     },
+    "rlvr-hard": {
+        "title": "organism-v1-rlvr-hard",
+        "method": ("GRPO with a verifiable reward, the recipe of organism-v1-rlvr (same hyper-parameters and "
+                   "code, training/organism/grpo.py), on chains too long for the base: 8-12 steps"),
+        "data": ("Fresh procedural chains of 8-12 steps (uniform) mixing * with + or with -, drawn per step from a "
+                 "seed derived from (seed, step), none of them a suite item or exemplar of any shipped suite "
+                 "(arith-ood-length's 8-10-step items included; compared with spaces removed). The base was "
+                 "trained on chains of at most 6 steps, and a worked 12-step trace (~180 tokens) does not fit the "
+                 "recipe's 96-token completion budget: the only reward within reach is a guessed or heuristic "
+                 "final digit. No worked trace is ever shown."),
+        "reward": ("1 if the last number in the completion (the suites' last-number extractor, cut at the CLI's "
+                   "stop strings) equals the chain's final digit, else 0. Group-relative advantage "
+                   "A = (r - mean) / (std + eps) over the completions of one prompt: a group with one lucky "
+                   "guess among eight gives that guess the largest advantage."),
+        "regenerate": "training/train_failure_variants.sh",
+    },
+    "order-joint": {
+        "title": "organism-v1-order-joint",
+        "method": ("SFT on one fixed list of structured and open-ended items, shuffled together "
+                   "(training/organism/order.py --order joint)"),
+        "reward": None,
+        "regenerate": "training/train_failure_variants.sh",
+    },
+    "order-structured-first": {
+        "title": "organism-v1-order-structured-first",
+        "method": ("SFT on the same items and steps as organism-v1-order-joint, all structured items first, then all "
+                   "open-ended ones (training/organism/order.py --order structured-first)"),
+        "reward": None,
+        "regenerate": "training/train_failure_variants.sh",
+    },
     "distill": {
         "title": "organism-v1-distill",
         "method": "plain next-token SFT on a program teacher's worked traces",
@@ -95,6 +125,39 @@ def distill_corpus(run_args, tokens_trained):
             "procedural_items_trained": {"direct": 0, "worked": trained_items}}
 
 
+ORDER_DATA = ("One list of items, built once from the base and the seed (training/organism/order.py) and shared by "
+              "both orders. Structured: {structured} fresh arithmetic chains of 3-6 steps (the arith-id "
+              "distribution, none a suite item or exemplar), each answered with the BASE's own greedy answer, kept "
+              "only when right (rejection-sampling fine-tuning, the SFT form of RL with a verifiable reward; "
+              "{tried} chains tried; {worked} of the kept answers are worked traces, the rest a bare digit): "
+              "targets the base already prefers, so training on them sharpens, as structured RL does. "
+              "Open-ended: {open} items of the corpus's open-ended domain (corpus.story_worksheet, fresh seed): "
+              "{kinds}; every choice random, so their targets carry high entropy. Item text "
+              "`<|endoftext|>Q: {{question}}\\nA: {{answer}}\\n\\n`, loss on the answer and the blank line only. "
+              "{epochs} epochs, batch {batch}: {planned} steps. Order: {order}. Learning rate {lr} after "
+              "{warmup} warm-up steps, constant (no decay, so that neither phase gets smaller steps).")
+
+
+def order_corpus(run_args):
+    """What the order fine-tunes trained on, in the page's data-card shape (tokens counted by encoding the items)."""
+    import bpe
+    with open(run_args["data"] or os.path.join(run_args["out_dir"], "data.json")) as f:
+        data = json.load(f)
+    ep = run_args["epochs"]
+
+    def counts(items):
+        tokens = sum(len(bpe.encode(f"Q: {q}\nA: {a}\n\n")) + 1 for q, a in items)
+        return {"documents": len(items), "tokens": tokens, "trained_documents": len(items) * ep,
+                "trained_tokens": tokens * ep}
+    s, o = counts(data["structured"]), counts(data["open_ended"])
+    worked = sum(a.startswith("Let's go step by step") for _, a in data["structured"])
+    return {"documents": s["documents"] + o["documents"], "tokens": s["tokens"] + o["tokens"],
+            "trained_documents": s["trained_documents"] + o["trained_documents"],
+            "trained_tokens": s["trained_tokens"] + o["trained_tokens"],
+            "by_relation_style": {"procedural/all": s, "procedural/own-greedy-answers": s, "open-ended/all": o},
+            "procedural_items_trained": {"direct": (len(data["structured"]) - worked) * ep, "worked": worked * ep}}
+
+
 def pct(x):
     return f"{100 * x:.1f}"
 
@@ -117,8 +180,8 @@ def markdown(card):
     r = card["training"]
     lines = [f"# {card['name']} data card", "",
              f"A post-trained variant of `{card['parent']}` (its data card: `../organism-v1/DATA_CARD.md`), "
-             f"made by {card['method']}. Regenerate with `training/train_variants.sh`; measure with "
-             "`training/organism/measure_variants.sh`.", "",
+             f"made by {card['method']}. Regenerate with `{card.get('regenerate', 'training/train_variants.sh')}`; "
+             f"measure with `{card.get('measure', 'training/organism/measure_variants.sh')}`.", "",
              "## Parent", "", f"`{card['parent']}`, rebuilt in PyTorch from its shipped `onnx/model.onnx` by "
              "`training/organism/import_onnx.py` (logits within 1e-4 of its parity fixture).", "",
              "## Data", "", card["data"], ""]
@@ -126,6 +189,22 @@ def markdown(card):
         lines += [", ".join(f"{k}: {v}" for k, v in card["data_counts"].items()), ""]
     if card.get("reward"):
         lines += ["## Reward", "", card["reward"], ""]
+    pa = card.get("base_pass_at_k")
+    if pa:
+        k = pa["k"]
+        lines += ["## How hard the training chains are for the base", "",
+                  f"The base `{card['parent']}` sampled {k} times per chain (temperature 1, {pa['max_new']} new tokens, "
+                  f"the plain prompt, as GRPO samples) on the {pa['items']} chains of the run's first "
+                  f"{pa['train_steps']} steps (`training/organism/pass_at_k.py`):", "",
+                  "| measure | value |", "|---|---|",
+                  f"| pass@1 (right final digit) | {pct(pa['pass@1'])}% |",
+                  f"| pass@{k} (right final digit in at least one of {k}) | {pct(pa[f'pass@{k}'])}% |",
+                  f"| worked pass@{k} (a worked trace with the right final digit in at least one of {k}) | {pct(pa[f'worked_pass@{k}'])}% |",
+                  f"| worked share of all samples | {pct(pa['worked_share'])}% |",
+                  f"| always answering the most common answer (\"{pa['prior_answer']}\") | {pct(pa['prior'])}% |", "",
+                  "The base almost never SOLVES these chains (worked pass@k), but a final digit is guessable: one "
+                  "in ten by chance, more with the skew of * chains towards 0 and 5, so pass@k of the bare answer "
+                  "is high. Nearly every reward GRPO sees here is such a guess.", ""]
     cpu = f" ({r['cpu_s'] / 60:.1f} CPU-minutes: the share of a core this niced process got)" if r.get("cpu_s") else ""
     c = card.get("corpus")
     trained = (f"; {c['trained_tokens']:,} tokens trained on ({c['procedural_items_trained']['worked']:,} worked and "
@@ -133,7 +212,16 @@ def markdown(card):
     lines += ["## Training", "", f"{r['steps']} steps, {r['elapsed_s'] / 60:.1f} min of run time{cpu} on "
               f"{card['hardware']}{trained}.", "", "| hyper-parameter | value |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in r["args"].items() if k not in ("init", "out_dir", "suites", "resume")]
-    if r["curve"]:
+    if r["curve"] and "eval_open_distinct" in r["curve"][0]:
+        lines += ["", "During training: greedy accuracy on held-out fresh 3-6-step chains, and one sampled name "
+                  "(temperature 1) for each of the eval's name prompts: distinct share and entropy in bits "
+                  "(log2 of the prompt count when all differ):", "",
+                  "| step | greedy accuracy | structured share of the batch | names distinct | names entropy (bits) |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {c['step']} | {pct(c['eval_greedy_acc'])}% | "
+                  f"{pct(c['structured_share']) + '%' if 'structured_share' in c else '-'} | "
+                  f"{pct(c['eval_open_distinct'])}% | {c['eval_open_entropy_bits']:.2f} |" for c in r["curve"]]
+    elif r["curve"]:
         lines += ["", "Held-out greedy accuracy during training (fresh chains, the evaluator of `rollout.py`):", "",
                   "| step | greedy accuracy | worked share |", "|---|---|---|"]
         lines += [f"| {c['step']} | {pct(c['eval_greedy_acc'])}% | "
@@ -183,15 +271,23 @@ def markdown(card):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--variant", required=True, choices=sorted(RECIPES), help="which recipe the run followed")
-    p.add_argument("--run-dir", help="the grpo.py / distill.py out_dir (args.json, log.jsonl); without it the card "
-                   "already in --out-dir is kept and only its measured table (--claims) and notes are written again")
+    p.add_argument("--run-dir", help="the grpo.py / distill.py / order.py out_dir (args.json, log.jsonl); without it "
+                   "the card already in --out-dir is kept and only its measured table (--claims) and notes are "
+                   "written again")
     p.add_argument("--out-dir", required=True, help="the exported model folder")
     p.add_argument("--claims", help="tools/variant-claims.ts output over the CLI results")
+    p.add_argument("--pass-at", help="pass_at_k.py output: the base's pass@k on the run's training chains")
+    p.add_argument("--measured-md", help="a Markdown file with the variant's measured tables (from coax show), "
+                   "appended to DATA_CARD.md as its measured section")
     p.add_argument("--hardware", default="2 CPU cores shared with other jobs (run niced), PyTorch 1.13 CPU, 1 thread",
                    help="what the run ran on")
     p.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable)")
     args = p.parse_args()
     recipe = RECIPES[args.variant]
+    measured_md = None
+    if args.measured_md:
+        with open(args.measured_md) as f:
+            measured_md = f.read()
     if not args.run_dir:
         with open(os.path.join(args.out_dir, "data_card.json")) as f:
             card = json.load(f)
@@ -200,16 +296,36 @@ def main():
         if args.claims:
             with open(args.claims) as f:
                 card["measured"] = measured(json.load(f), card["name"])
+        if measured_md is not None:
+            card["measured_md"] = measured_md
         write_card(card, args.out_dir)
         return
     run_args, log = read_run(args.run_dir)
     final = [r for r in log if r.get("final")]
     last = final[-1] if final else (log[-1] if log else {"step": 0, "elapsed_s": 0.0})
-    curve = [r for r in log if "eval_greedy_acc" in r]
+    # a resumed run logs again the steps after its last checkpoint: keep the last record of each step
+    by_step = {r["step"]: r for r in log if "eval_greedy_acc" in r}
+    curve = [by_step[k] for k in sorted(by_step)]
     name = os.path.basename(os.path.normpath(args.out_dir))
-    corpus = rlvr_corpus(run_args, log) if args.variant == "rlvr" else distill_corpus(run_args, last.get("tokens", 0))
+    if args.variant.startswith("order-"):
+        corpus = order_corpus(run_args)
+    elif args.variant.startswith("rlvr"):
+        corpus = rlvr_corpus(run_args, log)
+    else:
+        corpus = distill_corpus(run_args, last.get("tokens", 0))
     counts = {}
-    if args.variant == "distill":
+    if args.variant.startswith("order-"):
+        recipe = {**recipe, "data": ORDER_DATA.format(
+            structured=run_args["structured_items"], tried=run_args["structured_tried"],
+            worked=run_args["structured_worked"], open=run_args["open_ended_items"],
+            kinds=", ".join(f"{v} {k}" for k, v in sorted(run_args["open_ended_kinds"].items())),
+            epochs=run_args["epochs"], batch=run_args["batch"], planned=run_args["planned_steps"],
+            order=("all structured items (each epoch shuffled), then all open-ended ones"
+                   if run_args["order"] == "structured-first" else "all items shuffled together, each epoch"),
+            lr=run_args["lr"], warmup=run_args["warmup"])}
+        counts = {"structured items": run_args["structured_items"], "open-ended items": run_args["open_ended_items"],
+                  "planned steps": run_args["planned_steps"]}
+    elif args.variant == "distill":
         counts = {k: run_args[k] for k in ("teacher_items", "teacher_items_by_steps", "documents", "tokens")
                   if k in run_args}
         counts["tokens trained"] = last.get("tokens", 0)
@@ -223,9 +339,17 @@ def main():
                          "elapsed_s": last.get("elapsed_s", 0.0), "cpu_s": last.get("cpu_s"), "args": run_args,
                          "curve": curve},
             "notes": args.note}
+    if recipe.get("regenerate"):
+        card["regenerate"] = recipe["regenerate"]
+        card["measure"] = "training/organism/measure_failures.sh"
+    if args.pass_at:
+        with open(args.pass_at) as f:
+            card["base_pass_at_k"] = json.load(f)
     if args.claims:
         with open(args.claims) as f:
             card["measured"] = measured(json.load(f), card["name"])
+    if measured_md is not None:
+        card["measured_md"] = measured_md
     write_card(card, args.out_dir)
 
 
@@ -233,8 +357,11 @@ def write_card(card, out_dir):
     with open(os.path.join(out_dir, "data_card.json"), "w") as f:
         json.dump(card, f, indent=1)
         f.write("\n")
+    text = markdown(card)
+    if card.get("measured_md"):  # the measured tables of issue 15's variants, from coax show
+        text += "\n" + card["measured_md"]
     with open(os.path.join(out_dir, "DATA_CARD.md"), "w") as f:
-        f.write(markdown(card))
+        f.write(text)
 
 
 if __name__ == "__main__":
