@@ -134,6 +134,42 @@ describe('the registry', () => {
     expect(m['answer-entropy']!.value).toBeCloseTo(1.5, 12); // 1/2, 1/4, 1/4
   });
 
+  it('token entropy of an open-ended suite: per-output mean over content tokens, mean and interval over outputs', () => {
+    const tok = (text: string, entropy: number) => ({
+      id: 1,
+      text,
+      offset: 0,
+      prob: 0.5,
+      logprob: Math.log(0.5),
+      rank: 1,
+      entropy,
+      top: [],
+    });
+    // content means: (1 + 2) / 2 = 1.5 (the newline is a format token), 3, 1.5
+    const outs = [
+      { ...out(' Bo\n', null), tokens: [tok(' B', 1), tok('o', 2), tok('\n', 0.1)] },
+      { ...out(' Ka', null), tokens: [tok(' Ka', 3)] },
+      { ...out(' Li', null), tokens: [tok(' L', 1), tok('i', 2)] },
+    ];
+    const suite: SuiteResults = {
+      suiteName: 'open-ended',
+      items: outs.map((o, i) => ({
+        itemId: `o${i}`,
+        question: 'q',
+        answer: '',
+        tags: {},
+        outputs: { 'greedy-plain': o },
+      })),
+    };
+    const v = suiteMetrics(suite, findMethod('greedy-plain'))['open-entropy']!;
+    // mean 2; sample sd sqrt((0.25 + 1 + 0.25) / 2) = sqrt(0.75); half-width 1.96 * sqrt(0.75 / 3) = 1.96 * 0.5
+    expect(v.value).toBeCloseTo(2, 12);
+    expect(v.low).toBeCloseTo(2 - 1.959963984540054 * 0.5, 12);
+    expect(v.high).toBeCloseTo(2 + 1.959963984540054 * 0.5, 12);
+    expect(v.n).toBe(3);
+    expect(formatMetric(metric('open-entropy'), v, true)).toBe('2.000 nats (1.020–2.980)');
+  });
+
   it('rides on every leaderboard row, shows only where it applies, and exports to CSV', () => {
     const results: RunResults = {
       version: 1,

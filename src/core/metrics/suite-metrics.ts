@@ -1,7 +1,7 @@
 import type { MethodSpec } from '../methods/method.ts';
 import type { ItemResult, MethodOutput, SuiteResults } from '../run/results.ts';
 import { wilson } from './accuracy.ts';
-import { givenAnswer } from './entropy.ts';
+import { entropySums, givenAnswer } from './entropy.ts';
 import { isClarifyingQuestion } from './grounding.ts';
 import { traceMoves } from './trace-moves.ts';
 
@@ -29,7 +29,7 @@ export interface MetricValue {
   note?: string;
 }
 
-export type MetricFormat = 'percent' | 'bits' | 'number';
+export type MetricFormat = 'percent' | 'bits' | 'nats' | 'number';
 
 /** A method's outputs on one suite: each item with the method's output for it (items it has none for left out). */
 export interface MetricInput {
@@ -181,6 +181,25 @@ export const SUITE_METRICS: readonly SuiteMetric[] = [
     },
   },
   {
+    id: 'open-entropy',
+    label: 'token entropy',
+    description:
+      'on a suite without reference answers (an open-ended one): mean next-token entropy (nats) over content tokens, averaged per output, then over outputs, with a 95% normal interval over outputs (mean ± 1.96 standard errors)',
+    format: 'nats',
+    compute: ({ outputs }) => {
+      if (outputs.length === 0 || outputs.some(({ item }) => item.answer !== '')) return null;
+      const per = outputs.flatMap(({ out }) => {
+        const e = entropySums(out);
+        return e.contentTokens ? [e.content / e.contentTokens] : [];
+      });
+      if (per.length === 0) return null;
+      const mean = per.reduce((a, x) => a + x, 0) / per.length;
+      const sd = per.length > 1 ? Math.sqrt(per.reduce((a, x) => a + (x - mean) ** 2, 0) / (per.length - 1)) : 0;
+      const half = (1.959963984540054 * sd) / Math.sqrt(per.length);
+      return { value: mean, n: per.length, low: mean - half, high: mean + half };
+    },
+  },
+  {
     id: 'check-move-rate',
     label: 'check moves',
     description:
@@ -247,5 +266,9 @@ export function formatMetric(metric: SuiteMetric, v: MetricValue | undefined, in
       : p;
   }
   if (metric.format === 'bits') return `${v.value.toFixed(2)} bits`;
+  if (metric.format === 'nats')
+    return interval && v.low !== undefined && v.high !== undefined
+      ? `${v.value.toFixed(3)} nats (${v.low.toFixed(3)}–${v.high.toFixed(3)})`
+      : `${v.value.toFixed(3)} nats`;
   return v.value.toFixed(3);
 }

@@ -6,7 +6,7 @@ import type { RunResults } from './results.ts';
 import { uniqueNames } from './suite-names.ts';
 import { modelMethods } from './models.ts';
 import { modelLeaderboard } from '../metrics/models.ts';
-import { metricsShown } from '../metrics/suite-metrics.ts';
+import { metricsShown, type SuiteMetric } from '../metrics/suite-metrics.ts';
 import { parseSuiteSpec } from '../tasks/generators/spec.ts';
 import { compactMethods, encodeConfig, MAX_BATCH_SIZE, MAX_ITEM_LIMIT } from './url-config.ts';
 
@@ -258,11 +258,14 @@ export function toCsv(results: RunResults): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
+const hasInterval = (m: SuiteMetric) => m.format === 'percent' || m.format === 'nats';
+
 /**
  * The leaderboard as CSV: one row per (model, method, suite) with accuracy, its 95% interval, and every metric of the
  * registry (metrics/suite-metrics.ts) that has a value in some row, as value, low and high columns (low and high only
- * for proportions). The page's "Export leaderboard CSV" and `coax show --format csv` write it.
+ * for proportions and token entropy). The page's "Export leaderboard CSV" and `coax show --format csv` write it.
  */
+
 export function leaderboardCsv(results: RunResults): string {
   const rows = modelLeaderboard(results);
   const shown = metricsShown(rows);
@@ -276,7 +279,7 @@ export function leaderboardCsv(results: RunResults): string {
     'accuracy',
     'low',
     'high',
-    ...shown.flatMap((m) => (m.format === 'percent' ? [m.id, `${m.id}:low`, `${m.id}:high`] : [m.id])),
+    ...shown.flatMap((m) => (hasInterval(m) ? [m.id, `${m.id}:low`, `${m.id}:high`] : [m.id])),
   ];
   const num = (v: number | undefined) => (v === undefined ? null : Number(v.toFixed(6)));
   const body = rows.map((r) => [
@@ -291,7 +294,7 @@ export function leaderboardCsv(results: RunResults): string {
     r.n ? num(r.high) : null,
     ...shown.flatMap((m) => {
       const v = r.metrics[m.id];
-      return m.format === 'percent' ? [num(v?.value), num(v?.low), num(v?.high)] : [num(v?.value)];
+      return hasInterval(m) ? [num(v?.value), num(v?.low), num(v?.high)] : [num(v?.value)];
     }),
   ]);
   return [header, ...body].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
