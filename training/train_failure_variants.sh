@@ -3,7 +3,7 @@
 #   coax/organism-v1-rlvr-hard               the GRPO recipe of organism-v1-rlvr on 8-12-step chains (claim 1: too-hard RLVR)
 #   coax/organism-v1-order-joint             SFT on structured + open-ended items, shuffled together      (claim 4)
 #   coax/organism-v1-order-structured-first  the same items and steps, all structured ones first          (claim 4)
-#   ./training/train_failure_variants.sh            train all three (caps: HARD_MINUTES 25, ORDER_MINUTES 20 each), export
+#   ./training/train_failure_variants.sh            train all three (caps: HARD_MINUTES 25, ORDER_MINUTES 40 each), export
 #   ./training/train_failure_variants.sh --resume   finish interrupted runs, then export
 #   ./training/train_failure_variants.sh --smoke    a few steps of each, exported to a temp dir (seconds; KEEP=1 keeps it)
 # Each writes its data card (training/organism/variant_card.py); the base's pass@16 on the hard run's training chains
@@ -59,7 +59,7 @@ $PY training/organism/pass_at_k.py --checkpoint "$RUN/organism-v1/model.pt" --ru
     --train-steps 50 --k 16 --out "$RUN/rlvr-hard-base-pass16.json"
 for o in $ORDERS; do
   $PY training/organism/order.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/order-$o" --order "$o" \
-      --device "$DEVICE" --data "$RUN/order-data.json" --max-minutes "${ORDER_MINUTES:-20}" $RESUME
+      --device "$DEVICE" --data "$RUN/order-data.json" --max-minutes "${ORDER_MINUTES:-40}" $RESUME
 done
 P=training/runs/parity
 mkdir -p "$P"
