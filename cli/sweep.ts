@@ -19,7 +19,7 @@ import {
 } from '../src/core/steer/sweep.ts';
 import type { Suite } from '../src/core/tasks/suite.ts';
 import { answerTokenIndices } from '../src/core/methods/confidence.ts';
-import { logitLens, settleLayer } from '../src/core/steer/lens.ts';
+import { logitLens, logitLensAfter, settleLayer } from '../src/core/steer/lens.ts';
 import { modelAsSteered } from '../src/core/steer/steered-model.ts';
 import type { SaeSource } from '../src/core/methods/execute.ts';
 import { PLAIN_PROMPT, buildPrompt } from '../src/core/methods/prompt.ts';
@@ -213,8 +213,10 @@ export async function answerDepth<C>(
         if (first === undefined) continue;
         // A steered method's answers are read through the same steering (the direction the run stored).
         const method = results.methods.find((m) => m.id === id);
-        const read = modelAsSteered(model, method?.steer, s.steering?.[id]);
-        const grid = await logitLens(read, [...model.encode(o.prompt), ...o.tokens.slice(0, first).map((t) => t.id)]);
+        const before = o.tokens.slice(0, first).map((t) => t.id);
+        const grid = method?.steer
+          ? await logitLensAfter(modelAsSteered(model, method.steer, s.steering?.[id]), model.encode(o.prompt), before)
+          : await logitLens(model, [...model.encode(o.prompt), ...before]);
         const layer = settleLayer(grid, o.tokens[first]!.id);
         counts[layer ?? io.layers]!++;
         n++;

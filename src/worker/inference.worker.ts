@@ -5,7 +5,7 @@ import { env, type ProgressInfo } from '@huggingface/transformers';
 import { TransformersModel } from '../adapters/transformers-model.ts';
 import { runSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
-import { logitLens } from '../core/steer/lens.ts';
+import { logitLens, logitLensAfter } from '../core/steer/lens.ts';
 import { steerDirection, type SaeSource } from '../core/methods/execute.ts';
 import { encodeSae, parseSae, topFeatures, traceResiduals, type Sae } from '../core/steer/sae.ts';
 import { modelAsSteered } from '../core/steer/steered-model.ts';
@@ -269,7 +269,9 @@ const api: WorkerApi = {
 
   async lens(prompt, ids, steer) {
     if (!model) throw new Error('no model loaded');
-    return logitLens(modelAsSteered(model, steer?.steer, steer?.direction), [...model.encode(prompt), ...ids]);
+    if (!steer) return logitLens(model, [...model.encode(prompt), ...ids]);
+    // Read as the steered method decoded: steering only where it added it.
+    return logitLensAfter(modelAsSteered(model, steer.steer, steer.direction), model.encode(prompt), ids);
   },
 
   async steerDirections(suites, methods) {

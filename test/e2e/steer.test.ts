@@ -8,7 +8,8 @@ import { findMethod } from '../../src/core/methods/method.ts';
 import { gapRows } from '../../src/core/metrics/comparison.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
-import { logitLens } from '../../src/core/steer/lens.ts';
+import { logitLensAfter } from '../../src/core/steer/lens.ts';
+import { modelAsSteered } from '../../src/core/steer/steered-model.ts';
 import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
 import { loadLocal } from '../integration/load-local.ts';
 import { launch, openWithModel, runToEnd, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
@@ -96,7 +97,11 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       await grid.waitFor({ timeout: 60_000 });
       expect(await grid.getByTestId('lens-row').count()).toBe(4);
       const out = gapRows(results)[0]!.item.outputs['steer-caa']!;
-      const lens = await logitLens(node, [...node.encode(out.prompt), out.tokens[0]!.id]);
+      // Read as the method decoded: steering at the prompt's last token only ('last'), with the stored direction.
+      const steering = results.suites[0]!.steering!['steer-caa']!;
+      const lens = await logitLensAfter(modelAsSteered(node, method.steer, steering), node.encode(out.prompt), [
+        out.tokens[0]!.id,
+      ]);
       const cells = await grid
         .getByTestId('lens-row')
         .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.dataset['id']))));

@@ -20,6 +20,8 @@ import {
   type Sae,
 } from '../../src/core/steer/sae.ts';
 import type { Suite } from '../../src/core/tasks/suite.ts';
+import { logitLensAfter } from '../../src/core/steer/lens.ts';
+import { SteeredModel } from '../../src/core/steer/steered-model.ts';
 
 const SAE_DIR = 'public/models/coax/organism-v1/sae';
 
@@ -110,7 +112,7 @@ class Fake implements LanguageModel<number> {
   readonly vocabSize = 4;
   readonly eosTokenIds = [0];
   readonly padTokenId = 1;
-  readonly hiddenIo = { layers: 2, width: 2, lens: false };
+  readonly hiddenIo = { layers: 2, width: 2, lens: true };
   readonly steerings: (number[] | null)[] = [];
   encode(text: string): number[] {
     return [...text].map(() => 3);
@@ -132,7 +134,11 @@ class Fake implements LanguageModel<number> {
         hidden[b * 4 + l * 2 + 1] = l + (s?.[l * 2 + 1] ?? 0);
       }
     }
-    return { logits, positions: 1, cache: (cache ?? 0) + T, hidden };
+    // Lens logits: layer l ranks token (tokens seen + l) mod 4 first.
+    const lensLogits = new Float32Array(B * 2 * 4);
+    for (let b = 0; b < B; b++)
+      for (let l = 0; l < 2; l++) lensLogits[(b * 2 + l) * 4 + (((cache ?? 0) + T + l) % 4)] = 3;
+    return { logits, positions: 1, cache: (cache ?? 0) + T, hidden, lensLogits };
   }
   async selectRows(cache: number): Promise<number> {
     return cache;
@@ -171,6 +177,14 @@ describe('feature steering', () => {
     const [out2] = await executeMethod(again, pinned, suite.items, suite, { seed: 1 });
     expect(again.steerings).toEqual(model.steerings);
     expect(out2!.text).toBe(out!.text);
+  });
+  it("the lens after a trace steers where the method did ('last': the prompt's last token only)", async () => {
+    const model = new Fake();
+    const steered = new SteeredModel(model, new Float32Array([0, 0, 1, 1]), 'last');
+    const grid = await logitLensAfter(steered, [3, 3, 3], [2, 2]);
+    expect(model.steerings.map((s) => s !== null)).toEqual([false, true, false, false]);
+    // 5 tokens seen: layer 0 ranks 5 mod 4 = 1 first, layer 1 ranks 2.
+    expect(grid.layers.map((l) => l[0]!.id)).toEqual([1, 2]);
   });
   it('a run stores the direction as numbers', async () => {
     const method = { ...base, id: 'feat', steer: { layer: 1, feature: 0, scale: 1 } };

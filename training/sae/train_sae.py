@@ -174,7 +174,7 @@ def main():
     p.add_argument("--model-dir", default="public/models/coax/organism-v1", help="exported model folder")
     p.add_argument("--layers", type=int, nargs="+", default=[2, 3], help="residual after these blocks (0-based)")
     p.add_argument("--features", type=int, default=512, help="dictionary size F")
-    p.add_argument("--l1", type=float, default=3e-3, help="L1 coefficient on feature activations")
+    p.add_argument("--l1", type=float, default=0.03, help="L1 coefficient on feature activations")
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
     p.add_argument("--mchars", type=float, default=20.0,
                    help="corpus size to regenerate, millions of characters (its mix of documents is the organism's)")
