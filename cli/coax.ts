@@ -114,7 +114,12 @@ const COMMANDS: Record<string, CommandSpec> = {
       {
         name: 'features',
         value: '<k>',
-        help: "steer by SAE features instead of CAA: per layer (default: those with a shipped SAE),\nthe top k of the feature browser's ranking over the pool's worked answers",
+        help: "steer by SAE features instead of CAA: per layer (default: those with a shipped SAE),\nthe top k of the feature browser's ranking (see --rank)",
+      },
+      {
+        name: 'rank',
+        value: '<how>',
+        help: "with --features: votes (default: each worked exemplar answer's top 5 by highest\nactivation) or contrast (mean activation at the last prompt token, --pairs positive −\nnegative; the browser's 'more active than the other trace')",
       },
       {
         name: 'positions',
@@ -309,6 +314,8 @@ async function sweepCommand(flags: Record<string, string>): Promise<void> {
   env.localModelPath = `${modelsDir}/`;
   const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
   const featureCount = intFlag(flags, 'features', undefined, { min: 1 });
+  const rank = flags['rank'] ?? 'votes';
+  if (rank !== 'votes' && rank !== 'contrast') throw new Error(`--rank: "${rank}" is not votes or contrast`);
   const layers = numberList(
     flags,
     'layers',
@@ -332,7 +339,7 @@ async function sweepCommand(flags: Record<string, string>): Promise<void> {
       signal: controller.signal,
       log: (line) => console.log(line),
       progress: progressBar,
-      features: featureCount ? { k: featureCount, sae: folderSae(folder) } : undefined,
+      features: featureCount ? { k: featureCount, sae: folderSae(folder), rank } : undefined,
     },
   );
   await model.dispose();

@@ -7,7 +7,7 @@ import type { LanguageModel } from '../src/core/decode/language-model.ts';
 import type { MethodSpec } from '../src/core/methods/method.ts';
 import type { RunResults } from '../src/core/run/results.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
-import { computeCaa, type CaaVectors } from '../src/core/steer/caa.ts';
+import { caaPairs, computeCaa, type CaaVectors } from '../src/core/steer/caa.ts';
 import { requireHiddenIo, type CaaPairs, type SteerPositions } from '../src/core/steer/steer.ts';
 import {
   bestCell,
@@ -23,7 +23,14 @@ import { logitLens, logitLensAfter, settleLayer } from '../src/core/steer/lens.t
 import { modelAsSteered } from '../src/core/steer/steered-model.ts';
 import type { SaeSource } from '../src/core/methods/execute.ts';
 import { PLAIN_PROMPT, buildPrompt } from '../src/core/methods/prompt.ts';
-import { encodeSae, rankOverTraces, traceResiduals, type PoolFeature, type Sae } from '../src/core/steer/sae.ts';
+import {
+  contrastFeatures,
+  encodeSae,
+  rankOverTraces,
+  traceResiduals,
+  type PoolFeature,
+  type Sae,
+} from '../src/core/steer/sae.ts';
 
 export interface SweepOptions {
   base: MethodSpec;
@@ -41,7 +48,7 @@ export interface SweepOptions {
    * Steer by SAE features instead of the CAA vector: at each layer, the top `k` features of the feature browser's
    * ranking over the worked answers of the first suite's exemplar pool (rankOverTraces), each swept over the scales.
    */
-  features?: { k: number; sae: SaeSource };
+  features?: { k: number; sae: SaeSource; rank: 'votes' | 'contrast' };
 }
 
 export interface SweepReport {
@@ -87,12 +94,32 @@ export async function sweep<C>(model: LanguageModel<C>, suites: Suite[], o: Swee
   if (o.features) {
     for (const layer of o.layers) {
       const sae = await o.features.sae(layer);
-      ranked[layer] = (await rankPoolFeatures(model, sae, source, layer)).slice(0, o.features.k);
-      o.log(
-        `layer ${layer}: top ${o.features.k} SAE features over ${source.exemplars.length} worked exemplar answers (votes in a trace's top 5): ${ranked[
-          layer
-        ]!.map((f) => `#${f.feature} (${f.votes})`).join(', ')}`,
-      );
+      if (o.features.rank === 'contrast') {
+        const pairs = caaPairs(source, o.pairs);
+        const last = async (prompts: string[]) =>
+          Promise.all(
+            prompts.map(async (p) => encodeSae(sae, (await traceResiduals(model, model.encode(p), [], layer))[0]!)),
+          );
+        const hits = contrastFeatures(
+          sae,
+          await last(pairs.map((p) => p.positive)),
+          await last(pairs.map((p) => p.negative)),
+          o.features.k,
+        );
+        ranked[layer] = hits.map((h) => ({ feature: h.feature, votes: 0, sumMax: h.diff }));
+        o.log(
+          `layer ${layer}: top ${o.features.k} SAE features by mean activation at the last prompt token, ${o.pairs} pairs of ${source.name}'s exemplar pool (positive − negative): ${hits
+            .map((h) => `#${h.feature} (${h.diff.toFixed(3)})`)
+            .join(', ')}`,
+        );
+      } else {
+        ranked[layer] = (await rankPoolFeatures(model, sae, source, layer)).slice(0, o.features.k);
+        o.log(
+          `layer ${layer}: top ${o.features.k} SAE features over ${source.exemplars.length} worked exemplar answers (votes in a trace's top 5): ${ranked[
+            layer
+          ]!.map((f) => `#${f.feature} (${f.votes})`).join(', ')}`,
+        );
+      }
     }
     candidates = o.positions.flatMap((where) =>
       o.layers.flatMap((layer) =>

@@ -1,7 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { LensGrid } from '../core/steer/lens.ts';
-import type { FeatureHit } from '../core/steer/sae.ts';
-import type { SteerRead } from '../worker/protocol.ts';
+import type { ContrastFeature, FeatureHit } from '../core/steer/sae.ts';
+import type { SteerRead, TraceRef } from '../worker/protocol.ts';
 
 /**
  * How a token trace reads inside the loaded model (set by the App, read by TokenTrace): the logit lens and the SAE
@@ -15,6 +15,7 @@ export interface LensAccess {
   /** Layers with a shipped SAE ([] when the model has none). */
   featureLayers?: () => Promise<number[]>;
   features?: (prompt: string, ids: number[], layer: number, steer?: SteerRead) => Promise<FeatureHit[]>;
+  featureContrast?: (a: TraceRef, b: TraceRef, layer: number) => Promise<ContrastFeature[]>;
   /** Add (and enable) greedy decoding of the plain prompt steered by this feature; returns the method's label. */
   steerBy?: (layer: number, feature: number, scale: number) => string;
 }

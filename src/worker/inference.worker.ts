@@ -7,7 +7,7 @@ import { runSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
 import { logitLens, logitLensAfter } from '../core/steer/lens.ts';
 import { steerDirection, type SaeSource } from '../core/methods/execute.ts';
-import { encodeSae, parseSae, topFeatures, traceResiduals, type Sae } from '../core/steer/sae.ts';
+import { contrastFeatures, encodeSae, parseSae, topFeatures, traceResiduals, type Sae } from '../core/steer/sae.ts';
 import { modelAsSteered } from '../core/steer/steered-model.ts';
 import { applySources, chooseBackend, configureRuntime, describeBackend } from './backend.ts';
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
@@ -22,6 +22,7 @@ import {
   type LoadRequest,
   type LoadedModel,
   type RunRequest,
+  type TraceRef,
   type WorkerApi,
   type WorkerNotice,
 } from './protocol.ts';
@@ -48,6 +49,14 @@ function saeSource(): SaeSource {
     }
     return p;
   };
+}
+
+/** SAE activations at each position of a trace that chose a token, read as its method saw the model. */
+async function traceActs(sae: Sae, t: TraceRef, layer: number): Promise<Float32Array[]> {
+  if (!model) throw new Error('no model loaded');
+  const read = modelAsSteered(model, t.steer?.steer, t.steer?.direction);
+  const rows = await traceResiduals(read, model.encode(t.prompt), t.ids, layer);
+  return rows.map((x) => encodeSae(sae, x));
 }
 
 async function fetchSae(id: string, layer: number): Promise<Sae> {
@@ -299,15 +308,13 @@ const api: WorkerApi = {
   },
 
   async features(prompt, ids, layer, steer) {
-    if (!model) throw new Error('no model loaded');
     const sae = await saeSource()(layer);
-    const read = modelAsSteered(model, steer?.steer, steer?.direction);
-    const rows = await traceResiduals(read, model.encode(prompt), ids, layer);
-    return topFeatures(
-      sae,
-      rows.map((x) => encodeSae(sae, x)),
-      10,
-    );
+    return topFeatures(sae, await traceActs(sae, { prompt, ids, steer }, layer), 10);
+  },
+
+  async featureContrast(a, b, layer) {
+    const sae = await saeSource()(layer);
+    return contrastFeatures(sae, await traceActs(sae, a, layer), await traceActs(sae, b, layer), 10);
   },
 
   async throughput(batch, newTokens) {

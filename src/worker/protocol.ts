@@ -7,8 +7,15 @@ import type { BenchReport } from '../bench/run-bench.ts';
 import type { Dtype } from './dtypes.ts';
 import type { ModelDescription } from '../adapters/transformers-model.ts';
 import type { LensGrid } from '../core/steer/lens.ts';
-import type { FeatureHit } from '../core/steer/sae.ts';
+import type { ContrastFeature, FeatureHit } from '../core/steer/sae.ts';
 import type { SteerSpec } from '../core/steer/steer.ts';
+
+/** One trace to read features from: its prompt, token ids and (for a steered method) its steering. */
+export interface TraceRef {
+  prompt: string;
+  ids: number[];
+  steer?: SteerRead;
+}
 
 /** How a steered method's trace is read (lens, features): its spec and the direction its run stored. */
 export interface SteerRead {
@@ -139,6 +146,8 @@ export interface WorkerApi extends ExploreApi {
    * the last (as the method saw it, steering included), encoded and ranked by highest activation.
    */
   features(prompt: string, ids: number[], layer: number, steer?: SteerRead): Promise<FeatureHit[]>;
+  /** Features more active (mean over positions, as `features` reads them) on trace `a` than on trace `b`. */
+  featureContrast(a: TraceRef, b: TraceRef, layer: number): Promise<ContrastFeature[]>;
   /** The benchmark (npm run bench) on the loaded model, in this browser. */
   bench(quick: boolean): Promise<BenchReport>;
 }

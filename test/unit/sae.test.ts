@@ -11,6 +11,7 @@ import { findMethod } from '../../src/core/methods/method.ts';
 import { runSuites } from '../../src/core/run/run-suite.ts';
 import { methodSchema } from '../../src/core/schema/method-schema.ts';
 import {
+  contrastFeatures,
   decodeSae,
   encodeSae,
   featureDirection,
@@ -71,6 +72,15 @@ describe('SAE encoder (hand-computed)', () => {
       [1, 1, 1, 0.75],
     ]);
     expect(hits[0]!.contexts[0]!.token).toBe('+');
+  });
+  it('ranks features by mean activation on one set of positions minus another', () => {
+    const a = [new Float32Array([1, 0.5]), new Float32Array([2, 1])]; // means [1.5, 0.75]
+    const b = [new Float32Array([2, 0])]; // means [2, 0]
+    expect(contrastFeatures(sae, a, b).map((h) => [h.feature, h.diff, h.meanA, h.meanB])).toEqual([
+      [1, 0.75, 0.75, 0],
+      [0, -0.5, 1.5, 2],
+    ]);
+    expect(() => contrastFeatures(sae, a, [])).toThrow(/both sides/);
   });
   it('rejects weights of the wrong size and metadata without contexts', () => {
     expect(() => parseSae(tinySae().meta, new ArrayBuffer(8))).toThrow(/8 bytes, expected 48/);

@@ -221,3 +221,45 @@ export function rankOverTraces(sae: Sae, traces: readonly (readonly Float32Array
     }
   return [...by.values()].sort((a, b) => b.votes - a.votes || b.sumMax - a.sumMax || a.feature - b.feature);
 }
+
+/** A feature's mean activation over one set of positions minus another (contrastFeatures). */
+export interface ContrastFeature {
+  feature: number;
+  /** mean(a) − mean(b) */
+  diff: number;
+  meanA: number;
+  meanB: number;
+  frequency: number;
+  contexts: SaeContext[];
+}
+
+/**
+ * Features ranked by how much more active they are on positions `a` than on positions `b` (mean over each set's
+ * rows): on the page, one trace against the other one shown beside it; in `coax sweep --rank contrast`, the last
+ * prompt token after worked exemplars against after direct ones (the CAA pairs, in feature space).
+ */
+export function contrastFeatures(
+  sae: Sae,
+  a: readonly Float32Array[],
+  b: readonly Float32Array[],
+  k = 10,
+): ContrastFeature[] {
+  if (a.length === 0 || b.length === 0) throw new Error('contrastFeatures needs positions on both sides');
+  const F = sae.meta.features;
+  const mean = (rows: readonly Float32Array[], j: number) => rows.reduce((s, r) => s + r[j]!, 0) / rows.length;
+  const out: ContrastFeature[] = [];
+  for (let j = 0; j < F; j++) {
+    const meanA = mean(a, j);
+    const meanB = mean(b, j);
+    out.push({
+      feature: j,
+      diff: meanA - meanB,
+      meanA,
+      meanB,
+      frequency: sae.meta.frequency?.[j] ?? 0,
+      contexts: sae.meta.top_contexts[j] ?? [],
+    });
+  }
+  out.sort((x, y) => y.diff - x.diff || x.feature - y.feature);
+  return out.slice(0, k);
+}

@@ -2,8 +2,8 @@ import { Comlink } from '../worker-client.ts';
 import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
 import { NO_HIDDEN_IO } from '../../core/steer/steer.ts';
 import type { LensGrid } from '../../core/steer/lens.ts';
-import type { FeatureHit } from '../../core/steer/sae.ts';
-import type { SteerRead } from '../../worker/protocol.ts';
+import type { ContrastFeature, FeatureHit } from '../../core/steer/sae.ts';
+import type { SteerRead, TraceRef } from '../../worker/protocol.ts';
 import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
 import type { Dtype } from '../../worker/dtypes.ts';
 import {
@@ -227,6 +227,11 @@ export class EngineState {
   /** Layers of the loaded model with a shipped SAE (see WorkerApi.saeLayers). */
   saeLayers(): Promise<number[]> {
     return this.host.race(this.host.api.saeLayers());
+  }
+
+  /** Features more active on trace a than on trace b (see WorkerApi.featureContrast). */
+  featureContrast(a: TraceRef, b: TraceRef, layer: number): Promise<ContrastFeature[]> {
+    return this.host.race(this.host.api.featureContrast(a, b, layer));
   }
 
   /** The SAE features of a trace at a layer (see WorkerApi.features). */
