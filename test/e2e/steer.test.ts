@@ -10,6 +10,7 @@ import type { RunResults } from '../../src/core/run/results.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
 import { logitLensAfter } from '../../src/core/steer/lens.ts';
 import { modelAsSteered } from '../../src/core/steer/steered-model.ts';
+import { sweepCells } from '../../src/core/steer/sweep.ts';
 import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
 import { loadLocal } from '../integration/load-local.ts';
 import { launch, openWithModel, runToEnd, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
@@ -160,6 +161,7 @@ describe('SAE features in the page (wasm)', () => {
       const trace = page.getByTestId('token-trace').nth(1);
       await trace.getByTestId('features-open').click();
       await expect.poll(() => trace.getByTestId('feature-row').count(), { timeout: 60_000 }).toBe(10);
+      await trace.getByTestId('feature-browser').screenshot({ path: join(screenshotDir(), 'steer-features.png') });
       const rows = await trace
         .getByTestId('feature-row')
         .evaluateAll((lis) => lis.map((li) => [Number(li.dataset['feature']), Number(li.dataset['max'])]));
@@ -198,6 +200,14 @@ describe('SAE features in the page (wasm)', () => {
       const items = results.suites[0]!.items.map((it) => shipped.items.find((x) => x.id === it.itemId)!);
       const node2 = await executeMethod(node, method, items, shipped, { seed: results.seed, sae });
       expect(results.suites[0]!.items.map((it) => it.outputs[method.id]!.text)).toEqual(node2.map((o) => o.text));
+      // The sweep view: the steered method's cell (accuracy as sweepCells computes it) and one trace per method.
+      await page.getByTestId('tab-steering').click();
+      const cell = page.getByTestId('sweep-cell');
+      await expect.poll(() => cell.count()).toBe(1);
+      const want3 = sweepCells(results, 'arith-id').find((c) => c.methodId === method.id)!;
+      expect(await cell.getAttribute('data-acc')).toBe(want3.accuracy.toFixed(4));
+      expect(await cell.getAttribute('data-layer')).toBe(String(layer));
+      expect(await page.getByTestId('sweep-trace').count()).toBe(3);
       await page.screenshot({ path: join(screenshotDir(), 'steer-features-wasm.png'), fullPage: true });
     } finally {
       await close();
