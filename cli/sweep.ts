@@ -174,7 +174,7 @@ export async function sweep<C>(model: LanguageModel<C>, suites: Suite[], o: Swee
   const best = bestCell(choice);
   const method = candidates.find((m) => m.id === best.methodId)!;
   o.log(
-    `\nbest on the exemplar pool: ${method.id}: positions ${best.positions}, layer ${best.layer}, scale ${best.scale} (${cellText(best)})`,
+    `\nbest on the exemplar pool: positions ${best.positions}, layer ${best.layer}, scale ${best.scale} (${cellText(best)}): ${method.id}`,
   );
   const test = await runSuites(model, suites, [o.base, method], {
     modelId: o.modelId,
