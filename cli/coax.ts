@@ -31,6 +31,7 @@ import { DTYPES, type Dtype } from '../src/worker/dtypes.ts';
 import { commandHelp, intFlag, overallHelp, parseArgs, SEED_RANGE, type CommandSpec } from './args.ts';
 import { writeCard } from './card.ts';
 import { answerDepth, sweep } from './sweep.ts';
+import { folderSae, saeLayers } from './sae-files.ts';
 import type { SteerPositions } from '../src/core/steer/steer.ts';
 import { formatComparison, parseCriteria } from './compare.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
@@ -110,6 +111,16 @@ const COMMANDS: Record<string, CommandSpec> = {
         help: 'CAA contrast pairs: shots (worked vs direct examples, default) or trigger',
       },
       { name: 'method', value: '<id>', help: 'the method to steer (default greedy-plain)' },
+      {
+        name: 'features',
+        value: '<k>',
+        help: "steer by SAE features instead of CAA: per layer (default: those with a shipped SAE),\nthe top k of the feature browser's ranking (see --rank)",
+      },
+      {
+        name: 'rank',
+        value: '<how>',
+        help: "with --features: votes (default: each worked exemplar answer's top 5 by highest\nactivation) or contrast (mean activation at the last prompt token, --pairs positive −\nnegative; the browser's 'more active than the other trace')",
+      },
       {
         name: 'positions',
         value: '<where,…>',
@@ -302,10 +313,13 @@ async function sweepCommand(flags: Record<string, string>): Promise<void> {
   env.allowLocalModels = true;
   env.localModelPath = `${modelsDir}/`;
   const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
+  const featureCount = intFlag(flags, 'features', undefined, { min: 1 });
+  const rank = flags['rank'] ?? 'votes';
+  if (rank !== 'votes' && rank !== 'contrast') throw new Error(`--rank: "${rank}" is not votes or contrast`);
   const layers = numberList(
     flags,
     'layers',
-    Array.from({ length: model.hiddenIo?.layers ?? 0 }, (_, l) => l),
+    featureCount ? saeLayers(folder) : Array.from({ length: model.hiddenIo?.layers ?? 0 }, (_, l) => l),
   );
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -325,6 +339,7 @@ async function sweepCommand(flags: Record<string, string>): Promise<void> {
       signal: controller.signal,
       log: (line) => console.log(line),
       progress: progressBar,
+      features: featureCount ? { k: featureCount, sae: folderSae(folder), rank } : undefined,
     },
   );
   await model.dispose();
@@ -362,7 +377,12 @@ async function lensCommand(flags: Record<string, string>): Promise<void> {
   env.allowLocalModels = true;
   env.localModelPath = `${modelsDir}/`;
   const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
-  const results = await runSuites(model, suites, methods, { modelId, seed, batchSize });
+  const results = await runSuites(model, suites, methods, {
+    modelId,
+    seed,
+    batchSize,
+    sae: folderSae(resolve(modelsDir, modelId)),
+  });
   const depth = await answerDepth(
     model,
     results,
@@ -439,7 +459,7 @@ async function run(flags: Record<string, string>): Promise<void> {
       process.stderr.write(
         `${many ? '\n' : ''}loaded ${id} (${dtype}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
       );
-      return { model, dispose: () => model.dispose() };
+      return { model, sae: folderSae(resolve(modelsDir, id)), dispose: () => model.dispose() };
     },
     suites,
     methods,

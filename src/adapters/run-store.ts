@@ -22,7 +22,14 @@ export interface RunHeader {
   config: string;
   backend?: string;
   methods: MethodSpec[];
-  suites: { suiteName: string; relation?: string; split?: string; items: Omit<ItemResult, 'outputs'>[] }[];
+  suites: {
+    suiteName: string;
+    relation?: string;
+    split?: string;
+    items: Omit<ItemResult, 'outputs'>[];
+    /** Steered methods' directions (SuiteResults.steering). */
+    steering?: Record<string, number[]>;
+  }[];
 }
 
 export interface OutputRecord {
@@ -141,6 +148,7 @@ export function assemble(header: RunHeader, records: readonly OutputRecord[]): R
     relation: s.relation,
     split: s.split,
     items: s.items.map((it) => ({ ...it, outputs: {} as Record<string, MethodOutput> })),
+    ...(s.steering ? { steering: s.steering } : {}),
   }));
   const bySuite = new Map(suites.map((s) => [s.suiteName, s]));
   for (const r of records) {

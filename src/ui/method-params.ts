@@ -25,7 +25,8 @@ export const METHOD_PARAMS: readonly ParamDef[] = [
     min: 0,
     max: 63,
     step: 1,
-    applies: (m) => m.steer !== undefined,
+    // An SAE feature belongs to its layer's SAE: moving it to another layer would name another feature.
+    applies: (m) => m.steer !== undefined && m.steer.feature === undefined,
     get: (m) => m.steer!.layer,
     set: (m, v) => ({ ...m, steer: { ...m.steer!, layer: v } }),
   },

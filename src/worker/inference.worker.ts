@@ -5,7 +5,10 @@ import { env, type ProgressInfo } from '@huggingface/transformers';
 import { TransformersModel } from '../adapters/transformers-model.ts';
 import { runSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
-import { logitLens } from '../core/steer/lens.ts';
+import { logitLens, logitLensAfter } from '../core/steer/lens.ts';
+import { steerDirection, type SaeSource } from '../core/methods/execute.ts';
+import { contrastFeatures, encodeSae, parseSae, topFeatures, traceResiduals, type Sae } from '../core/steer/sae.ts';
+import { modelAsSteered } from '../core/steer/steered-model.ts';
 import { applySources, chooseBackend, configureRuntime, describeBackend } from './backend.ts';
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
@@ -19,6 +22,7 @@ import {
   type LoadRequest,
   type LoadedModel,
   type RunRequest,
+  type TraceRef,
   type WorkerApi,
   type WorkerNotice,
 } from './protocol.ts';
@@ -29,6 +33,43 @@ let model: TransformersModel | null = null;
 let controller: AbortController | null = null;
 let hub: HubSettings = { allowRemote: false, host: 'https://huggingface.co' };
 let notify: ((n: WorkerNotice) => void) | null = null;
+let saes: { modelId: string; layers: Map<number, Promise<Sae>> } | null = null;
+
+/** The loaded model's SAEs, fetched from its folder's sae/ on first use (a Coax model's; others have none). */
+function saeSource(): SaeSource {
+  if (!model) throw new Error('no model loaded');
+  const id = model.id;
+  if (saes?.modelId !== id) saes = { modelId: id, layers: new Map() };
+  const cache = saes;
+  return (layer) => {
+    let p = cache.layers.get(layer);
+    if (!p) {
+      p = fetchSae(id, layer);
+      cache.layers.set(layer, p);
+    }
+    return p;
+  };
+}
+
+/** SAE activations at each position of a trace that chose a token, read as its method saw the model. */
+async function traceActs(sae: Sae, t: TraceRef, layer: number): Promise<Float32Array[]> {
+  if (!model) throw new Error('no model loaded');
+  const read = modelAsSteered(model, t.steer?.steer, t.steer?.direction);
+  const rows = await traceResiduals(read, model.encode(t.prompt), t.ids, layer);
+  return rows.map((x) => encodeSae(sae, x));
+}
+
+async function fetchSae(id: string, layer: number): Promise<Sae> {
+  const base = `${env.localModelPath}${id}/sae/`;
+  const missing = `${id} ships no SAE for layer ${layer} (sae/layer${layer}.json in its folder; training/sae/train_sae.py writes one)`;
+  const res = await fetch(`${base}layer${layer}.json`).catch(() => null);
+  // A dev server answers a missing file with the page itself: only JSON counts.
+  if (!res?.ok || !(res.headers.get('content-type') ?? '').includes('json')) throw new Error(missing);
+  const meta = (await res.json()) as { weights?: string };
+  const bin = await fetch(`${base}${meta.weights ?? `layer${layer}.bin`}`);
+  if (!bin.ok) throw new Error(`${missing}: its weights did not load (HTTP ${bin.status})`);
+  return parseSae(meta, await bin.arrayBuffer());
+}
 const stats: FetchStats = { hubBytes: 0 };
 env.fetch = checkedFetch(globalThis.fetch.bind(globalThis), () => hub.host, stats);
 
@@ -217,6 +258,7 @@ const api: WorkerApi = {
         now: () => performance.now(),
         onProgress,
         onOutput,
+        sae: saeSource(),
       });
     } finally {
       controller = null;
@@ -234,9 +276,45 @@ const api: WorkerApi = {
     return runBench(model, { quick, now: () => performance.now() });
   },
 
-  async lens(prompt, ids) {
+  async lens(prompt, ids, steer) {
     if (!model) throw new Error('no model loaded');
-    return logitLens(model, [...model.encode(prompt), ...ids]);
+    if (!steer) return logitLens(model, [...model.encode(prompt), ...ids]);
+    // Read as the steered method decoded: steering only where it added it.
+    return logitLensAfter(modelAsSteered(model, steer.steer, steer.direction), model.encode(prompt), ids);
+  },
+
+  async steerDirections(suites, methods) {
+    if (!model) throw new Error('no model loaded');
+    const out: Record<string, Record<string, number[]>> = {};
+    for (const suite of suites)
+      for (const m of methods)
+        if (m.steer) (out[suite.name] ??= {})[m.id] = await steerDirection(model, m.steer, suite, saeSource());
+    return out;
+  },
+
+  async saeLayers() {
+    if (!model?.hiddenIo) return [];
+    const source = saeSource();
+    const layers: number[] = [];
+    for (let l = 0; l < model.hiddenIo.layers; l++)
+      if (
+        await source(l).then(
+          () => true,
+          () => false,
+        )
+      )
+        layers.push(l);
+    return layers;
+  },
+
+  async features(prompt, ids, layer, steer) {
+    const sae = await saeSource()(layer);
+    return topFeatures(sae, await traceActs(sae, { prompt, ids, steer }, layer), 10);
+  },
+
+  async featureContrast(a, b, layer) {
+    const sae = await saeSource()(layer);
+    return contrastFeatures(sae, await traceActs(sae, a, layer), await traceActs(sae, b, layer), 10);
   },
 
   async throughput(batch, newTokens) {

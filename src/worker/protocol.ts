@@ -7,6 +7,21 @@ import type { BenchReport } from '../bench/run-bench.ts';
 import type { Dtype } from './dtypes.ts';
 import type { ModelDescription } from '../adapters/transformers-model.ts';
 import type { LensGrid } from '../core/steer/lens.ts';
+import type { ContrastFeature, FeatureHit } from '../core/steer/sae.ts';
+import type { SteerSpec } from '../core/steer/steer.ts';
+
+/** One trace to read features from: its prompt, token ids and (for a steered method) its steering. */
+export interface TraceRef {
+  prompt: string;
+  ids: number[];
+  steer?: SteerRead;
+}
+
+/** How a steered method's trace is read (lens, features): its spec and the direction its run stored. */
+export interface SteerRead {
+  steer: SteerSpec;
+  direction: number[];
+}
 import type { ExploreApi } from './explore-protocol.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
@@ -118,7 +133,21 @@ export interface WorkerApi extends ExploreApi {
    * The logit lens before the token that follows `prompt` + `ids`: each layer's top-5 (models with hidden-state
    * I/O and lens outputs; otherwise an error that says why).
    */
-  lens(prompt: string, ids: number[]): Promise<LensGrid>;
+  lens(prompt: string, ids: number[], steer?: SteerRead): Promise<LensGrid>;
+  /**
+   * Per suite and steered method, the direction (before scale) each steered method adds: the CAA vector or SAE
+   * feature as numbers, stored with the run so its file reproduces.
+   */
+  steerDirections(suites: Suite[], methods: MethodSpec[]): Promise<Record<string, Record<string, number[]>>>;
+  /** Layers of the loaded model with a shipped SAE (sae/layer<L>.json in its folder); [] when none. */
+  saeLayers(): Promise<number[]>;
+  /**
+   * The SAE features of a trace at `layer`: the residual at the prompt's last token and each generated token but
+   * the last (as the method saw it, steering included), encoded and ranked by highest activation.
+   */
+  features(prompt: string, ids: number[], layer: number, steer?: SteerRead): Promise<FeatureHit[]>;
+  /** Features more active (mean over positions, as `features` reads them) on trace `a` than on trace `b`. */
+  featureContrast(a: TraceRef, b: TraceRef, layer: number): Promise<ContrastFeature[]>;
   /** The benchmark (npm run bench) on the loaded model, in this browser. */
   bench(quick: boolean): Promise<BenchReport>;
 }

@@ -8,10 +8,14 @@ import { findMethod } from '../../src/core/methods/method.ts';
 import { gapRows } from '../../src/core/metrics/comparison.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
-import { logitLens } from '../../src/core/steer/lens.ts';
+import { logitLensAfter } from '../../src/core/steer/lens.ts';
+import { modelAsSteered } from '../../src/core/steer/steered-model.ts';
+import { sweepCells } from '../../src/core/steer/sweep.ts';
 import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
 import { loadLocal } from '../integration/load-local.ts';
-import { launch, openWithModel, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
+import { launch, openWithModel, runToEnd, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
+import { encodeSae, featureDirection, topFeatures, traceResiduals } from '../../src/core/steer/sae.ts';
+import { folderSae, saeLayers } from '../../cli/sae-files.ts';
 
 let server: PreviewServer;
 let url: string;
@@ -94,7 +98,11 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       await grid.waitFor({ timeout: 60_000 });
       expect(await grid.getByTestId('lens-row').count()).toBe(4);
       const out = gapRows(results)[0]!.item.outputs['steer-caa']!;
-      const lens = await logitLens(node, [...node.encode(out.prompt), out.tokens[0]!.id]);
+      // Read as the method decoded: steering at the prompt's last token only ('last'), with the stored direction.
+      const steering = results.suites[0]!.steering!['steer-caa']!;
+      const lens = await logitLensAfter(modelAsSteered(node, method.steer, steering), node.encode(out.prompt), [
+        out.tokens[0]!.id,
+      ]);
       const cells = await grid
         .getByTestId('lens-row')
         .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.dataset['id']))));
@@ -118,6 +126,89 @@ describe('steering on a stock export', () => {
       await expect.poll(() => box.getByTestId('method-toggle').isDisabled()).toBe(true);
       expect(await box.getByTestId('method-toggle').isChecked()).toBe(false);
       expect(await box.getByTestId('steer-disabled').textContent()).toContain(NO_HIDDEN_IO);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('SAE features in the page (wasm)', () => {
+  it("ranks a trace's features and steers by one as Node does", async () => {
+    const { browser, close } = await launch('wasm');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await openWithModel(page, url, 'wasm', 'coax/organism-v1');
+      for (const toggle of await page.getByTestId('method-toggle').all()) {
+        const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
+        if ((await toggle.isChecked()) !== ['greedy-plain', 'fewshot-worked'].includes(id ?? '')) await toggle.click();
+      }
+      await expect.poll(() => page.locator('input[data-suite="arith-id"]').count()).toBe(1);
+      for (const box of await page.locator('input[data-suite]').all()) {
+        const name = await box.getAttribute('data-suite');
+        if ((await box.isChecked()) !== (name === 'arith-id')) await box.click();
+      }
+      await page.getByTestId('suite-size').fill('2');
+      await runToEnd(page);
+      const first = await openResults(page);
+
+      // The features of the first item's worked trace: the page's ranking equals Node's (same SAE, same residuals).
+      await page.getByTestId('tab-gap').click();
+      await page
+        .locator('[data-testid=gap-row]')
+        .first()
+        .locator('[data-testid=gap-cell][data-method="fewshot-worked"]')
+        .click();
+      const trace = page.getByTestId('token-trace').nth(1);
+      await trace.getByTestId('features-open').click();
+      await expect.poll(() => trace.getByTestId('feature-row').count(), { timeout: 60_000 }).toBe(10);
+      await trace.getByTestId('feature-browser').screenshot({ path: join(screenshotDir(), 'steer-features.png') });
+      const rows = await trace
+        .getByTestId('feature-row')
+        .evaluateAll((lis) => lis.map((li) => [Number(li.dataset['feature']), Number(li.dataset['max'])]));
+      const out = gapRows(first)[0]!.item.outputs['fewshot-worked']!;
+      const sae = folderSae('public/models/coax/organism-v1');
+      const layer = saeLayers('public/models/coax/organism-v1')[0]!;
+      const s = await sae(layer);
+      const residuals = await traceResiduals(
+        node,
+        node.encode(out.prompt),
+        out.tokens.map((t) => t.id),
+        layer,
+      );
+      const want = topFeatures(
+        s,
+        residuals.map((x) => encodeSae(s, x)),
+        10,
+      );
+      expect(rows.map((r) => r[0])).toEqual(want.map((h) => h.feature));
+      rows.forEach((r, i) => expect(Math.abs(r[1]! - want[i]!.max)).toBeLessThan(1e-3));
+
+      // Steer by the top feature: a new method, run on the same items, writes what Node writes with that feature.
+      await trace.getByTestId('features-scale').fill('4');
+      await trace.getByTestId('feature-steer').first().click();
+      await trace.getByTestId('features-added').waitFor();
+      await runToEnd(page);
+      const results = await openResults(page);
+      const method = results.methods.find((m) => m.steer?.feature === want[0]!.feature)!;
+      expect(method.steer).toEqual({ layer, feature: want[0]!.feature, scale: 4 });
+      const direction = featureDirection(s, want[0]!.feature);
+      results.suites[0]!.steering![method.id]!.forEach((v, i) => expect(v).toBeCloseTo(direction[i]!, 5));
+      const shipped = parseSuite(
+        readFileSync(new URL('../../public/models/coax/organism-v1/suites/arith-id.json', import.meta.url), 'utf8'),
+        'arith-id.json',
+      );
+      const items = results.suites[0]!.items.map((it) => shipped.items.find((x) => x.id === it.itemId)!);
+      const node2 = await executeMethod(node, method, items, shipped, { seed: results.seed, sae });
+      expect(results.suites[0]!.items.map((it) => it.outputs[method.id]!.text)).toEqual(node2.map((o) => o.text));
+      // The sweep view: the steered method's cell (accuracy as sweepCells computes it) and one trace per method.
+      await page.getByTestId('tab-steering').click();
+      const cell = page.getByTestId('sweep-cell');
+      await expect.poll(() => cell.count()).toBe(1);
+      const want3 = sweepCells(results, 'arith-id').find((c) => c.methodId === method.id)!;
+      expect(await cell.getAttribute('data-acc')).toBe(want3.accuracy.toFixed(4));
+      expect(await cell.getAttribute('data-layer')).toBe(String(layer));
+      expect(await page.getByTestId('sweep-trace').count()).toBe(3);
+      await page.screenshot({ path: join(screenshotDir(), 'steer-features-wasm.png'), fullPage: true });
     } finally {
       await close();
     }

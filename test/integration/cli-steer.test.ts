@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunFile } from '../../src/core/run/export.ts';
 import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
+import { featureDirection } from '../../src/core/steer/sae.ts';
+import { folderSae } from '../../cli/sae-files.ts';
 
 function coax(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/coax.ts', ...args], {
@@ -47,6 +49,44 @@ describe('coax sweep', () => {
     const items = file.results.suites[0]!.items;
     expect(items).toHaveLength(3);
     expect(items.every((it) => it.outputs['greedy-plain'] && it.outputs[steered.id])).toBe(true);
+  });
+
+  it('steers by an SAE feature ranked on the pool and stores its direction with the run', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'coax-sweep-')), 'features.json');
+    const r = coax([
+      'sweep',
+      '--model',
+      'coax/organism-v1',
+      '--suite',
+      'arith-id',
+      '--features',
+      '1',
+      '--rank',
+      'contrast',
+      '--layers',
+      '3',
+      '--scales',
+      '0.25',
+      '--positions',
+      'last',
+      '--limit',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(r.stderr).not.toMatch(/coax: /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/layer 3: top 1 SAE features by mean activation at the last prompt token/);
+    const file = parseRunFile(readFileSync(out, 'utf8'), out);
+    const steered = file.results.methods.find((m) => m.steer)!;
+    expect(steered.steer).toMatchObject({ layer: 3, scale: 0.25, positions: 'last' });
+    const feature = steered.steer!.feature!;
+    expect(r.stdout).toContain(`#${feature} (`);
+    const sae = await folderSae('public/models/coax/organism-v1')(3);
+    const stored = file.results.suites[0]!.steering![steered.id]!;
+    const want = featureDirection(sae, feature);
+    stored.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
+    expect(file.results.suites[0]!.items.every((it) => it.outputs[steered.id])).toBe(true);
   });
 
   it('says why on a model without hidden-state I/O', () => {

@@ -5,7 +5,16 @@ import type { PathOutput, RunResults, SuiteResults } from '../run/results.ts';
 
 /** The comparison view's tabs, by id (the lesson names the one that shows its claim). */
 export type CompareTab =
-  'models' | 'leaderboard' | 'gap' | 'samples' | 'item' | 'calibration' | 'entropy' | 'competence' | 'answers';
+  | 'models'
+  | 'leaderboard'
+  | 'gap'
+  | 'samples'
+  | 'item'
+  | 'calibration'
+  | 'entropy'
+  | 'competence'
+  | 'answers'
+  | 'steering';
 
 /** One item opened side by side: two methods' traces (and branches, for a method with several paths). */
 export interface ItemFocus {

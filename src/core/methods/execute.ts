@@ -15,6 +15,7 @@ import { ContrastModel } from './contrast-model.ts';
 import { pathsPerItem, type MethodSpec } from './method.ts';
 import { buildPrompt } from './prompt.ts';
 import { computeCaa, type CaaVectors } from '../steer/caa.ts';
+import { featureDirection, type Sae } from '../steer/sae.ts';
 import { SteeredModel } from '../steer/steered-model.ts';
 import { requireHiddenIo, steeringInput, type SteerSpec } from '../steer/steer.ts';
 
@@ -26,7 +27,12 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Shared-prefix KV cache reused across batches (few-shot exemplars). */
   prefixCache?: PrefixCache<unknown>;
+  /** The model's SAE of a layer (methods that steer by an SAE feature need it). */
+  sae?: SaeSource;
 }
+
+/** Where a run finds the SAE of a layer: the model folder's sae/layer<L>.json and .bin, loaded once. */
+export type SaeSource = (layer: number) => Promise<Sae>;
 
 /** Rows one multi-path batch may hold (items × paths); single-path batches hold `batchSize` items. */
 export const MAX_BATCH_ROWS = 64;
@@ -111,16 +117,49 @@ export function caaFor<C>(model: LanguageModel<C>, suite: Suite, pairs: SteerSpe
   return v;
 }
 
+/**
+ * The direction (before `scale`) a steer spec adds on a suite: the given numbers, the suite's CAA vector at the
+ * layer, or the SAE feature's decoder direction. A run stores it, so the run file reproduces without recomputing.
+ */
+export async function steerDirection<C>(
+  model: LanguageModel<C>,
+  steer: SteerSpec,
+  suite: Suite,
+  sae?: SaeSource,
+): Promise<number[]> {
+  const io = requireHiddenIo(model);
+  if (!(Number.isInteger(steer.layer) && steer.layer >= 0 && steer.layer < io.layers))
+    throw new Error(`steering layer ${steer.layer} is outside the model's ${io.layers} layers`);
+  if (steer.feature !== undefined) {
+    if (steer.vector !== undefined) throw new Error('steer takes "vector" or "feature", not both');
+    if (!sae) throw new Error(`steering by SAE feature ${steer.feature} needs the model's SAE (sae/ in its folder)`);
+    const s = await sae(steer.layer);
+    if (s.meta.layer !== steer.layer)
+      throw new Error(`the SAE given for layer ${steer.layer} reads layer ${s.meta.layer}`);
+    if (s.meta.width !== io.width)
+      throw new Error(`the SAE reads ${s.meta.width} values, the model's residual has ${io.width}`);
+    return featureDirection(s, steer.feature);
+  }
+  if (steer.vector === undefined) throw new Error('steer needs "vector" or "feature"');
+  if (steer.vector === 'caa') return (await caaFor(model, suite, steer.pairs)).vectors[steer.layer]!;
+  return steer.vector;
+}
+
+/** A steer spec with its direction pinned to numbers (what a run stores for a 'caa' or feature spec). */
+export function pinSteer(steer: SteerSpec, direction: readonly number[]): SteerSpec {
+  const { feature: _feature, pairs: _pairs, ...rest } = steer;
+  return { ...rest, vector: [...direction] };
+}
+
 /** The model a steered method decodes with: every forward pass carries the spec's steering input. */
 export async function steeredModel<C>(
   model: LanguageModel<C>,
   steer: SteerSpec,
   suite: Suite,
+  sae?: SaeSource,
 ): Promise<SteeredModel<C>> {
   const io = requireHiddenIo(model);
-  const direction =
-    steer.vector === 'caa' ? (await caaFor(model, suite, steer.pairs)).vectors[steer.layer] : steer.vector;
-  if (!direction) throw new Error(`steering layer ${steer.layer} is outside the model's ${io.layers} layers`);
+  const direction = await steerDirection(model, steer, suite, sae);
   return new SteeredModel(model, steeringInput(io, steer.layer, direction, steer.scale), steer.positions);
 }
 
@@ -154,7 +193,7 @@ export async function executeMethod<C>(
       return problems.map((p) => p ?? ran[k++]!);
     }
   }
-  const model: LanguageModel<C> = method.steer ? await steeredModel(base, method.steer, suite) : base;
+  const model: LanguageModel<C> = method.steer ? await steeredModel(base, method.steer, suite, options.sae) : base;
   const now = options.now ?? (() => 0);
   const started = now();
   const prompts = items.map((item) => buildPrompt(method.prompt, item, suite, options.seed));

@@ -48,9 +48,13 @@ function steerPart(m: MethodSpec): string {
   const s = m.steer;
   if (!s) return '';
   const vector =
-    s.vector === 'caa'
-      ? `a contrastive activation addition vector (Rimsky et al. 2024; Turner et al. 2023): the mean residual after that block over the suite's exemplars prompted ${s.pairs === 'trigger' ? 'with its trigger phrase minus without it' : 'after worked examples minus after direct examples'} — computed from the exemplar pool, never from test items`
-      : `a given direction of ${s.vector.length} values`;
+    s.feature !== undefined
+      ? `the decoder direction of sparse-autoencoder feature ${s.feature} (an SAE trained on the model's own residual stream after that block; the direction is scaled to the mean residual norm)`
+      : s.vector === undefined
+        ? 'no direction'
+        : s.vector === 'caa'
+          ? `a contrastive activation addition vector (Rimsky et al. 2024; Turner et al. 2023): the mean residual after that block over the suite's exemplars prompted ${s.pairs === 'trigger' ? 'with its trigger phrase minus without it' : 'after worked examples minus after direct examples'} — computed from the exemplar pool, never from test items`
+          : `a given direction of ${s.vector.length} values`;
   const where =
     s.positions === 'last'
       ? "at the prompt's last token only"

@@ -26,6 +26,7 @@ export function baselineId(methods: readonly MethodSpec[]): string {
   const plain = methods.find(
     (m) =>
       m.decoding.kind === 'greedy' &&
+      !m.steer &&
       m.prompt.shots === 0 &&
       m.prompt.triggerSource === 'none' &&
       m.prompt.template === 'qa',

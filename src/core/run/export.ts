@@ -111,6 +111,7 @@ const resultsSchema = z.object({
       relation: z.string().optional(),
       split: z.string().optional(),
       items: z.array(itemSchema),
+      steering: z.record(z.string(), z.array(z.number().finite()).min(1)).optional(),
     }),
   ),
 });

@@ -1,3 +1,4 @@
+import type { SaeSource } from '../methods/execute.ts';
 import { throwIfCancelled, type CancelSignal } from '../decode/cancel.ts';
 import type { LanguageModel } from '../decode/language-model.ts';
 import type { MethodSpec } from '../methods/method.ts';
@@ -134,6 +135,8 @@ export function combineModelRuns(runs: readonly RunResults[]): RunResults {
 /** A model a multi-model run loads when its turn comes, and frees after. */
 export interface ModelHandle<C> {
   model: LanguageModel<C>;
+  /** The model's SAEs (for methods that steer by an SAE feature), when its folder ships them. */
+  sae?: SaeSource;
   dispose(): Promise<void>;
 }
 
@@ -178,6 +181,7 @@ export async function runModels(
       const run = await runSuites(handle.model, suites, methods, {
         ...options,
         modelId,
+        sae: handle.sae ?? options.sae,
         onProgress: (p) => options.onProgress?.({ ...base, ...p, phase: 'running' }),
         onOutput: (suiteName, i, methodId, output) => options.onOutput?.(modelId, suiteName, i, methodId, output),
       });

@@ -68,6 +68,11 @@ export interface SuiteResults {
   relation?: string;
   split?: string;
   items: ItemResult[];
+  /**
+   * Per steered method id: the direction (before the spec's scale) it added on this suite — the CAA vector or SAE
+   * feature direction as numbers, so the run file reproduces (see pinSteer).
+   */
+  steering?: Record<string, number[]>;
 }
 
 /** Where one entry of a multi-model run's `methods` comes from: which model ran which method. */

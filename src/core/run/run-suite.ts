@@ -1,6 +1,6 @@
 import { throwIfCancelled, type CancelSignal } from '../decode/cancel.ts';
 import type { LanguageModel } from '../decode/language-model.ts';
-import { batchesFor, executeMethod } from '../methods/execute.ts';
+import { batchesFor, executeMethod, steerDirection, type SaeSource } from '../methods/execute.ts';
 import { PrefixCache } from '../decode/prefix-cache.ts';
 import type { MethodSpec } from '../methods/method.ts';
 import type { Suite } from '../tasks/suite.ts';
@@ -31,6 +31,8 @@ export interface RunOptions {
   pathTokens?: 'all' | 'none';
   /** Called as each item × method output is finished, so nothing computed is lost if the run stops. */
   onOutput?: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void;
+  /** The model's SAEs, for methods that steer by an SAE feature. */
+  sae?: SaeSource;
 }
 
 export function emptyItems(suite: Suite): ItemResult[] {
@@ -71,9 +73,12 @@ export async function runSuites<C>(
   try {
     for (const suite of suites) {
       const items = emptyItems(suite);
-      results.push({ suiteName: suite.name, relation: suite.relation, split: suite.split, items });
+      const entry: SuiteResults = { suiteName: suite.name, relation: suite.relation, split: suite.split, items };
+      results.push(entry);
       const index = new Map(suite.items.map((it, i) => [it.id, i]));
       for (const method of methods) {
+        if (method.steer)
+          (entry.steering ??= {})[method.id] = await steerDirection(model, method.steer, suite, options.sae);
         for (const batch of batchesFor(method, suite.items, options.batchSize)) {
           throwIfCancelled(options.signal);
           const outputs = await executeMethod(model, method, batch, suite, {

@@ -66,17 +66,23 @@ export const steerSchema = z
   .object({
     layer: z.number().int().min(0).max(1023),
     scale: z.number().min(-1e4).max(1e4),
-    vector: z.union([
-      z.literal('caa'),
-      z
-        .array(z.number().finite())
-        .min(1)
-        .refine((v) => v.some((x) => x !== 0), 'a steering vector cannot be all zeros'),
-    ]),
+    vector: z
+      .union([
+        z.literal('caa'),
+        z
+          .array(z.number().finite())
+          .min(1)
+          .refine((v) => v.some((x) => x !== 0), 'a steering vector cannot be all zeros'),
+      ])
+      .optional(),
+    feature: z.number().int().min(0).max(1_000_000).optional(),
     pairs: z.enum(['shots', 'trigger']).optional(),
     positions: z.enum(['all', 'answer', 'last']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => (s.vector === undefined) !== (s.feature === undefined), {
+    message: 'steer needs exactly one of "vector" (\'caa\' or numbers) and "feature" (an SAE feature index)',
+  });
 
 export const methodSchema: z.ZodType<MethodSpec> = z
   .object({

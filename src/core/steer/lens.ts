@@ -34,14 +34,7 @@ export async function logitLens<C>(
   );
   model.release(out.cache);
   if (!out.lensLogits) throw new Error('the model returned no lens logits');
-  const V = model.vocabSize;
-  const top = options.top ?? 5;
-  const layers = Array.from({ length: io.layers }, (_, l) => {
-    const row = out.lensLogits!.subarray(l * V, (l + 1) * V);
-    const lp = logSoftmax(row);
-    return topKIndices(row, top).map((id) => ({ id, text: model.decode([id]), p: Math.exp(lp[id]!) }));
-  });
-  return { layers };
+  return gridOf(model, out.lensLogits, io.layers, options.top ?? 5);
 }
 
 /** The first layer whose top-1 lens token is `token` and stays top-1 in every later layer (null: never). */
@@ -52,4 +45,50 @@ export function settleLayer(grid: LensGrid, token: number): number | null {
     else first = null;
   });
   return first;
+}
+
+/**
+ * The logit lens after `promptIds` + `ids` read the way decoding reached that point: the prompt in one forward pass,
+ * then each token of `ids` as its own cached step. Through a SteeredModel this applies the steering exactly where
+ * the method did ('last': the prompt's last token only; 'answer': from there on), which one forward pass over the
+ * whole context cannot.
+ */
+export async function logitLensAfter<C>(
+  model: LanguageModel<C>,
+  promptIds: readonly number[],
+  ids: readonly number[],
+  top = 5,
+): Promise<LensGrid> {
+  const io = requireHiddenIo(model, 'the logit lens');
+  if (!io.lens)
+    throw new Error('the logit lens needs an export with lens outputs (`training/export.py --hidden-io --lens`)');
+  const batch = leftPadBatch([promptIds], model.padTokenId);
+  let out = await model.forward({ inputIds: batch.ids, attentionMask: batch.mask, positionIds: batch.positions }, null);
+  let length = promptIds.length;
+  try {
+    for (const id of ids) {
+      const next = await model.forward(
+        { inputIds: [[id]], attentionMask: [new Array<number>(length + 1).fill(1)], positionIds: [[length]] },
+        out.cache,
+      );
+      model.release(out.cache);
+      out = next;
+      length++;
+    }
+  } finally {
+    model.release(out.cache);
+  }
+  if (!out.lensLogits) throw new Error('the model returned no lens logits');
+  return gridOf(model, out.lensLogits, io.layers, top);
+}
+
+function gridOf<C>(model: LanguageModel<C>, lensLogits: Float32Array, layers: number, top: number): LensGrid {
+  const V = model.vocabSize;
+  return {
+    layers: Array.from({ length: layers }, (_, l) => {
+      const row = lensLogits.subarray(l * V, (l + 1) * V);
+      const lp = logSoftmax(row);
+      return topKIndices(row, top).map((id) => ({ id, text: model.decode([id]), p: Math.exp(lp[id]!) }));
+    }),
+  };
 }

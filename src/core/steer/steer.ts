@@ -7,14 +7,19 @@ export const NO_HIDDEN_IO =
 /**
  * Activation steering as part of a method: a direction added to the residual stream after block `layer`, times
  * `scale`, at every position of prompt and answer. `vector: 'caa'` is contrastive activation addition computed on
- * the suite's exemplar pool (see caa.ts; never its test items); a number array is an explicit direction.
+ * the suite's exemplar pool (see caa.ts; never its test items); a number array is an explicit direction;
+ * `feature: j` (instead of `vector`) is SAE feature j's decoder direction at `layer` (see sae.ts: the model
+ * folder's sae/layer<L>.json), times the SAE's mean residual norm.
  */
 export interface SteerSpec {
   /** 0-based transformer block; the vector is added to that block's output. */
   layer: number;
   /** Multiplies the vector as given: for CAA the mean difference, so 1 moves a residual by one mean gap. */
   scale: number;
-  vector: 'caa' | number[];
+  /** Exactly one of `vector` and `feature`. */
+  vector?: 'caa' | number[];
+  /** An SAE feature of `layer`: its decoder row × the SAE's scale is the direction. */
+  feature?: number;
   /** With 'caa': which contrast pairs (default 'shots'). */
   pairs?: CaaPairs;
   /**

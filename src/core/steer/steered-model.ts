@@ -1,5 +1,5 @@
 import type { ForwardInput, ForwardOptions, ForwardOutput, HiddenIo, LanguageModel } from '../decode/language-model.ts';
-import { requireHiddenIo, type SteerPositions } from './steer.ts';
+import { requireHiddenIo, steeringInput, type SteerPositions, type SteerSpec } from './steer.ts';
 
 /**
  * A model whose every forward pass carries one steering input (L × C, see steeringInput): steering composes with any
@@ -81,4 +81,19 @@ export class SteeredModel<C> implements LanguageModel<C> {
   cacheBytesPerToken(cache: C): number {
     return this.inner.cacheBytesPerToken?.(cache) ?? 0;
   }
+}
+
+/**
+ * The model as a steered method saw it, from the spec and the direction a run stored for it (results' `steering`):
+ * what the logit lens and the feature browser read for that method's traces. The model itself when the method does not steer.
+ */
+export function modelAsSteered<C>(
+  model: LanguageModel<C>,
+  steer: SteerSpec | undefined,
+  direction: readonly number[] | undefined,
+): LanguageModel<C> {
+  if (!steer) return model;
+  if (!direction) throw new Error(`the run stored no steering direction for this method (layer ${steer.layer})`);
+  const io = requireHiddenIo(model);
+  return new SteeredModel(model, steeringInput(io, steer.layer, direction, steer.scale), steer.positions);
 }

@@ -2,6 +2,8 @@ import { Comlink } from '../worker-client.ts';
 import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
 import { NO_HIDDEN_IO } from '../../core/steer/steer.ts';
 import type { LensGrid } from '../../core/steer/lens.ts';
+import type { ContrastFeature, FeatureHit } from '../../core/steer/sae.ts';
+import type { SteerRead, TraceRef } from '../../worker/protocol.ts';
 import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
 import type { Dtype } from '../../worker/dtypes.ts';
 import {
@@ -218,8 +220,23 @@ export class EngineState {
   }
 
   /** The logit lens before the token after `prompt` + `ids` (see WorkerApi.lens). */
-  lens(prompt: string, ids: number[]): Promise<LensGrid> {
-    return this.host.race(this.host.api.lens(prompt, ids));
+  lens(prompt: string, ids: number[], steer?: SteerRead): Promise<LensGrid> {
+    return this.host.race(this.host.api.lens(prompt, ids, steer));
+  }
+
+  /** Layers of the loaded model with a shipped SAE (see WorkerApi.saeLayers). */
+  saeLayers(): Promise<number[]> {
+    return this.host.race(this.host.api.saeLayers());
+  }
+
+  /** Features more active on trace a than on trace b (see WorkerApi.featureContrast). */
+  featureContrast(a: TraceRef, b: TraceRef, layer: number): Promise<ContrastFeature[]> {
+    return this.host.race(this.host.api.featureContrast(a, b, layer));
+  }
+
+  /** The SAE features of a trace at a layer (see WorkerApi.features). */
+  features(prompt: string, ids: number[], layer: number, steer?: SteerRead): Promise<FeatureHit[]> {
+    return this.host.race(this.host.api.features(prompt, ids, layer, steer));
   }
 
   /** Load a bundled model (a run over several models loads each in turn); throws when it did not load. */

@@ -1,6 +1,7 @@
 import type { Remote } from 'comlink';
 import { Comlink } from '../worker-client.ts';
-import { BUILTIN_METHODS, DEFAULT_METHOD_IDS, type MethodSpec } from '../../core/methods/method.ts';
+import { BUILTIN_METHODS, DEFAULT_METHOD_IDS, findMethod, type MethodSpec } from '../../core/methods/method.ts';
+import { steeredMethod } from '../../core/steer/sweep.ts';
 import { emptyItems, type RunProgress } from '../../core/run/run-suite.ts';
 import type { MethodOutput, SuiteResults } from '../../core/run/results.ts';
 import { methodSchema } from '../../core/schema/method-schema.ts';
@@ -122,6 +123,19 @@ export class ExperimentState {
     this.enabled = on ? [...this.enabled, id] : this.enabled.filter((m) => m !== id);
   }
 
+  /**
+   * Add greedy decoding of the plain prompt steered by an SAE feature (at every position) to the methods and enable
+   * it; the same layer, feature and scale replace an earlier one. Returns its label.
+   */
+  addFeatureSteer(layer: number, feature: number, scale: number): string {
+    const base = findMethod('greedy-plain');
+    const m = steeredMethod(base, { layer, feature, scale }, `f${feature}`);
+    const next = { ...m, label: `Greedy, steered by SAE feature ${feature} (layer ${layer}, scale ${scale})` };
+    this.methods = [...this.methods.filter((x) => x.id !== next.id), next];
+    if (!this.enabled.includes(next.id)) this.enabled = [...this.enabled, next.id];
+    return next.label;
+  }
+
   updateMethod(next: MethodSpec): void {
     this.methods = this.methods.map((m) => (m.id === next.id ? next : m));
   }
@@ -176,6 +190,22 @@ export class ExperimentState {
       split: s.split,
       items: emptyItems(s),
     }));
+    // The directions steered methods add (CAA vectors, SAE features) as numbers, stored with the run so that its file
+    // reproduces. A run over several models reads them per model; only the first model's are stored.
+    if (methods.some((m) => m.steer)) {
+      try {
+        const byS = await this.worker.steerDirections(suites, methods);
+        const col = (id: string) => (many ? columnId(keys, 0, id) : id);
+        this.results = this.results.map((s) => {
+          const d = byS[s.suiteName];
+          return d ? { ...s, steering: Object.fromEntries(Object.entries(d).map(([id, v]) => [col(id), v])) } : s;
+        });
+      } catch (err) {
+        this.status = 'failed';
+        this.#error = errorMessage(err);
+        return;
+      }
+    }
     const createdAt = Date.now();
     const runId = `run-${createdAt.toString(36)}`;
     const when = formatLocalTime(createdAt);
@@ -196,6 +226,7 @@ export class ExperimentState {
           relation: s.relation,
           split: s.split,
           items: s.items.map(({ outputs: _o, ...rest }) => rest),
+          ...(s.steering ? { steering: s.steering } : {}),
         })),
       },
       this.snapshot(modelId),
