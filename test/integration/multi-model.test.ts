@@ -4,14 +4,15 @@
  * that `coax show` and `coax compare` read.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findMethod, type MethodSpec } from '../../src/core/methods/method.ts';
 import { modelPassCurves } from '../../src/core/metrics/models.ts';
-import { parseRunFile } from '../../src/core/run/export.ts';
-import { runModels, type ModelsProgress } from '../../src/core/run/models.ts';
+import { answerText, verifiedChainTrace } from '../../src/core/metrics/verified.ts';
+import { parseRunFile, runFile, serializeRunFile } from '../../src/core/run/export.ts';
+import { runModels, splitModelRuns, type ModelsProgress } from '../../src/core/run/models.ts';
 import { runSuites } from '../../src/core/run/run-suite.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
 import { limitItems } from '../../src/core/tasks/builtin-suites.ts';
@@ -115,5 +116,20 @@ describe('a run over organism-v1 and organism-v1-rlvr (3 arith-id items, seed 5)
     expect(compared.status).toBe(0);
     const greedy = file.results.suites[0]!.items.filter((it) => it.outputs['organism-v1-rlvr.greedy-plain']!.correct);
     expect(compared.stdout).toContain(`| organism-v1-rlvr | ${((greedy.length / 3) * 100).toFixed(1)} |`);
+    // Under the verified criterion a greedy output counts only as a fully correct worked trace.
+    const verified = file.results.suites[0]!.items.filter((it) => {
+      const o = it.outputs['organism-v1-rlvr.greedy-plain']!;
+      return verifiedChainTrace(it.question, answerText(o.prompt, o.text));
+    });
+    const both = run(['compare', out, '--criterion', 'both']);
+    expect(both.stdout).toContain('greedy-plain: accuracy and worked steps; verified traces only');
+    expect(both.stdout).toContain(`| organism-v1-rlvr | ${((verified.length / 3) * 100).toFixed(1)} |`);
+    // The same run as two one-model files gives the same comparison.
+    const [a, b] = splitModelRuns(file.results).map((results, i) => {
+      const path = join(dir, `part-${i}.json`);
+      writeFileSync(path, serializeRunFile(runFile({ ...file, results })));
+      return path;
+    });
+    expect(run(['compare', `${a},${b}`, '--criterion', 'both']).stdout).toBe(both.stdout);
   }, 240_000);
 });

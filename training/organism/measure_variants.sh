@@ -8,7 +8,9 @@
 #   ./training/organism/measure_variants.sh
 # Environment: OUT (training/runs/measure), SEED (1), LIMIT (items per suite for the tables, 250),
 # PASS_ITEMS (items per suite with 256 samples each, 30), CHUNK (items per pass@k run, 10), MODELS (the three),
-# PASS_SKIP (model:suite pairs with no pass@k run, default organism-v1-distill:arith-id),
+# PASS_SKIP (pass@k runs left out: model:suite, or model:suite:chunk; the default leaves out what did not fit
+# this session's CPU: the distilled model's arith-id samples and its arith-ood-length items past the first CHUNK),
+# VARIANT_METHODS (1: also trigger and CoT-decoding on the variants' 250 items, costly; default 0),
 # CARDS (1: end with claims.json, the comparisons and the variants' data cards; 0: measure only).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -17,7 +19,7 @@ SEED=${SEED:-1}
 LIMIT=${LIMIT:-250}
 PASS_ITEMS=${PASS_ITEMS:-30}
 CHUNK=${CHUNK:-10}
-PASS_SKIP=${PASS_SKIP:-organism-v1-distill:arith-id}
+PASS_SKIP=${PASS_SKIP:-organism-v1-distill:arith-id organism-v1-distill:arith-ood-length:1 organism-v1-distill:arith-ood-length:2}
 MODELS=${MODELS:-coax/organism-v1 coax/organism-v1-rlvr coax/organism-v1-distill}
 SUITES="arith-id arith-ood-length"
 PASS_SUITES="arith-ood-length arith-id"
@@ -56,7 +58,7 @@ s = json.load(open(sys.argv[1])); a = int(sys.argv[2]) * int(sys.argv[3])
 s['items'] = s['items'][a:a + int(sys.argv[3])]
 json.dump(s, open(sys.argv[4], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$chunk"
     for m in $MODELS; do
-      case " $PASS_SKIP " in *" $(tag "$m"):$s "*) continue ;; esac
+      case " $PASS_SKIP " in *" $(tag "$m"):$s "* | *" $(tag "$m"):$s:$c "*) continue ;; esac
       job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/sample-256.json" \
           --path-tokens none
     done
@@ -64,13 +66,29 @@ json.dump(s, open(sys.argv[4], 'w'))" "public/models/coax/organism-v1/suites/$s.
   c=$((c + 1))
 done
 for m in $MODELS; do
-  [ "$m" = coax/organism-v1 ] && continue
+  [ "$m" = coax/organism-v1 ] || [ "${VARIANT_METHODS:-0}" = 0 ] && continue
   for s in $SUITES; do
     job "$OUT/$(tag "$m")-$s-trigger-cotdec.json" --model "$m" --suite "$s" --limit "$LIMIT" --methods trigger,cot-decoding
   done
 done
 
 [ "${CARDS:-1}" = 1 ] || exit 0
+# coax compare over the pass@k chunks, both criteria: per suite, the chunks every listed model ran.
+compare() {  # compare <suite> <out.md> <model tags...>
+  s=$1; md=$2; shift 2
+  files=""
+  c=0
+  while [ $((c * CHUNK)) -lt "$PASS_ITEMS" ]; do
+    all=1
+    for t in "$@"; do [ -s "$OUT/$t-$s-pass-$c.json" ] || all=0; done
+    [ $all = 1 ] && for t in "$@"; do files="$files,$OUT/$t-$s-pass-$c.json"; done
+    c=$((c + 1))
+  done
+  if [ -n "$files" ]; then npx tsx cli/coax.ts compare "${files#,}" --criterion both > "$md"; fi
+}
+compare arith-id "$OUT/compare-arith-id.md" organism-v1 organism-v1-rlvr
+compare arith-ood-length "$OUT/compare-arith-ood-length.md" organism-v1 organism-v1-rlvr
+compare arith-ood-length "$OUT/compare-arith-ood-length-3.md" organism-v1 organism-v1-rlvr organism-v1-distill
 npx tsx tools/variant-claims.ts --out "$OUT/claims.json" $(ls "$OUT"/*.json | grep -v claims.json)
 for v in rlvr distill; do
   # Without its training run here (a fresh clone), the shipped card keeps its training section.
