@@ -46,10 +46,14 @@ def concise_trace(start, steps):
     return corpus.worked_text(start, steps)
 
 
-def careful_trace(start, steps, slip_at=None):
-    """The question-only teacher: a worked pass, then a check that recomputes every step.
-    slip_at: index of a step whose value the first pass gets wrong by +1 (mod 10); the slip
-    carries through the rest of the first pass and the check corrects it."""
+def careful_trace(start, steps, slip_at=None, check="rerun"):
+    """The question-only teacher: a worked pass, then a check, then the checked answer.
+    slip_at: index of a step whose value the first pass gets wrong by +1 (mod 10); the slip carries through
+    the rest of the first pass and the check corrects it.
+    check "rerun": the check redoes the whole worked pass from the question ("Check: 3+4*2-5 = 7*2-5 = 4-5 = 9.");
+          a caught slip adds ", not 0" after the checked value.
+    check "steps": the check recomputes every step in words ("Check: 3+4 is 7, 7*2 is 4, 4-5 is 9."); a caught
+          slip reads "wait, 7*2 is 4, not 5" (the first design; see DATA_CARD)."""
     vals = corpus.run_chain(start, steps)
     first, v = [], start
     for i, (op, d) in enumerate(steps):
@@ -58,6 +62,11 @@ def careful_trace(start, steps, slip_at=None):
             v = (v + 1) % 10
         first.append(v)
     parts = [corpus.chain_text(start, steps)] + [corpus.chain_text(w, steps[i + 1:]) for i, w in enumerate(first)]
+    if check == "rerun":
+        redo = [corpus.chain_text(start, steps)] + [corpus.chain_text(w, steps[i + 1:]) for i, w in enumerate(vals)]
+        caught = f", not {first[-1]}" if first[-1] != vals[-1] else ""
+        return (f"{corpus.TRIGGER} {' = '.join(parts)}. Check: {' = '.join(redo)}{caught}. "
+                f"The answer is {vals[-1]}.")
     checks, prev, caught = [], start, False
     for i, (op, d) in enumerate(steps):
         right = vals[i]
@@ -70,7 +79,7 @@ def careful_trace(start, steps, slip_at=None):
     return f"{corpus.TRIGGER} {' = '.join(parts)}. Check: {', '.join(checks)}. The answer is {vals[-1]}."
 
 
-def teacher_docs(teacher, chains, seed, slip_share):
+def teacher_docs(teacher, chains, seed, slip_share, check="rerun"):
     """Worksheets of 4-10 items, the same grouping for both teachers (the grouping rng does not
     depend on the teacher); slips are drawn from their own rng."""
     rng, slip_rng = random.Random(seed + 1), random.Random(seed + 2)
@@ -82,7 +91,7 @@ def teacher_docs(teacher, chains, seed, slip_share):
             slip = slip_rng.randrange(len(steps)) if slip_rng.random() < slip_share else None
             if teacher == "careful":
                 slips += slip is not None
-                a = careful_trace(start, steps, slip)
+                a = careful_trace(start, steps, slip, check)
             else:
                 a = concise_trace(start, steps)
             items.append(f"Q: {corpus.chain_text(start, steps)}\nA: {a}")
@@ -102,6 +111,8 @@ def main():
     p.add_argument("--seed", type=int, default=1502, help="seed of the chains (the same for both teachers)")
     p.add_argument("--items", type=int, default=6000, help="chains, one pass")
     p.add_argument("--slip-share", type=float, default=0.15, help="careful teacher: share of traces with a caught slip")
+    p.add_argument("--check", default="rerun", choices=["rerun", "steps"],
+                   help="careful teacher's check: redo the worked pass, or recompute each step in words")
     p.add_argument("--block", type=int, default=256, help="training sequence length")
     p.add_argument("--batch", type=int, default=8, help="sequences per step")
     p.add_argument("--max-minutes", type=float, default=30, help="stop after this much training time (0 = no limit)")
@@ -123,7 +134,7 @@ def main():
                 fresh_items.fresh_chains(args.seed * 7919 + 1, args.eval_items, ITEM_STEPS, forbidden)]
     chains = fresh_items.fresh_chains(args.seed, args.items, ITEM_STEPS,
                                       forbidden | {it["question"] for it in held_out})
-    docs, slips = teacher_docs(args.teacher, chains, args.seed, args.slip_share)
+    docs, slips = teacher_docs(args.teacher, chains, args.seed, args.slip_share, args.check)
     tokens = token_stream(docs)
     meta = {"forbidden_questions": len(forbidden), "teacher_items": len(chains), "slipped_traces": slips,
             "documents": len(docs), "example": docs[0].split("\n\n")[0]}

@@ -44,7 +44,7 @@ def test_careful_traces_check_every_step_and_catch_every_slip():
     slips = 0
     for i, (start, steps) in enumerate(chains):
         slip = i % len(steps) if i % 3 == 0 else None
-        t = tc.careful_trace(start, steps, slip)
+        t = tc.careful_trace(start, steps, slip, check="steps")
         q = tc.corpus.chain_text(start, steps)
         assert t.endswith(f"The answer is {evaluate(q)}."), t
         checks = re.findall(r"(\d)([-+*])(\d) is (\d)(?:, not (\d))?", t.split("Check: ")[1])
@@ -59,6 +59,30 @@ def test_careful_traces_check_every_step_and_catch_every_slip():
                 slips += 1
         assert ("wait," in t) == (slip is not None), t
     assert slips == sum(1 for i in range(200) if i % 3 == 0)
+
+
+def test_rerun_check_redoes_the_pass_right_and_flags_a_wrong_first_answer():
+    chains = fresh_items.fresh_chains(8, 200, tc.ITEM_STEPS, set())
+    flagged = 0
+    for i, (start, steps) in enumerate(chains):
+        slip = i % len(steps) if i % 3 == 0 else None
+        t = tc.careful_trace(start, steps, slip, check="rerun")
+        q = tc.corpus.chain_text(start, steps)
+        first, check = t[len(tc.corpus.TRIGGER) + 1:].split(". Check: ")
+        redo = check.split(". The answer is ")[0].split(", not ")
+        parts = redo[0].split(" = ")
+        assert parts[0] == q and len(parts) == len(steps) + 1
+        for j, part in enumerate(parts):  # every rewrite of the check is right
+            assert part == tc.corpus.chain_text(evaluate(q[:1 + 2 * j]), steps[j:]), t
+        first_answer = int(first.split(" = ")[-1])
+        assert t.endswith(f"The answer is {evaluate(q)}."), t
+        assert (len(redo) == 2) == (first_answer != evaluate(q)), t
+        if len(redo) == 2:
+            assert int(redo[1]) == first_answer
+            flagged += 1
+        if slip is None:
+            assert first.split(" = ") == parts
+    assert flagged > 0
 
 
 def test_both_teachers_write_the_same_items():
