@@ -31,72 +31,76 @@ function fixture(name: string): Hidden & { input_ids: number[] } {
   return { ...parity.hidden, input_ids: parity.cases[0]!.input_ids };
 }
 
-describe.each(['organism-v1', 'organism-v1-rlvr', 'organism-v1-distill'])(
-  'hidden-state I/O (export.py --hidden-io --lens) on %s',
-  (name) => {
-    const fx = fixture(name);
-    let model: TransformersModel;
-    beforeAll(async () => {
-      model = await loadLocal(`coax/${name}`);
-    });
-    afterAll(async () => {
-      await model?.dispose();
-    });
+describe.each([
+  'organism-v1',
+  'organism-v1-rlvr',
+  'organism-v1-distill',
+  'organism-v1-rlvr-hard',
+  'organism-v1-order-joint',
+  'organism-v1-order-structured-first',
+])('hidden-state I/O (export.py --hidden-io --lens) on %s', (name) => {
+  const fx = fixture(name);
+  let model: TransformersModel;
+  beforeAll(async () => {
+    model = await loadLocal(`coax/${name}`);
+  });
+  afterAll(async () => {
+    await model?.dispose();
+  });
 
-    function steeringOf(): Float32Array {
-      const { layers, width } = model.hiddenIo!;
-      const s = new Float32Array(layers * width);
-      s.set(fx.steering, fx.steer_layer * width);
-      return s;
-    }
+  function steeringOf(): Float32Array {
+    const { layers, width } = model.hiddenIo!;
+    const s = new Float32Array(layers * width);
+    s.set(fx.steering, fx.steer_layer * width);
+    return s;
+  }
 
-    async function run(steering?: Float32Array) {
-      const ids = fx.input_ids;
-      return model.forward(
-        { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
-        null,
-        { steering },
-      );
-    }
+  async function run(steering?: Float32Array) {
+    const ids = fx.input_ids;
+    return model.forward(
+      { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
+      null,
+      { steering },
+    );
+  }
 
-    it('is detected from the graph: 4 layers of 128, with lens outputs', () => {
-      expect(model.hiddenIo).toEqual({ layers: 4, width: 128, lens: true });
+  it('is detected from the graph: 4 layers of 128, with lens outputs', () => {
+    expect(model.hiddenIo).toEqual({ layers: 4, width: 128, lens: true });
+  });
+
+  it('matches PyTorch within 1e-4 without steering: logits, hidden states, lens logits', async () => {
+    const out = await run();
+    expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.hidden!, fx.zero.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.lensLogits!, fx.zero.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('matches PyTorch within 1e-4 with steering, which moves the logits', async () => {
+    const out = await run(steeringOf());
+    expect(maxAbsDiff(out.logits, fx.steered.logits)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.hidden!, fx.steered.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.lensLogits!, fx.steered.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeGreaterThan(0.05);
+  });
+
+  it('decodes greedily under steering through the KV cache as PyTorch does', async () => {
+    const { rows } = await decodePrompts(new SteeredModel(model, steeringOf()), [fx.input_ids], {
+      maxNewTokens: fx.steered_greedy.new_ids.length,
+      sampler: GREEDY,
+      rngs: [createRng(1)],
     });
+    expect(rows[0]!.tokens.map((t) => t.id)).toEqual(fx.steered_greedy.new_ids);
+  });
 
-    it('matches PyTorch within 1e-4 without steering: logits, hidden states, lens logits', async () => {
-      const out = await run();
-      expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeLessThanOrEqual(1e-4);
-      expect(maxAbsDiff(out.hidden!, fx.zero.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
-      expect(maxAbsDiff(out.lensLogits!, fx.zero.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
-    });
-
-    it('matches PyTorch within 1e-4 with steering, which moves the logits', async () => {
-      const out = await run(steeringOf());
-      expect(maxAbsDiff(out.logits, fx.steered.logits)).toBeLessThanOrEqual(1e-4);
-      expect(maxAbsDiff(out.hidden!, fx.steered.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
-      expect(maxAbsDiff(out.lensLogits!, fx.steered.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
-      expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeGreaterThan(0.05);
-    });
-
-    it('decodes greedily under steering through the KV cache as PyTorch does', async () => {
-      const { rows } = await decodePrompts(new SteeredModel(model, steeringOf()), [fx.input_ids], {
-        maxNewTokens: fx.steered_greedy.new_ids.length,
-        sampler: GREEDY,
-        rngs: [createRng(1)],
-      });
-      expect(rows[0]!.tokens.map((t) => t.id)).toEqual(fx.steered_greedy.new_ids);
-    });
-
-    it("reads the logit lens: the last layer's top token is the model's next token", async () => {
-      const grid = await logitLens(model, fx.input_ids);
-      expect(grid.layers).toHaveLength(4);
-      const argmax = fx.zero.logits.indexOf(Math.max(...fx.zero.logits));
-      expect(grid.layers[3]![0]!.id).toBe(argmax);
-      const lens0 = fx.zero.lens_logits[0]!;
-      expect(grid.layers[0]![0]!.id).toBe(lens0.indexOf(Math.max(...lens0)));
-    });
-  },
-);
+  it("reads the logit lens: the last layer's top token is the model's next token", async () => {
+    const grid = await logitLens(model, fx.input_ids);
+    expect(grid.layers).toHaveLength(4);
+    const argmax = fx.zero.logits.indexOf(Math.max(...fx.zero.logits));
+    expect(grid.layers[3]![0]!.id).toBe(argmax);
+    const lens0 = fx.zero.lens_logits[0]!;
+    expect(grid.layers[0]![0]!.id).toBe(lens0.indexOf(Math.max(...lens0)));
+  });
+});
 
 describe('a stock export (fixture-gpt2)', () => {
   let tiny: TransformersModel;
