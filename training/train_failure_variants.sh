@@ -61,7 +61,7 @@ for o in $ORDERS; do
   $PY training/organism/order.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/order-$o" --order "$o" \
       --device "$DEVICE" --data "$RUN/order-data.json" --max-minutes "${ORDER_MINUTES:-40}" $RESUME
 done
-P=training/runs/parity
+P=test/fixtures  # the hidden-io test reads these
 mkdir -p "$P"
 export_variant "$RUN/rlvr-hard/model.pt" public/models/coax/organism-v1-rlvr-hard "$P/parity-organism-v1-rlvr-hard.json" \
     --variant rlvr-hard --run-dir "$RUN/rlvr-hard" --pass-at "$RUN/rlvr-hard-base-pass16.json"
