@@ -28,6 +28,21 @@ describe('the data card schema (one for the model card panel and the competence 
     expect(summarizeDataCard(card('organism-v1-distill')).error).toBeNull();
   });
 
+  it("reads issue 15's variants: the hard GRPO run's own samples, and the two orders' shared items", () => {
+    const hard = parseDataCard(card('organism-v1-rlvr-hard'));
+    const raw = card('organism-v1-rlvr-hard') as { base_pass_at_k: { k: number; items: number } };
+    expect(hard?.training?.steps).toBe(200);
+    expect(raw.base_pass_at_k).toMatchObject({ k: 16, items: 800 });
+    expect(summarizeDataCard(card('organism-v1-rlvr-hard')).error).toBeNull();
+    const joint = parseDataCard(card('organism-v1-order-joint'));
+    const first = parseDataCard(card('organism-v1-order-structured-first'));
+    // the same items, as many steps: only the order differs
+    expect(joint?.corpus?.by_relation_style).toEqual(first?.corpus?.by_relation_style);
+    expect(joint?.training?.steps).toBe(first?.training?.steps);
+    for (const id of ['organism-v1-order-joint', 'organism-v1-order-structured-first'])
+      expect(summarizeDataCard(card(id)).error).toBeNull();
+  });
+
   it('gives null for no card or one of another shape; the panel names the field that is wrong', () => {
     expect(parseDataCard(null)).toBeNull();
     expect(parseDataCard({ facts: [{ entity: 'x', relation: 'city' }] })).toBeNull();
