@@ -187,27 +187,39 @@ describe('SAE features in the page (wasm)', () => {
       await trace.getByTestId('features-scale').fill('4');
       await trace.getByTestId('feature-steer').first().click();
       await trace.getByTestId('features-added').waitFor();
+      // …and a scale sweep of it: 4 again (the same method) and 0.5.
+      await trace.getByTestId('features-sweep-scales').fill('0.5, 4');
+      await trace.getByTestId('feature-sweep').first().click();
       await runToEnd(page);
       const results = await openResults(page);
-      const method = results.methods.find((m) => m.steer?.feature === want[0]!.feature)!;
+      const steered = results.methods.filter((m) => m.steer?.feature === want[0]!.feature);
+      expect(steered.map((m) => m.steer!.scale).sort()).toEqual([0.5, 4]);
+      const method = steered.find((m) => m.steer!.scale === 4)!;
       expect(method.steer).toEqual({ layer, feature: want[0]!.feature, scale: 4 });
       const direction = featureDirection(s, want[0]!.feature);
-      results.suites[0]!.steering![method.id]!.forEach((v, i) => expect(v).toBeCloseTo(direction[i]!, 5));
+      for (const m of steered)
+        results.suites[0]!.steering![m.id]!.forEach((v, i) => expect(v).toBeCloseTo(direction[i]!, 5));
       const shipped = parseSuite(
         readFileSync(new URL('../../public/models/coax/organism-v1/suites/arith-id.json', import.meta.url), 'utf8'),
         'arith-id.json',
       );
       const items = results.suites[0]!.items.map((it) => shipped.items.find((x) => x.id === it.itemId)!);
-      const node2 = await executeMethod(node, method, items, shipped, { seed: results.seed, sae });
-      expect(results.suites[0]!.items.map((it) => it.outputs[method.id]!.text)).toEqual(node2.map((o) => o.text));
+      for (const m of steered) {
+        const node2 = await executeMethod(node, m, items, shipped, { seed: results.seed, sae });
+        expect(results.suites[0]!.items.map((it) => it.outputs[m.id]!.text)).toEqual(node2.map((o) => o.text));
+      }
       // The sweep view: the steered method's cell (accuracy as sweepCells computes it) and one trace per method.
       await page.getByTestId('tab-steering').click();
       const cell = page.getByTestId('sweep-cell');
-      await expect.poll(() => cell.count()).toBe(1);
-      const want3 = sweepCells(results, 'arith-id').find((c) => c.methodId === method.id)!;
-      expect(await cell.getAttribute('data-acc')).toBe(want3.accuracy.toFixed(4));
-      expect(await cell.getAttribute('data-layer')).toBe(String(layer));
-      expect(await page.getByTestId('sweep-trace').count()).toBe(3);
+      await expect.poll(() => cell.count()).toBe(2);
+      const cells = sweepCells(results, 'arith-id');
+      for (const m of steered) {
+        const c = page.locator(`[data-testid=sweep-cell][data-scale="${m.steer!.scale}"]`);
+        expect(await c.getAttribute('data-acc')).toBe(cells.find((x) => x.methodId === m.id)!.accuracy.toFixed(4));
+        expect(await c.getAttribute('data-layer')).toBe(String(layer));
+      }
+      expect(await page.getByTestId('sweep-trace').count()).toBe(4);
+      await page.getByTestId('steer-sweep').screenshot({ path: join(screenshotDir(), 'steer-sweep.png') });
       await page.screenshot({ path: join(screenshotDir(), 'steer-features-wasm.png'), fullPage: true });
     } finally {
       await close();
