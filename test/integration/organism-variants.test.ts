@@ -13,7 +13,16 @@ afterAll(async () => {
   for (const m of loaded) await m.dispose();
 });
 
-describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (variant) => {
+// [variant, parent, suites it adds to the base's]: issue #15's claim-3 pair adds the ambiguous suites.
+const AMBIGUOUS = ['ambiguous-control.json', 'ambiguous.json'];
+describe.each([
+  ['rlvr', 'organism-v1', []],
+  ['distill', 'organism-v1', []],
+  ['careful', 'organism-v1', []],
+  ['concise', 'organism-v1', []],
+  ['amb', 'organism-v1', AMBIGUOUS],
+  ['amb-dpo', 'organism-v1-amb', AMBIGUOUS],
+] as [string, string, string[]][])('the shipped variant organism-v1-%s', (variant, parent, extraSuites) => {
   const id = `coax/organism-v1-${variant}`;
   const parity = () =>
     JSON.parse(
@@ -39,7 +48,7 @@ describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (varian
 
   it('differs from its parent (the fine-tuning changed the weights)', () => {
     const base = JSON.parse(
-      readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8'),
+      readFileSync(new URL(`../fixtures/parity-${parent}.json`, import.meta.url), 'utf8'),
     ) as Parity;
     const a = base.cases[0]!.logits.flat();
     const b = parity().cases[0]!.logits.flat();
@@ -47,9 +56,11 @@ describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (varian
     expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeGreaterThan(0.01);
   });
 
-  it("ships its parent's suites unchanged and a data card that names the parent and the recipe", () => {
+  it("ships the base's suites unchanged (and its own) and a data card that names the parent and the recipe", () => {
     const suites = readdirSync(new URL(`organism-v1/suites/`, models)).sort();
-    expect(readdirSync(new URL(`organism-v1-${variant}/suites/`, models)).sort()).toEqual(suites);
+    expect(readdirSync(new URL(`organism-v1-${variant}/suites/`, models)).sort()).toEqual(
+      [...suites, ...extraSuites].sort(),
+    );
     for (const f of suites)
       expect(readFileSync(new URL(`organism-v1-${variant}/suites/${f}`, models), 'utf8')).toBe(
         readFileSync(new URL(`organism-v1/suites/${f}`, models), 'utf8'),
@@ -59,7 +70,7 @@ describe.each(['rlvr', 'distill'])('the shipped variant organism-v1-%s', (varian
       parent: string;
       training: { steps: number; elapsed_s: number; args: Record<string, unknown> };
     };
-    expect([card.name, card.parent]).toEqual([id, 'coax/organism-v1']);
+    expect([card.name, card.parent]).toEqual([id, `coax/${parent}`]);
     expect(card.training.steps).toBeGreaterThan(0);
     expect(card.training.elapsed_s / 60).toBeLessThanOrEqual(45);
   });
