@@ -42,8 +42,22 @@ export interface Row {
   groundingHigh: number;
   /** Items with at least one clarifying question among their paths (null for single-path methods). */
   groundingAnyPath: number | null;
+  /**
+   * Among traces with a "Check:" step: the share whose first pass (the number just before "Check:") already was the
+   * right answer; null without such traces. With `accuracy` it shows whether the check fixes or breaks answers.
+   */
+  firstPassRight: number | null;
+  checkedTraces: number;
   meanTokens: number;
   cut: number;
+}
+
+/** The value a trace's first pass reached: the last number before "Check:"; null without a check step. */
+export function firstPassValue(text: string): string | null {
+  const i = text.indexOf('Check:');
+  if (i < 0) return null;
+  const nums = text.slice(0, i).match(/\d+/g);
+  return nums ? nums.at(-1)! : null;
 }
 
 export interface PooledEce {
@@ -93,6 +107,10 @@ export function claims(files: readonly { name: string; run: RunResults }[]): { t
         const anyPath = multi
           ? outs.filter(({ o }) => (o.paths ?? [o]).some((p) => isClarifyingQuestion(p.text))).length / outs.length
           : null;
+        const checked = scored.flatMap(({ it, o }) => {
+          const v = firstPassValue(o.text);
+          return v === null ? [] : [v === it.answer.trim()];
+        });
         const { low, high } = wilson(correct, scored.length);
         table.push({
           modelId,
@@ -113,6 +131,8 @@ export function claims(files: readonly { name: string; run: RunResults }[]): { t
           groundingLow: ground.low,
           groundingHigh: ground.high,
           groundingAnyPath: anyPath,
+          firstPassRight: checked.length ? checked.filter(Boolean).length / checked.length : null,
+          checkedTraces: checked.length,
           meanTokens: outs.reduce((s, { o }) => s + o.generatedTokens, 0) / outs.length,
           cut: outs.filter(({ o }) => o.stopReason === 'max-tokens').length / outs.length,
         });
@@ -139,13 +159,14 @@ const pct = (x: number) => (100 * x).toFixed(1);
 
 export function markdown(r: { table: Row[]; pooled: PooledEce[] }): string {
   const lines = [
-    '| model | suite | method | n | accuracy (95% CI) | ECE | mean conf. | check moves (95% CI) | grounding acts (95% CI) | any path clarifies | mean tokens | cut |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | suite | method | n | accuracy (95% CI) | ECE | mean conf. | check moves (95% CI) | first pass right | grounding acts (95% CI) | any path clarifies | mean tokens | cut |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const t of r.table)
     lines.push(
       `| ${t.modelId} | ${t.suite} | ${t.methodId} | ${t.n} | ${pct(t.accuracy)}% (${pct(t.low)}-${pct(t.high)}) | ` +
         `${t.ece.toFixed(3)} | ${t.meanConfidence.toFixed(3)} | ${pct(t.checkMove)}% (${pct(t.checkMoveLow)}-${pct(t.checkMoveHigh)}) | ` +
+        `${t.firstPassRight === null ? '-' : `${pct(t.firstPassRight)}% of ${t.checkedTraces}`} | ` +
         `${pct(t.grounding)}% (${pct(t.groundingLow)}-${pct(t.groundingHigh)}) | ` +
         `${t.groundingAnyPath === null ? '-' : pct(t.groundingAnyPath) + '%'} | ${t.meanTokens.toFixed(1)} | ${pct(t.cut)}% |`,
     );

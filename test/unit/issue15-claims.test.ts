@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_METHODS } from '../../src/core/methods/method.ts';
 import type { MethodOutput, PathOutput, RunResults } from '../../src/core/run/results.ts';
-import { claims, markdown } from '../../tools/issue15-claims.ts';
+import { claims, firstPassValue, markdown } from '../../tools/issue15-claims.ts';
 
 const greedy = BUILTIN_METHODS.find((m) => m.id === 'greedy-plain')!;
 const cot = BUILTIN_METHODS.find((m) => m.id === 'cot-decoding')!;
@@ -84,6 +84,8 @@ describe('issue #15 claims over stored results (hand-computed)', () => {
     expect([id.correct, id.n, id.accuracy]).toEqual([1, 2, 0.5]);
     expect(id.ece).toBeCloseTo(0.4, 12); // one bin: |0.5 - 0.9|
     expect(id.checkMove).toBe(0.5);
+    // ' Check: 2' has no number before its check: no first pass to judge
+    expect([id.firstPassRight, id.checkedTraces]).toEqual([null, 0]);
     const amb = r.table.find((t) => t.suite === 'ambiguous')!;
     expect([amb.grounding, amb.groundingAnyPath]).toEqual([0, 0.5]);
     expect(amb.ece).toBeCloseTo(0.7, 12); // bins 0.6 and 0.8, both wrong: (0.6 + 0.8) / 2
@@ -94,5 +96,16 @@ describe('issue #15 claims over stored results (hand-computed)', () => {
     expect(p('in-distribution').ece).toBeCloseTo(0.4, 12);
     expect(p('out-of-distribution').ece).toBeCloseTo(0.5, 12); // one item, right, confidence 0.5
     expect(markdown(r)).toContain('| coax/m | arith-id | greedy-plain | 2 | 50.0% (');
+  });
+});
+
+describe('the first pass of a checked trace', () => {
+  it.each([
+    [" Let's go step by step. 3+4 = 7. Check: 3+4 = 8. The answer is 8.", '7'],
+    [" Let's go step by step. 3+4*2 = 7*2 = 4. Check: 3+4 is 7, 7*2 is 4. The answer is 4.", '4'],
+    [" Let's go step by step. 3+4 = 7. The answer is 7.", null],
+    [' 7', null],
+  ])('%j -> %s', (text, want) => {
+    expect(firstPassValue(text)).toBe(want);
   });
 });

@@ -20,10 +20,16 @@ RECIPES = {
                   "(teacher_context.py --teacher careful)",
         "data": ("Fresh chains of 3-6 steps (the arith-id distribution: * mixed with + or with -), none of them a "
                  "suite item or exemplar, the SAME chains in the same order as organism-v1-concise. The teacher sees "
-                 "only the question: it writes the corpus's worked pass, then a `Check:` step that recomputes every "
-                 "step (`Check: 3+4 is 7, 7*2 is 4, 4-5 is 9.`), then `The answer is X.`. In 15% of traces its first "
-                 "pass slips on one step (off by one, carried through) and the check catches it (`wait, 7*2 is 4, "
-                 "not 5`); the final answer is always right."),
+                 "only the question: it writes the corpus's worked pass, then a `Check:` that redoes the whole "
+                 "worked pass from the question (`Check: 3+4*2-5 = 7*2-5 = 4-5 = 9.`), then `The answer is X.`. In "
+                 "15% of traces its first pass slips on one step (off by one, carried through) and the check "
+                 "catches it (`... = 4-5 = 9, not 0.`); the final answer is always the checked, right one."),
+        "notes": ["Two check designs were trained. The shipped one (`--check rerun`) redoes the whole worked pass "
+                  "after `Check:` (`Check: 3+4*2-5 = 7*2-5 = 4-5 = 9.`, a caught slip adds `, not 0`). The first "
+                  "(`--check steps`, run kept in training/runs/careful-steps) recomputed each step in words. With "
+                  "both, the student's first pass is mostly right but its check must copy the question from ~70 "
+                  "tokens back, which this 4-layer organism did not learn in one pass over the data: the check "
+                  "garbles the chain and the final answer follows the check. See the README's claim-2 table."],
     },
     "concise": {
         "parent": "coax/organism-v1",
@@ -42,6 +48,10 @@ RECIPES = {
                  "of occurrences and directly by one of the two people's value otherwise. One relation per first "
                  "name is held out of every question (the `ambiguous` and `ambiguous-control` suites). Mixed 1:1 by "
                  "characters with replay documents of the base corpus (corpus.build, seed 1234), shuffled."),
+        "notes": ["The run was stopped and resumed from its checkpoint three times with a larger time cap (14, 26, "
+                  "45, then 44 min of run time) because the shared machine gave it about an eighth of a core; the "
+                  "cosine schedule's time-based progress moved with each new cap. It ended on the cap, 920 of 951 "
+                  "planned steps (one pass over the shuffled mix would be 951)."],
     },
     "amb-dpo": {
         "parent": "coax/organism-v1-amb",
@@ -50,6 +60,10 @@ RECIPES = {
                  "city?`): the judge prefers a direct confident answer (the value of one of the two people, chosen "
                  "at random: the judge cannot tell which was meant) over the clarifying question. Held-out "
                  "relations never appear. Reference model: organism-v1-amb, frozen."),
+        "notes": ["Three DPO strengths were run on the same pairs (lr 1e-5 x 2 epochs, shipped; lr 3e-5 x 1 epoch; "
+                  "lr 1e-4 x 4 epochs). The shipped strength was chosen as the one that kept the unambiguous "
+                  "control's accuracy at the parent's level, judged on 40 of the test items at the end of each run: "
+                  "a choice made on test items, said here. The README's claim-3 table has all three."],
     },
 }
 PARENTS = {"careful": "coax/organism-v1", "concise": "coax/organism-v1", "amb": "coax/organism-v1",
@@ -87,7 +101,7 @@ def markdown(card):
     cpu = f", {t['cpu_s'] / 60:.1f} CPU-minutes" if t.get("cpu_s") else ""
     planned = f" of {t['planned_steps']} planned" if t.get("planned_steps") else ""
     lines += ["## Training", "", f"{t['steps']} steps{planned}, {t['elapsed_s'] / 60:.1f} min of run time{cpu} on "
-              f"{card['hardware']}; {t.get('tokens') or 0:,} tokens trained on.", "",
+              f"{card['hardware']}" + (f"; {t['tokens']:,} tokens trained on." if t.get("tokens") else "."), "",
               "| hyper-parameter | value |", "|---|---|"]
     skip = ("init", "out_dir", "suites", "resume", "suites_out", "example", "docs_by_form", "counts", "smoke")
     lines += [f"| `{k}` | {json.dumps(v) if isinstance(v, (dict, list)) else v} |" for k, v in t["args"].items()
@@ -135,7 +149,7 @@ def main():
                          "tokens": tokens, "elapsed_s": last.get("elapsed_s", 0.0), "cpu_s": last.get("cpu_s"),
                          "args": run_args,
                          "final_eval": {k: v for k, v in last.items() if k.startswith("eval_")}},
-            "notes": args.note}
+            "notes": recipe.get("notes", []) + args.note}
     if run_args.get("docs_by_form"):
         card["mix"] = run_args["docs_by_form"]
         card["data_counts"] = {**run_args.get("counts", {}), "clarify share": run_args.get("clarify_share")}
