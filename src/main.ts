@@ -28,7 +28,7 @@ const hub = HubState.fromParam(params.get('hub'));
 const cache = new ModelCacheState(new URL('models/', baseUrl).href);
 const engine = new EngineState(host, baseUrl, hub, cache);
 const runs = new RunsState();
-const experiment = new ExperimentState(worker, runs);
+const experiment = new ExperimentState(host, runs);
 const explore = new ExploreState(worker);
 const lessons = new LessonsState(engine, experiment, runs);
 

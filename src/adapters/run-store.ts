@@ -22,6 +22,10 @@ export interface RunHeader {
   config: string;
   backend?: string;
   methods: MethodSpec[];
+  /** Bytes its stored outputs take (their JSON length), once known: set when the run ends or is imported. */
+  bytes?: number;
+  /** Outputs that could not be stored (the browser's storage was full); the run's file export still has them. */
+  unsaved?: number;
   suites: {
     suiteName: string;
     relation?: string;
@@ -103,9 +107,9 @@ export class RunStore {
     if (h) await this.putHeader({ ...h, name });
   }
 
-  async setStatus(id: string, status: RunStatus): Promise<void> {
+  async setStatus(id: string, status: RunStatus, more: Pick<RunHeader, 'bytes' | 'unsaved'> = {}): Promise<void> {
     const h = await this.header(id);
-    if (h) await this.putHeader({ ...h, status });
+    if (h) await this.putHeader({ ...h, status, ...more });
   }
 
   async delete(id: string): Promise<void> {
@@ -121,7 +125,7 @@ export class RunStore {
   async putRun(header: RunHeader, results: RunResults): Promise<void> {
     checkSuiteNames(header);
     const tx = this.db.transaction(['runs', 'outputs'], 'readwrite');
-    tx.objectStore('runs').put(header);
+    tx.objectStore('runs').put({ ...header, bytes: outputBytes(results) });
     const outputs = tx.objectStore('outputs');
     for (const s of results.suites)
       s.items.forEach((item, itemIndex) => {
@@ -130,6 +134,20 @@ export class RunStore {
       });
     await done(tx);
   }
+}
+
+/** The bytes a run's outputs take, as JSON (what a stored run costs, roughly). */
+export function outputBytes(results: RunResults): number {
+  let n = 0;
+  for (const s of results.suites)
+    for (const item of s.items) for (const out of Object.values(item.outputs)) n += JSON.stringify(out).length;
+  return n;
+}
+
+/** Whether a failed write failed because the browser's storage for this site is full. */
+export function isQuotaError(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | null;
+  return e?.name === 'QuotaExceededError' || /quota/i.test(e?.message ?? '');
 }
 
 /** Outputs are keyed by suite name: a run whose suites share a name would overwrite its own outputs. */

@@ -7,23 +7,56 @@ export class WorkerRestartedError extends Error {
   override readonly name = 'WorkerRestartedError';
 }
 
+/** Thrown into calls that were waiting on a worker that died (crashed, ran out of memory, was closed). */
+export class WorkerDiedError extends Error {
+  override readonly name = 'WorkerDiedError';
+}
+
+/** A name no other worker of this origin has (another tab's included): the worker's life lock is named after it. */
+function uniqueName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `coax-inference:${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 /**
  * The inference worker behind a stable handle. A model load cannot be aborted inside transformers.js, so the page
  * cancels one by terminating the worker and starting a fresh one; `api` always forwards to the current worker, so
  * whoever holds it (the experiment, the console) keeps working after a restart.
+ *
+ * It also notices when the worker dies by itself: the worker holds a Web Lock named after it while it lives, and the
+ * host waits for that lock; the browser grants it when the worker is gone. Calls waiting on a dead worker then fail
+ * with a WorkerDiedError and `ondeath` listeners are told. (A worker whose script fails to start reports an error
+ * event instead, which counts as a death too.)
  */
 export class WorkerHost {
-  private worker: Worker;
-  private current: Remote<WorkerApi>;
-  private stopped: { promise: Promise<never>; reject: (err: Error) => void };
+  private worker!: Worker;
+  private current!: Remote<WorkerApi>;
+  private name = '';
+  private stopped = WorkerHost.stopSignal();
+  #dead: string | null = null;
+  readonly #listeners: ((why: string) => void)[] = [];
   readonly api: Remote<WorkerApi>;
 
   constructor() {
-    ({ worker: this.worker, api: this.current } = startWorker());
-    this.stopped = WorkerHost.stopSignal();
+    this.start();
     this.api = new Proxy({} as Remote<WorkerApi>, {
       // 'then': the handle is not a promise (awaiting it must not call into the worker).
       get: (_, prop) => (prop === 'then' ? undefined : (this.current as unknown as Record<PropertyKey, unknown>)[prop]),
+    });
+  }
+
+  private start(): void {
+    this.name = uniqueName();
+    ({ worker: this.worker, api: this.current } = startWorker(this.name));
+    this.#dead = null;
+    const worker = this.worker;
+    let alive = false;
+    void this.current.alive().then(() => (alive = true));
+    worker.addEventListener('error', (e) => {
+      // Before it is alive an error means the worker script did not start; afterwards it is an uncaught error that
+      // the calls report themselves.
+      if (!alive && worker === this.worker)
+        this.died(`the inference worker did not start (${e.message || 'its script failed to load'})`);
     });
   }
 
@@ -34,9 +67,40 @@ export class WorkerHost {
     return { promise, reject };
   }
 
-  /** `call` unless the worker is terminated first (then a WorkerRestartedError). */
+  /** Why the worker died, or null while it lives. */
+  get dead(): string | null {
+    return this.#dead;
+  }
+
+  /** Call `listener` each time a worker dies by itself (not when the page restarts it). */
+  ondeath(listener: (why: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** `call` unless the worker is terminated or dies first (then a WorkerRestartedError or WorkerDiedError). */
   race<T>(call: Promise<T>): Promise<T> {
+    if (this.#dead) return Promise.reject(new WorkerDiedError(this.#dead));
     return Promise.race([call, this.stopped.promise]);
+  }
+
+  /** Start watching the current worker for its death, once it holds its life lock. */
+  async watch(): Promise<void> {
+    const worker = this.worker;
+    const name = this.name;
+    await this.race(this.current.alive());
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+    if (!locks || worker !== this.worker) return;
+    void locks.request(name, () => {
+      if (worker === this.worker && !this.#dead)
+        this.died('the inference worker stopped (it crashed, ran out of memory or was closed)');
+    });
+  }
+
+  private died(why: string): void {
+    this.#dead = why;
+    this.stopped.reject(new WorkerDiedError(why));
+    this.stopped = WorkerHost.stopSignal();
+    for (const l of this.#listeners) l(why);
   }
 
   /** Terminate the worker (whatever it is doing) and start a fresh one, which must be initialised again. */
@@ -45,6 +109,6 @@ export class WorkerHost {
     this.worker.terminate();
     this.stopped.reject(new WorkerRestartedError('the inference worker was stopped'));
     this.stopped = WorkerHost.stopSignal();
-    ({ worker: this.worker, api: this.current } = startWorker());
+    this.start();
   }
 }

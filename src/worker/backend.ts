@@ -48,7 +48,9 @@ export function applySources(source: ModelSource, hub: HubSettings): void {
  * Serve ONNX Runtime's wasm from our own origin and check it is the exact version the bundled runtime expects
  * (a mismatch fails at session creation with an obscure error; say it plainly instead).
  */
-export async function configureRuntime(baseUrl: string): Promise<{ ortVersion: string; threads: number }> {
+export async function configureRuntime(
+  baseUrl: string,
+): Promise<{ ortVersion: string; threads: number; threadsNote: string | null }> {
   const onnx = env.backends.onnx as {
     versions?: { web?: string };
     wasm?: { wasmPaths?: unknown; numThreads?: number };
@@ -64,7 +66,11 @@ export async function configureRuntime(baseUrl: string): Promise<{ ortVersion: s
       `ONNX Runtime version mismatch: the page serves ${served}, the bundled runtime is ${runtimeVersion}`,
     );
   const isolated = self.crossOriginIsolated === true;
-  const threads = isolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  let threads = isolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  // ONNX Runtime starts its threads as blob: workers; where the site's policy forbids them a load would stop at
+  // 100 % with no error, so run on one thread and say why.
+  const blocked = threads > 1 ? blobWorkersBlocked() : null;
+  if (blocked) threads = 1;
   if (onnx.wasm) {
     onnx.wasm.wasmPaths = {
       mjs: new URL('ort-wasm-simd-threaded.asyncify.mjs', ortBase).href,
@@ -76,7 +82,24 @@ export async function configureRuntime(baseUrl: string): Promise<{ ortVersion: s
   env.allowLocalModels = true;
   // A path, not a full URL: transformers.js skips its local lookup for anything that parses as an http URL.
   env.localModelPath = new URL('models/', baseUrl).pathname;
-  return { ortVersion: runtimeVersion, threads };
+  return { ortVersion: runtimeVersion, threads, threadsNote: blocked };
+}
+
+/**
+ * Why this context cannot start a worker from a blob: URL (a Content-Security-Policy whose worker-src lacks blob:),
+ * or null when it can. The probe worker is empty and terminated at once.
+ */
+export function blobWorkersBlocked(): string | null {
+  if (typeof Worker === 'undefined') return null;
+  const url = URL.createObjectURL(new Blob([''], { type: 'text/javascript' }));
+  try {
+    new Worker(url).terminate();
+    return null;
+  } catch (err) {
+    return `this site's Content-Security-Policy does not allow blob: workers (worker-src needs blob:), so ONNX Runtime runs on one thread (${err instanceof Error ? err.name : 'refused'})`;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }
 
 export function describeBackend(choice: BackendChoiceResult, ortVersion: string, threads: number): BackendInfo {

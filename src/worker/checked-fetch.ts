@@ -6,7 +6,7 @@ import { errorMessage } from '../core/errors.ts';
  * counts the bytes that came from the hub, so a load can say whether it came from the browser cache.
  */
 
-export type FetchFailure = 'network' | 'content-type' | 'truncated';
+export type FetchFailure = 'network' | 'content-type' | 'truncated' | 'integrity';
 
 export class DownloadError extends Error {
   override readonly name = 'DownloadError';
@@ -51,7 +51,38 @@ export function wrongContentType(contentType: string | null, file: string): bool
   );
 }
 
-export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: FetchStats): typeof fetch {
+/** Files are hashed (sha256) only up to this size: the whole file is held once more while it is hashed. */
+const MAX_HASHED_BYTES = 512 * 1024 * 1024;
+
+/** The sha256 an ETag carries (the hub's LFS files and their CDN answer with it), or null. */
+export function sha256OfEtag(etag: string | null): string | null {
+  const m = /^(?:W\/)?"?([0-9a-f]{64})"?$/i.exec((etag ?? '').trim());
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+async function sha256Hex(chunks: readonly Uint8Array[], bytes: number): Promise<string> {
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  const digest = await crypto.subtle.digest('SHA-256', all);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * `expectedSize(file)`: the size the model's manifest or the hub's listing gives for a file, when known. A body of
+ * another size, one shorter than its Content-Length (weights, which are never sent compressed), or weights whose sha256
+ * differs from the one their ETag carries fail with a DownloadError before transformers.js reads the body to its end,
+ * so it never caches them.
+ */
+export function checkedFetch(
+  base: typeof fetch,
+  hubHost: () => string,
+  stats: FetchStats,
+  expectedSize: (file: string) => number | undefined = () => undefined,
+): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const absolute = new URL(url, self.location.href).href;
@@ -79,6 +110,24 @@ export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: F
     const of = announced ? ` of ${announced}` : '';
     const reader = res.body.getReader();
     let received = 0;
+    const whole = res.status === 200;
+    const size = whole ? expectedSize(file) : undefined;
+    const sha = whole && isBinary(file) ? sha256OfEtag(res.headers.get('etag')) : null;
+    const chunks: Uint8Array[] = [];
+    const origin = new URL(absolute).origin;
+    /** Why the complete body cannot be the file, or null. */
+    const check = async (): Promise<string | null> => {
+      if (size !== undefined && received !== size)
+        return `${file} from ${origin} is ${received} bytes where the model's file list says ${size}`;
+      if (whole && isBinary(file) && announced !== null && received !== Number(announced))
+        return `${file} from ${origin} is ${received} bytes where its Content-Length said ${announced}`;
+      if (sha && received <= MAX_HASHED_BYTES) {
+        const got = await sha256Hex(chunks, received);
+        if (got !== sha)
+          return `${file} from ${origin} has sha256 ${got.slice(0, 12)}… where the hub gives ${sha.slice(0, 12)}…`;
+      }
+      return null;
+    };
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -94,10 +143,19 @@ export function checkedFetch(base: typeof fetch, hubHost: () => string, stats: F
           return;
         }
         if (chunk.done) {
-          controller.close();
+          const wrong = await check();
+          if (wrong)
+            controller.error(
+              new DownloadError(
+                'integrity',
+                `${wrong}: the download is damaged or incomplete, so it was not cached; load again to retry, or check the server's copy.`,
+              ),
+            );
+          else controller.close();
           return;
         }
         received += chunk.value.byteLength;
+        if (sha && received <= MAX_HASHED_BYTES) chunks.push(chunk.value);
         if (fromHub) stats.hubBytes += chunk.value.byteLength;
         controller.enqueue(chunk.value);
       },

@@ -3,7 +3,7 @@ import '../zod-jitless.ts';
 import * as Comlink from 'comlink';
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import { TransformersModel } from '../adapters/transformers-model.ts';
-import { runSuites } from '../core/run/run-suite.ts';
+import { outputKey, streamSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
 import { logitLens, logitLensAfter } from '../core/steer/lens.ts';
 import { steerDirection, type SaeSource } from '../core/methods/execute.ts';
@@ -71,7 +71,41 @@ async function fetchSae(id: string, layer: number): Promise<Sae> {
   return parseSae(meta, await bin.arrayBuffer());
 }
 const stats: FetchStats = { hubBytes: 0 };
-env.fetch = checkedFetch(globalThis.fetch.bind(globalThis), () => hub.host, stats);
+/** The sizes of the model being loaded (LoadRequest.sizes). */
+let expectedSizes: Record<string, number> = {};
+env.fetch = checkedFetch(
+  globalThis.fetch.bind(globalThis),
+  () => hub.host,
+  stats,
+  (file) => expectedSizes[file],
+);
+
+/** The browser cache transformers.js keeps downloads in (env.cacheKey). */
+const CACHE_NAME = 'transformers-cache';
+
+/** A load that failed because a file could not be parsed (ONNX protobuf, JSON): a damaged copy, perhaps cached. */
+function isParseFailure(err: unknown): boolean {
+  return /protobuf parsing failed|failed to load model|invalid model|Unexpected token|not valid JSON|JSON\.parse|Unexpected end of/i.test(
+    errorMessage(err),
+  );
+}
+
+/** Delete every cached file of a model; returns how many there were. */
+async function dropCached(request: LoadRequest): Promise<number> {
+  if (typeof caches === 'undefined') return 0;
+  const cache = await caches.open(CACHE_NAME);
+  const prefix =
+    request.source === 'hub'
+      ? `${hub.host}/${request.id}/resolve/`
+      : new URL(`${env.localModelPath.replace(/\/?$/, '/')}${request.id}/`, self.location.href).href;
+  let n = 0;
+  for (const key of await cache.keys())
+    if (key.url.startsWith(prefix)) {
+      await cache.delete(key);
+      n++;
+    }
+  return n;
+}
 
 // A task boundary (not a microtask) between decoding steps, so a cancel message from the page is handled.
 const channel = new MessageChannel();
@@ -186,6 +220,24 @@ async function watchDevice(): Promise<void> {
   });
 }
 
+let lifeLock: Promise<void> | null = null;
+
+/**
+ * Hold a Web Lock named after this worker for as long as it lives: when the worker ends (terminated, closed, crashed)
+ * the browser releases it, and the page, waiting for the same lock, learns that the worker is gone. Resolves once held.
+ */
+function holdLifeLock(): Promise<void> {
+  const locks = (self as unknown as { navigator: Navigator }).navigator.locks;
+  if (!locks || !self.name) return Promise.resolve();
+  lifeLock ??= new Promise<void>((held) => {
+    void locks.request(self.name, () => {
+      held();
+      return new Promise<never>(() => {});
+    });
+  });
+  return lifeLock;
+}
+
 const api: WorkerApi = {
   // Explore (src/worker/explore-api.ts): one prompt, its paths and forks, on the loaded model.
   ...createExploreApi(() => model, yieldToHost),
@@ -193,8 +245,8 @@ const api: WorkerApi = {
   async init(baseUrl: string, choice: BackendChoice, hubSettings: HubSettings, onNotice) {
     hub = hubSettings;
     notify = onNotice;
-    const { ortVersion, threads } = await configureRuntime(baseUrl);
-    backend = describeBackend(await chooseBackend(choice), ortVersion, threads);
+    const { ortVersion, threads, threadsNote } = await configureRuntime(baseUrl);
+    backend = { ...describeBackend(await chooseBackend(choice), ortVersion, threads), threadsNote };
     return backend;
   },
 
@@ -207,12 +259,29 @@ const api: WorkerApi = {
     const started = performance.now();
     applySources(request.source, hub);
     stats.hubBytes = 0;
+    expectedSizes = request.sizes ?? {};
     const totals = new Map<string, number>();
     const report = progressReporter(onProgress, totals);
     let next: TransformersModel;
     let fallback: string | null = null;
+    let repaired: string | null = null;
     try {
-      next = await loadOn(request, backend.backend, report);
+      try {
+        next = await loadOn(request, backend.backend, report);
+      } catch (err) {
+        // A file that cannot be parsed may be a damaged copy in the browser cache (a download cut short before it was
+        // checked, a file that was broken on the server): drop the model's cached files and load once more.
+        if (!isParseFailure(err)) throw err;
+        const dropped = await dropCached(request).catch(() => 0);
+        if (dropped === 0) throw err;
+        repaired = `${request.id}: a file could not be read (${errorMessage(err).slice(0, 200)}); its ${dropped} cached file(s) were deleted from the browser cache and loaded again`;
+        next = await loadOn(request, backend.backend, report).catch(async (again: unknown) => {
+          await dropCached(request).catch(() => 0);
+          throw new Error(
+            `${errorMessage(again)} (the model's files were deleted from the browser cache and fetched again, and still cannot be read: the server's copy is damaged)`,
+          );
+        });
+      }
     } catch (err) {
       if (backend.backend !== 'webgpu' || isDownloadFailure(err)) throw new Error(explainLoadError(err, request, hub));
       // WebGPU can fail where WASM works (an op without a kernel, a lost device, NaN logits): fall back and say why.
@@ -238,6 +307,7 @@ const api: WorkerApi = {
       bytes: [...totals.values()].reduce((a, b) => a + b, 0),
       downloadedBytes: stats.hubBytes,
       fallback,
+      repaired,
       loadMs: performance.now() - started,
     };
     return loaded;
@@ -248,9 +318,10 @@ const api: WorkerApi = {
     if (request.methods.length === 0) throw new Error('choose at least one method');
     if (request.suites.length === 0) throw new Error('choose at least one suite');
     controller = new AbortController();
+    const done = new Set(request.done ?? []);
     try {
-      return await runSuites(model, request.suites, request.methods, {
-        modelId: model.id,
+      return await streamSuites(model, request.suites, request.methods, {
+        skip: (suiteName, itemIndex, methodId) => done.has(outputKey(suiteName, itemIndex, methodId)),
         seed: request.seed,
         batchSize: request.batchSize,
         signal: controller.signal,
@@ -267,6 +338,10 @@ const api: WorkerApi = {
 
   cancel() {
     controller?.abort();
+  },
+
+  alive() {
+    return holdLifeLock();
   },
 
   async bench(quick) {

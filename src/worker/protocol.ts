@@ -1,7 +1,7 @@
 /** The typed protocol between the page and the inference worker (exposed with comlink). */
 import type { MethodSpec } from '../core/methods/method.ts';
-import type { MethodOutput, RunResults } from '../core/run/results.ts';
-import type { RunProgress } from '../core/run/run-suite.ts';
+import type { MethodOutput } from '../core/run/results.ts';
+import type { RunProgress, RunSummary } from '../core/run/run-suite.ts';
 import type { Suite } from '../core/tasks/suite.ts';
 import type { BenchReport } from '../bench/run-bench.ts';
 import type { Dtype } from './dtypes.ts';
@@ -31,6 +31,8 @@ export interface BackendInfo {
   /** Why this backend: an adapter was found, none was, the user asked, or WebGPU failed. */
   reason: string;
   threads: number;
+  /** Why fewer threads than the device offers, when something other than cross-origin isolation limits them. */
+  threadsNote?: string | null;
   crossOriginIsolated: boolean;
   ortVersion: string;
   /** What navigator.gpu offered, whichever backend was chosen. */
@@ -50,6 +52,8 @@ export interface LoadRequest {
   id: string;
   source: ModelSource;
   dtype: Dtype;
+  /** Bytes per file as the manifest or the hub's listing gives them: a download of another size is refused. */
+  sizes?: Record<string, number>;
 }
 
 export interface FileProgress {
@@ -81,6 +85,8 @@ export interface LoadedModel extends ModelDescription {
   downloadedBytes: number;
   /** Why WebGPU was given up for this load, when it was. */
   fallback: string | null;
+  /** A damaged copy in the browser cache that was deleted before the model loaded again, when one was. */
+  repaired: string | null;
   loadMs: number;
 }
 
@@ -96,6 +102,8 @@ export interface RunRequest {
   methods: MethodSpec[];
   seed: number;
   batchSize: number;
+  /** Outputs already stored (a resumed run), as `outputKey`s: these are not sent again. */
+  done?: string[];
 }
 
 export interface ThroughputResult {
@@ -120,11 +128,14 @@ export interface WorkerApi extends ExploreApi {
    * Cannot be aborted: the page cancels a load by terminating the worker.
    */
   loadModel(request: LoadRequest, onProgress: (p: FileProgress) => void): Promise<LoadedModel>;
+  /** Hold the worker's life lock (its name is the worker's name): the page learns of the worker's death when it is released. */
+  alive(): Promise<void>;
+  /** Stream a run's outputs to `onOutput` as they finish (the page's run store owns them); returns only a summary. */
   run(
     request: RunRequest,
     onProgress: (p: RunProgress) => void,
     onOutput: (suiteName: string, itemIndex: number, methodId: string, output: MethodOutput) => void,
-  ): Promise<RunResults>;
+  ): Promise<RunSummary>;
   /** Stop the run in progress between two decoding steps. */
   cancel(): void;
   /** Tokens/s of greedy decoding at a batch size (for the README's numbers and the benchmark). */

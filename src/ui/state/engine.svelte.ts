@@ -1,5 +1,5 @@
 import { Comlink } from '../worker-client.ts';
-import { WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
+import { WorkerDiedError, WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
 import { NO_HIDDEN_IO } from '../../core/steer/steer.ts';
 import type { LensGrid } from '../../core/steer/lens.ts';
 import type { ContrastFeature, FeatureHit } from '../../core/steer/sae.ts';
@@ -56,6 +56,9 @@ export class EngineState {
   readonly dataCard = $derived(parseDataCard(this.card));
   cardMarkdownUrl = $state<string | null>(null);
 
+  #workerDead = $state<string | null>(null);
+  /** The model loaded when the worker died, to load again after a restart. */
+  #lastLoaded: LoadedModel | null = null;
   private choice: BackendChoice = 'auto';
   private generation = 0;
 
@@ -119,10 +122,17 @@ export class EngineState {
     readonly baseUrl: string,
     readonly hub: HubState,
     readonly cache: ModelCacheState,
-  ) {}
+  ) {
+    host.ondeath((why) => this.onDeath(why));
+  }
 
-  private initWorker(): Promise<BackendInfo> {
-    return this.host.race(
+  /** Why the worker died, while it is dead (the page offers to restart it). */
+  get workerDead(): string | null {
+    return this.#workerDead;
+  }
+
+  private async initWorker(): Promise<BackendInfo> {
+    const info = await this.host.race(
       this.host.api.init(
         this.baseUrl,
         this.choice,
@@ -130,6 +140,47 @@ export class EngineState {
         Comlink.proxy((n: WorkerNotice) => this.onNotice(n)),
       ),
     );
+    void this.host.watch().catch(() => {});
+    return info;
+  }
+
+  /** The worker died by itself: nothing is loaded any more, and nothing may call it until it is restarted. */
+  private onDeath(why: string): void {
+    this.#lastLoaded = this.loaded ?? this.#lastLoaded;
+    this.#workerDead = why;
+    this.generation++;
+    this.backend = null;
+    this.loading = false;
+    this.files = [];
+    this.loaded = null;
+    this.error = `${why}. Restart the worker to go on.`;
+  }
+
+  /**
+   * Start a fresh worker (after the old one died, or to stop one that would not stop) and load the model that was
+   * loaded again; resolves when it is loaded (or failed to load, with the reason in `error`).
+   */
+  async restartWorker(): Promise<void> {
+    const last = this.loaded ?? this.#lastLoaded;
+    this.generation++;
+    this.host.restart();
+    this.#workerDead = null;
+    this.backend = null;
+    this.loading = false;
+    this.files = [];
+    this.loaded = null;
+    this.error = null;
+    try {
+      this.backend = await this.initWorker();
+    } catch (err) {
+      this.error = `The worker did not start again: ${errorMessage(err)}`;
+      return;
+    }
+    if (last) {
+      this.select(last.source, last.id);
+      this.#wantedDtype = last.dtype;
+      await this.load();
+    }
   }
 
   async start(choice: BackendChoice, preferredModel: string | null): Promise<void> {
@@ -196,13 +247,15 @@ export class EngineState {
       this.files = i < 0 ? [...this.files, merged] : this.files.with(i, merged);
     });
     try {
-      const loaded = await this.host.race(this.host.api.loadModel({ id, source, dtype }, onProgress));
+      const sizes = $state.snapshot(this.selectionFiles.sizes);
+      const loaded = await this.host.race(this.host.api.loadModel({ id, source, dtype, sizes }, onProgress));
       this.loaded = loaded;
       this.backend = loaded.backend;
       if (loaded.fallback) this.notice = `${loaded.fallback}. Running on WASM instead.`;
+      if (loaded.repaired) this.notice = `${loaded.repaired}.`;
       await this.fetchCard(loaded);
     } catch (err) {
-      if (err instanceof WorkerRestartedError) return;
+      if (err instanceof WorkerRestartedError || err instanceof WorkerDiedError) return;
       this.error = errorMessage(err);
     } finally {
       if (generation === this.generation) this.loading = false;

@@ -1,14 +1,15 @@
-import type { Remote } from 'comlink';
 import { Comlink } from '../worker-client.ts';
+import { WorkerDiedError, WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
 import { BUILTIN_METHODS, DEFAULT_METHOD_IDS, findMethod, type MethodSpec } from '../../core/methods/method.ts';
 import { steeredMethod } from '../../core/steer/sweep.ts';
-import { emptyItems, type RunProgress } from '../../core/run/run-suite.ts';
+import { emptyResults, outputKey, storedOutputKeys, type RunProgress } from '../../core/run/run-suite.ts';
 import type { MethodOutput, SuiteResults } from '../../core/run/results.ts';
 import { methodSchema } from '../../core/schema/method-schema.ts';
 import { validate } from '../../core/schema/validate.ts';
-import type { WorkerApi } from '../../worker/protocol.ts';
+import type { Suite } from '../../core/tasks/suite.ts';
 import { SuitesState } from './suites.svelte.ts';
 import type { RunsState } from './runs.svelte.ts';
+import type { RunHeader, RunStatus } from '../../adapters/run-store.ts';
 import {
   compactMethods,
   decodeConfigReport,
@@ -16,44 +17,108 @@ import {
   type ExperimentConfig,
   encodeConfig,
 } from '../../core/run/url-config.ts';
-import type { RunColumn, RunResults } from '../../core/run/results.ts';
 import { columnId, modelColumns, modelKeys } from '../../core/run/models.ts';
 import { formatLocalTime } from '../format.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { CancelledError, isCancelled } from '../../core/decode/cancel.ts';
 
-export type ExperimentStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
+export type ExperimentStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed' | 'interrupted';
 
-/** One comparison: suites, methods and seeds, the run's progress, and its results (kept when a run stops). */
+/** How long Cancel waits for the worker to stop between two steps before it stops the worker by force. */
+export const CANCEL_GRACE_MS = 5000;
+
+/** Where a run over several models is: which model, and whether it is loading or running. */
+export interface ModelStep {
+  index: number;
+  count: number;
+  modelId: string;
+  phase: 'loading' | 'running';
+}
+
+/**
+ * One comparison: suites, methods and seeds, and the run's progress. The run's results have one owner, the run store
+ * (`runs.open`): outputs stream from the worker straight into it, and `results` reads them there.
+ */
 export class ExperimentState {
   readonly suites = new SuitesState();
   seed = $state(1);
   batchSize = $state(8);
-  methods = $state.raw<MethodSpec[]>(BUILTIN_METHODS.map((m) => structuredClone(m)));
-  enabled = $state<string[]>([...DEFAULT_METHOD_IDS]);
-  status = $state<ExperimentStatus>('idle');
-  progress = $state.raw<RunProgress | null>(null);
-  results = $state.raw<SuiteResults[]>([]);
-  runMethods = $state.raw<MethodSpec[]>([]);
+  #methods = $state.raw<MethodSpec[]>(BUILTIN_METHODS.map((m) => structuredClone(m)));
+  #enabled = $state.raw<string[]>([...DEFAULT_METHOD_IDS]);
+  #status = $state<ExperimentStatus>('idle');
+  #progress = $state.raw<RunProgress | null>(null);
+  #runId = $state<string | null>(null);
   #error = $state<string | null>(null);
   /** Bundled models to run after the loaded one, with the same suites, methods and seed (a run over several models). */
-  alsoModels = $state<string[]>([]);
-  /** The run's models, and in a run over several models which model and method each of `runMethods` is. */
-  runModels = $state.raw<string[]>([]);
-  runColumns = $state.raw<Record<string, RunColumn> | undefined>(undefined);
-  /** Which model the run is at (a run over several models loads them one after another). */
-  modelStep = $state.raw<{ index: number; count: number; modelId: string; phase: 'loading' | 'running' } | null>(null);
+  #alsoModels = $state.raw<string[]>([]);
+  /** Which model a run over several models is at (it loads them one after another). */
+  #modelStep = $state.raw<ModelStep | null>(null);
   /** Wall time of the last run in ms, set when it ends (the lessons and the quick comparison show it). */
-  elapsedMs = $state(0);
+  #elapsedMs = $state(0);
+  #cancelTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly worker: Remote<WorkerApi>,
+    private readonly host: WorkerHost,
     private readonly runs: RunsState,
   ) {}
 
+  /** Every method the panel offers (built-in, edited, added by a link). */
+  get methods(): readonly MethodSpec[] {
+    return this.#methods;
+  }
+
+  /** The ids of the methods ticked for the next run. */
+  get enabled(): readonly string[] {
+    return this.#enabled;
+  }
+
+  /** The methods the next run uses: the one place they are resolved (the run, its link and its header read them). */
+  get chosenMethods(): MethodSpec[] {
+    return this.#methods.filter((m) => this.#enabled.includes(m.id));
+  }
+
+  get progress(): RunProgress | null {
+    return this.#progress;
+  }
+
+  get status(): ExperimentStatus {
+    return this.#status;
+  }
+
+  /** The run's results as they stream in (read from the run store, which owns them), or none. */
+  get results(): SuiteResults[] {
+    const open = this.runs.open;
+    return open && open.header.id === this.#runId ? open.results.suites : [];
+  }
+
+  /** The id of the last run started or resumed here. */
+  get runId(): string | null {
+    return this.#runId;
+  }
+
+  get alsoModels(): readonly string[] {
+    return this.#alsoModels;
+  }
+
+  get modelStep(): ModelStep | null {
+    return this.#modelStep;
+  }
+
+  private set modelStep(step: ModelStep | null) {
+    this.#modelStep = step;
+  }
+
+  get elapsedMs(): number {
+    return this.#elapsedMs;
+  }
+
+  private set elapsedMs(ms: number) {
+    this.#elapsedMs = ms;
+  }
+
   /** The configuration a link reproduces. */
   config(model: string): ExperimentConfig {
-    const chosen = this.methods.filter((m) => this.enabled.includes(m.id));
+    const chosen = this.chosenMethods;
     const models = this.modelsFor(model);
     return {
       model,
@@ -97,30 +162,30 @@ export class ExperimentState {
   /** Apply a configuration from a link (the model is the engine's business). */
   applyConfig(config: ExperimentConfig): void {
     const methods = expandMethods(config.methods);
-    this.methods = [
-      ...this.methods.map((m) => methods.find((x) => x.id === m.id) ?? m),
-      ...methods.filter((m) => !this.methods.some((x) => x.id === m.id)),
+    this.#methods = [
+      ...this.#methods.map((m) => methods.find((x) => x.id === m.id) ?? m),
+      ...methods.filter((m) => !this.#methods.some((x) => x.id === m.id)),
     ];
-    this.enabled = methods.map((m) => m.id);
+    this.#enabled = methods.map((m) => m.id);
     this.suites.applyConfig(config);
     this.seed = config.seed;
     this.batchSize = config.batchSize;
-    this.alsoModels = config.models?.slice(1) ?? [];
+    this.#alsoModels = config.models?.slice(1) ?? [];
   }
 
   /** The models a run with `loaded` loaded goes through: it first, then the others chosen. */
   modelsFor(loaded: string): string[] {
-    return [loaded, ...this.alsoModels.filter((m) => m !== loaded)];
+    return [loaded, ...this.#alsoModels.filter((m) => m !== loaded)];
   }
 
   toggleModel(id: string, on: boolean): void {
-    if (on === this.alsoModels.includes(id)) return;
-    this.alsoModels = on ? [...this.alsoModels, id] : this.alsoModels.filter((m) => m !== id);
+    if (on === this.#alsoModels.includes(id)) return;
+    this.#alsoModels = on ? [...this.#alsoModels, id] : this.#alsoModels.filter((m) => m !== id);
   }
 
   toggleMethod(id: string, on: boolean): void {
-    if (on === this.enabled.includes(id)) return;
-    this.enabled = on ? [...this.enabled, id] : this.enabled.filter((m) => m !== id);
+    if (on === this.#enabled.includes(id)) return;
+    this.#enabled = on ? [...this.#enabled, id] : this.#enabled.filter((m) => m !== id);
   }
 
   /**
@@ -131,13 +196,13 @@ export class ExperimentState {
     const base = findMethod('greedy-plain');
     const m = steeredMethod(base, { layer, feature, scale }, `f${feature}`);
     const next = { ...m, label: `Greedy, steered by SAE feature ${feature} (layer ${layer}, scale ${scale})` };
-    this.methods = [...this.methods.filter((x) => x.id !== next.id), next];
-    if (!this.enabled.includes(next.id)) this.enabled = [...this.enabled, next.id];
+    this.#methods = [...this.#methods.filter((x) => x.id !== next.id), next];
+    if (!this.#enabled.includes(next.id)) this.#enabled = [...this.#enabled, next.id];
     return next.label;
   }
 
   updateMethod(next: MethodSpec): void {
-    this.methods = this.methods.map((m) => (m.id === next.id ? next : m));
+    this.#methods = this.#methods.map((m) => (m.id === next.id ? next : m));
   }
 
   /** Replace a method from edited JSON; a bad edit is reported and changes nothing. */
@@ -157,8 +222,8 @@ export class ExperimentState {
    * when its turn comes (the last one stays loaded). Cancel stops after the current step, or after a model loads.
    */
   async run(modelId: string, backend: string, load?: (id: string) => Promise<void>): Promise<void> {
-    if (this.status === 'running' || this.status === 'cancelling') return;
-    const methods = this.methods.filter((m) => this.enabled.includes(m.id));
+    if (this.busy) return;
+    const methods = this.chosenMethods;
     this.#error = null;
     if (methods.length === 0) {
       this.#error = 'Choose at least one method.';
@@ -178,120 +243,210 @@ export class ExperimentState {
     const models = load ? this.modelsFor(modelId) : [modelId];
     const many = models.length > 1;
     const combined = many ? modelColumns(models, methods) : { methods, columns: undefined };
-    const keys = modelKeys(models);
-    this.modelStep = null;
-    this.status = 'running';
-    this.runModels = models;
-    this.runColumns = combined.columns;
-    this.runMethods = combined.methods;
-    this.results = suites.map((s) => ({
-      suiteName: s.name,
-      relation: s.relation,
-      split: s.split,
-      items: emptyItems(s),
-    }));
     // The directions steered methods add (CAA vectors, SAE features) as numbers, stored with the run so that its file
     // reproduces. A run over several models reads them per model; only the first model's are stored.
+    let skeleton = emptyResults(suites);
     if (methods.some((m) => m.steer)) {
       try {
-        const byS = await this.worker.steerDirections(suites, methods);
+        const byS = await this.host.race(this.host.api.steerDirections(suites, methods));
+        const keys = modelKeys(models);
         const col = (id: string) => (many ? columnId(keys, 0, id) : id);
-        this.results = this.results.map((s) => {
+        skeleton = skeleton.map((s) => {
           const d = byS[s.suiteName];
           return d ? { ...s, steering: Object.fromEntries(Object.entries(d).map(([id, v]) => [col(id), v])) } : s;
         });
       } catch (err) {
-        this.status = 'failed';
+        this.#status = 'failed';
         this.#error = errorMessage(err);
         return;
       }
     }
     const createdAt = Date.now();
-    const runId = `run-${createdAt.toString(36)}`;
     const when = formatLocalTime(createdAt);
-    await this.runs.begin(
-      {
-        id: runId,
-        name: `${models.join(' vs ')} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
-        createdAt,
-        modelId,
-        ...(many ? { models, columns: combined.columns } : {}),
-        seed: this.seed,
-        status: 'running',
-        config: encodeConfig(this.config(modelId)),
-        backend,
-        methods: combined.methods,
-        suites: this.results.map((s) => ({
-          suiteName: s.suiteName,
-          relation: s.relation,
-          split: s.split,
-          items: s.items.map(({ outputs: _o, ...rest }) => rest),
-          ...(s.steering ? { steering: s.steering } : {}),
-        })),
-      },
-      this.snapshot(modelId),
-    );
+    const header: RunHeader = {
+      id: `run-${createdAt.toString(36)}`,
+      name: `${models.join(' vs ')} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
+      createdAt,
+      modelId,
+      ...(many ? { models, columns: combined.columns } : {}),
+      seed: this.seed,
+      status: 'running',
+      config: encodeConfig(this.config(modelId)),
+      backend,
+      methods: combined.methods,
+      suites: skeleton.map((s) => ({ ...s, items: s.items.map(({ outputs: _o, ...rest }) => rest) })),
+    };
+    this.#status = 'running';
+    try {
+      await this.runs.begin(header);
+    } catch (err) {
+      this.#status = 'failed';
+      this.#error = errorMessage(err);
+      return;
+    }
+    await this.#execute({
+      header,
+      suites,
+      methods,
+      batchSize: this.batchSize,
+      stored: storedOutputKeys([]),
+      loaded: modelId,
+      load,
+    });
+  }
+
+  /**
+   * Resume a stored run that stopped before it finished (its worker died, it was cancelled, its tab closed): set it
+   * up again from its link, restart the worker if it is dead, and run only the outputs it does not have, in the same
+   * batches with the same seeds, so that its results equal those of an uninterrupted run.
+   */
+  async resume(
+    runId: string,
+    models: {
+      loaded: () => string | null;
+      load: (id: string) => Promise<void>;
+      restartWorker: () => Promise<void>;
+    },
+  ): Promise<void> {
+    if (this.busy) return;
+    this.#error = null;
+    this.#status = 'running';
+    this.#progress = null;
+    let plan;
+    try {
+      const stored = await this.runs.reopen(runId);
+      const { header, results } = stored;
+      const config = decodeConfigReport(header.config).config;
+      this.applyConfig(config);
+      const suites = await this.suites.resolve();
+      const same =
+        suites.length === header.suites.length &&
+        suites.every(
+          (s, i) =>
+            s.name === header.suites[i]!.suiteName &&
+            s.items.length === header.suites[i]!.items.length &&
+            s.items.every((it, j) => it.id === header.suites[i]!.items[j]!.itemId),
+        );
+      if (!same)
+        throw new Error(
+          `its suites cannot be set up again as they were (${header.suites.map((s) => s.suiteName).join(', ')}): import them again, then resume`,
+        );
+      const keys = storedOutputKeys(results.suites);
+      if (this.host.dead) await models.restartWorker();
+      const methods = expandMethods(config.methods);
+      plan = {
+        header,
+        suites,
+        methods,
+        batchSize: config.batchSize,
+        stored: keys,
+        loaded: models.loaded(),
+        load: models.load,
+      };
+    } catch (err) {
+      this.#status = 'failed';
+      this.#error = `This run cannot be resumed: ${errorMessage(err)}`;
+      return;
+    }
+    await this.#execute(plan);
+  }
+
+  async #execute(plan: {
+    header: RunHeader;
+    suites: Suite[];
+    methods: MethodSpec[];
+    batchSize: number;
+    /** outputKeys (with the run's own method ids) already stored. */
+    stored: ReadonlySet<string>;
+    loaded: string | null;
+    load?: (id: string) => Promise<void>;
+  }): Promise<void> {
+    const { header, suites, methods } = plan;
+    const models = header.models ?? [header.modelId];
+    const many = models.length > 1;
+    const keys = modelKeys(models);
+    this.#runId = header.id;
+    this.modelStep = null;
     const perModel = suites.reduce((n, s) => n + s.items.length, 0) * methods.length;
     const total = perModel * models.length;
-    this.progress = { done: 0, total, suiteName: suites[0]!.name, methodId: methods[0]!.id };
+    this.#progress = { done: 0, total, suiteName: suites[0]!.name, methodId: methods[0]!.id };
     const started = performance.now();
+    let current = plan.loaded;
     try {
       for (const [index, id] of models.entries()) {
-        if ((this.status as ExperimentStatus) === 'cancelling') throw new CancelledError();
-        if (many)
-          this.modelStep = { index, count: models.length, modelId: id, phase: index > 0 ? 'loading' : 'running' };
-        if (index > 0) {
-          await load!(id);
-          if ((this.status as ExperimentStatus) === 'cancelling') throw new CancelledError();
-          this.modelStep = { index, count: models.length, modelId: id, phase: 'running' };
-        }
+        if (this.#cancelling()) throw new CancelledError();
         const column = (methodId: string) => (many ? columnId(keys, index, methodId) : methodId);
+        const done: string[] = [];
+        for (const s of suites)
+          s.items.forEach((_, i) =>
+            methods.forEach((m) => {
+              if (plan.stored.has(outputKey(s.name, i, column(m.id)))) done.push(outputKey(s.name, i, m.id));
+            }),
+          );
         const offset = perModel * index;
-        await this.worker.run(
-          { suites, methods, seed: this.seed, batchSize: this.batchSize },
-          Comlink.proxy((p: RunProgress) => (this.progress = { ...p, done: p.done + offset, total })),
-          Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => {
-            const out = many ? { ...output, modelId: id } : output;
-            this.record(suiteName, index, column(methodId), out);
-            void this.runs.record(runId, suiteName, index, column(methodId), this.snapshot(modelId), out);
-          }),
+        // A model whose outputs are all stored is not even loaded.
+        if (done.length === perModel) {
+          this.#progress = { ...this.#progress, done: offset + perModel };
+          continue;
+        }
+        if (many) this.modelStep = { index, count: models.length, modelId: id, phase: 'loading' };
+        if (id !== current) {
+          if (!plan.load) throw new Error(`load ${id} first`);
+          await plan.load(id);
+          current = id;
+          if (this.#cancelling()) throw new CancelledError();
+        }
+        if (many) this.modelStep = { index, count: models.length, modelId: id, phase: 'running' };
+        await this.host.race(
+          this.host.api.run(
+            { suites, methods, seed: header.seed, batchSize: plan.batchSize, done },
+            Comlink.proxy((p: RunProgress) => (this.#progress = { ...p, done: p.done + offset, total })),
+            Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => {
+              const out = many ? { ...output, modelId: id } : output;
+              void this.runs.record(header.id, suiteName, index, column(methodId), out);
+            }),
+          ),
         );
       }
-      this.status = 'done';
+      this.#status = 'done';
     } catch (err) {
-      // Whatever finished before the error or the cancel stays in `results`.
-      if ((this.status as ExperimentStatus) === 'cancelling' || isCancelled(err)) this.status = 'cancelled';
+      // Whatever finished before the error, the cancel or the worker's death is stored.
+      if (err instanceof WorkerDiedError) {
+        this.#status = 'interrupted';
+        this.#error = `${err.message}. What finished is stored: restart the worker and resume the run to compute the rest.`;
+      } else if (this.#cancelling() || isCancelled(err) || err instanceof WorkerRestartedError)
+        this.#status = 'cancelled';
       else {
-        this.status = 'failed';
+        this.#status = 'failed';
         this.#error = String(err);
       }
     } finally {
+      clearTimeout(this.#cancelTimer);
       this.elapsedMs = performance.now() - started;
-      await this.runs.finish(
-        runId,
-        this.status === 'done' ? 'done' : this.status === 'cancelled' ? 'cancelled' : 'failed',
-      );
+      await this.runs.finish(header.id, (this.#status === 'cancelling' ? 'cancelled' : this.#status) as RunStatus);
     }
   }
 
-  private snapshot(modelId: string): RunResults {
-    const models = this.runModels.length > 1 ? { models: this.runModels, columns: this.runColumns } : {};
-    return { version: 1, modelId, ...models, seed: this.seed, methods: this.runMethods, suites: this.results };
+  #cancelling(): boolean {
+    return this.#status === 'cancelling';
   }
 
-  cancel(): void {
-    if (this.status !== 'running') return;
-    this.status = 'cancelling';
-    void this.worker.cancel();
+  /** A run is going on (or stopping). */
+  get busy(): boolean {
+    return this.#status === 'running' || this.#status === 'cancelling';
   }
 
-  private record(suiteName: string, index: number, methodId: string, output: MethodOutput): void {
-    this.results = this.results.map((s) => {
-      if (s.suiteName !== suiteName) return s;
-      const items = s.items.slice();
-      const item = items[index];
-      if (item) items[index] = { ...item, outputs: { ...item.outputs, [methodId]: output } };
-      return { ...s, items };
-    });
+  /**
+   * Stop the run after the current step. A worker that does not stop within CANCEL_GRACE_MS (hung in one step, or
+   * gone) is stopped by force, through `forceStop` (the engine restarts it and loads the model again): Cancel always
+   * gives the page back.
+   */
+  cancel(forceStop: () => void): void {
+    if (this.#status !== 'running') return;
+    this.#status = 'cancelling';
+    void this.host.api.cancel();
+    this.#cancelTimer = setTimeout(() => {
+      if (this.#status === 'cancelling') forceStop();
+    }, CANCEL_GRACE_MS);
   }
 }
