@@ -14,6 +14,7 @@ import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
 import { createExploreApi } from './explore-api.ts';
 import {
+  DAMAGED_CACHE,
   mergeProgress,
   type BackendChoice,
   type BackendInfo,
@@ -88,6 +89,11 @@ function isParseFailure(err: unknown): boolean {
   return /protobuf parsing failed|failed to load model|invalid model|Unexpected token|not valid JSON|JSON\.parse|Unexpected end of/i.test(
     errorMessage(err),
   );
+}
+
+/** A load failed on a damaged cached copy, which is now deleted: the page loads the model again in a fresh worker. */
+class DamagedCacheError extends Error {
+  override readonly name = DAMAGED_CACHE;
 }
 
 /** Delete every cached file of a model; returns how many there were. */
@@ -264,25 +270,22 @@ const api: WorkerApi = {
     const report = progressReporter(onProgress, totals);
     let next: TransformersModel;
     let fallback: string | null = null;
-    let repaired: string | null = null;
     try {
       try {
         next = await loadOn(request, backend.backend, report);
       } catch (err) {
         // A file that cannot be parsed may be a damaged copy in the browser cache (a download cut short before it was
-        // checked, a file that was broken on the server): drop the model's cached files and load once more.
-        if (!isParseFailure(err)) throw err;
+        // checked, a file that was broken on the server): drop the model's cached files, and let the page load it
+        // again in a fresh worker (the runtime keeps state from the failed attempt that a retry here would reuse).
+        if (!isParseFailure(err) || request.retry) throw err;
         const dropped = await dropCached(request).catch(() => 0);
         if (dropped === 0) throw err;
-        repaired = `${request.id}: a file could not be read (${errorMessage(err).slice(0, 200)}); its ${dropped} cached file(s) were deleted from the browser cache and loaded again`;
-        next = await loadOn(request, backend.backend, report).catch(async (again: unknown) => {
-          await dropCached(request).catch(() => 0);
-          throw new Error(
-            `${errorMessage(again)} (the model's files were deleted from the browser cache and fetched again, and still cannot be read: the server's copy is damaged)`,
-          );
-        });
+        throw new DamagedCacheError(
+          `${request.id}: a file could not be read (${errorMessage(err).slice(0, 200)}); its ${dropped} cached file(s) were deleted from the browser cache`,
+        );
       }
     } catch (err) {
+      if (err instanceof DamagedCacheError) throw err;
       if (backend.backend !== 'webgpu' || isDownloadFailure(err)) throw new Error(explainLoadError(err, request, hub));
       // WebGPU can fail where WASM works (an op without a kernel, a lost device, NaN logits): fall back and say why.
       fallback = `WebGPU failed: ${errorMessage(err)}`;
@@ -307,7 +310,6 @@ const api: WorkerApi = {
       bytes: [...totals.values()].reduce((a, b) => a + b, 0),
       downloadedBytes: stats.hubBytes,
       fallback,
-      repaired,
       loadMs: performance.now() - started,
     };
     return loaded;
@@ -319,6 +321,9 @@ const api: WorkerApi = {
     if (request.suites.length === 0) throw new Error('choose at least one suite');
     controller = new AbortController();
     const done = new Set(request.done ?? []);
+    // Each output crosses on the callback's own port: the run ends only once the page has every one (even when it
+    // stops early), so nothing arrives after the page has closed the run.
+    const delivered: Promise<unknown>[] = [];
     try {
       return await streamSuites(model, request.suites, request.methods, {
         skip: (suiteName, itemIndex, methodId) => done.has(outputKey(suiteName, itemIndex, methodId)),
@@ -328,11 +333,12 @@ const api: WorkerApi = {
         yieldToHost,
         now: () => performance.now(),
         onProgress,
-        onOutput,
+        onOutput: (...args) => void delivered.push(Promise.resolve(onOutput(...args)).catch(() => {})),
         sae: saeSource(),
       });
     } finally {
       controller = null;
+      await Promise.all(delivered);
     }
   },
 

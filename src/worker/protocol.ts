@@ -54,7 +54,12 @@ export interface LoadRequest {
   dtype: Dtype;
   /** Bytes per file as the manifest or the hub's listing gives them: a download of another size is refused. */
   sizes?: Record<string, number>;
+  /** A second attempt after a damaged cached copy was deleted (DAMAGED_CACHE): a failure now is final. */
+  retry?: boolean;
 }
+
+/** The name of the error a load throws when it found a damaged copy in the browser cache and deleted it. */
+export const DAMAGED_CACHE = 'DamagedCacheError';
 
 export interface FileProgress {
   file: string;
@@ -85,8 +90,6 @@ export interface LoadedModel extends ModelDescription {
   downloadedBytes: number;
   /** Why WebGPU was given up for this load, when it was. */
   fallback: string | null;
-  /** A damaged copy in the browser cache that was deleted before the model loaded again, when one was. */
-  repaired: string | null;
   loadMs: number;
 }
 

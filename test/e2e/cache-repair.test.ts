@@ -55,7 +55,15 @@ describe('a damaged file in the browser cache (Chromium, WASM)', () => {
 
     // A fresh page (a fresh worker) loads the model from the cache.
     await page.reload();
-    await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+    await Promise.race([
+      page.getByTestId('model-ready').waitFor({ timeout: 120_000 }),
+      page
+        .getByTestId('model-error')
+        .waitFor({ timeout: 120_000 })
+        .then(async () => {
+          throw new Error(`the load failed: ${await page.getByTestId('model-error').textContent()}`);
+        }),
+    ]);
     expect(await page.getByTestId('model-notice').textContent()).toMatch(
       /deleted from the browser cache and loaded again/,
     );

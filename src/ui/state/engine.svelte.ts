@@ -7,6 +7,7 @@ import type { SteerRead, TraceRef } from '../../worker/protocol.ts';
 import { defaultDtype, dtypeChoices, type DtypeChoice } from '../model-files.ts';
 import type { Dtype } from '../../worker/dtypes.ts';
 import {
+  DAMAGED_CACHE,
   mergeProgress,
   type BackendChoice,
   type BackendInfo,
@@ -248,11 +249,22 @@ export class EngineState {
     });
     try {
       const sizes = $state.snapshot(this.selectionFiles.sizes);
-      const loaded = await this.host.race(this.host.api.loadModel({ id, source, dtype, sizes }, onProgress));
+      const request = { id, source, dtype, sizes };
+      let loaded: LoadedModel;
+      try {
+        loaded = await this.host.race(this.host.api.loadModel(request, onProgress));
+      } catch (err) {
+        if (!(err instanceof Error && err.name === DAMAGED_CACHE)) throw err;
+        // The worker deleted a damaged cached copy; a fresh worker (without the model it had) loads it from the server.
+        this.loaded = null;
+        this.host.restart();
+        this.backend = await this.initWorker();
+        loaded = await this.host.race(this.host.api.loadModel({ ...request, retry: true }, onProgress));
+        this.notice = `${err.message} and loaded again from the server.`;
+      }
       this.loaded = loaded;
       this.backend = loaded.backend;
       if (loaded.fallback) this.notice = `${loaded.fallback}. Running on WASM instead.`;
-      if (loaded.repaired) this.notice = `${loaded.repaired}.`;
       await this.fetchCard(loaded);
     } catch (err) {
       if (err instanceof WorkerRestartedError || err instanceof WorkerDiedError) return;

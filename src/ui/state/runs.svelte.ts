@@ -63,7 +63,7 @@ export class RunsState {
   #compareRun = $state.raw<OpenRun | null>(null);
   #error = $state<string | null>(null);
   /** Per live run: bytes of its stored outputs, and outputs that could not be stored. */
-  readonly #written: Record<string, { bytes: number; unsaved: number }> = {};
+  readonly #written: Record<string, { bytes: number; unsaved: number; pending: Promise<void>[] }> = {};
   /** Releases of the Web Locks held for this tab's live runs. */
   readonly #locks: Record<string, () => void> = {};
 
@@ -140,7 +140,7 @@ export class RunsState {
     if (loaded.header.status === 'running') throw new Error('it is still running');
     if (loaded.header.status === 'done') throw new Error('it is finished');
     await this.#holdLock(id);
-    this.#written[id] = { bytes: outputBytes(loaded.results), unsaved: 0 };
+    this.#written[id] = { bytes: outputBytes(loaded.results), unsaved: 0, pending: [] };
     const header = { ...loaded.header, status: 'running' as const };
     await this.#store?.putHeader(header);
     this.#open = { header, results: loaded.results };
@@ -163,18 +163,25 @@ export class RunsState {
     const open = this.#open;
     if (open?.header.id === runId)
       this.#open = { header: open.header, results: withOutput(open.results, suiteName, itemIndex, methodId, output) };
-    const written = (this.#written[runId] ??= { bytes: 0, unsaved: 0 });
+    const written = (this.#written[runId] ??= { bytes: 0, unsaved: 0, pending: [] });
+    const write = this.#store?.putOutput(runId, suiteName, itemIndex, methodId, output);
+    if (!write) return;
+    written.pending.push(write);
     try {
-      await this.#store?.putOutput(runId, suiteName, itemIndex, methodId, output);
+      await write;
       written.bytes += JSON.stringify(output).length;
+      written.pending.splice(written.pending.indexOf(write), 1);
     } catch (err) {
       // The run goes on: the output stays on screen and in the exported file; only this browser's copy lacks it.
       written.unsaved++;
+      written.pending.splice(written.pending.indexOf(write), 1);
       this.#error = `${written.unsaved} output${written.unsaved === 1 ? '' : 's'} of this run could not be stored in this browser (${isQuotaError(err) ? "the browser's storage for this site is full" : String(err)}). They are on screen: Export JSON keeps them. Free space by deleting old runs or cached models.`;
     }
   }
 
   async finish(runId: string, status: RunStatus): Promise<void> {
+    // The outputs still being written first: the status and the size describe everything stored.
+    while (this.#written[runId]?.pending.length) await Promise.allSettled([...this.#written[runId].pending]);
     const written = this.#written[runId];
     delete this.#written[runId];
     const more = written ? { bytes: written.bytes, ...(written.unsaved ? { unsaved: written.unsaved } : {}) } : {};
