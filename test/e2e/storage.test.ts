@@ -32,6 +32,7 @@ describe('storage per run and a full quota (Chromium, WASM, fixture-tiny)', () =
     await openWithModel(page, url, 'wasm', 'coax/fixture-tiny');
     await page.getByTestId('suite-size').fill('4');
     await runToEnd(page);
+    expect(await page.getByTestId('run-warning').count()).toBe(0);
     const row = page.getByTestId('run-row').first();
     const bytes = await page.evaluate(async () => {
       const c = (globalThis as unknown as { coax: { runs: { open: { results: RunResults } } } }).coax;
@@ -63,8 +64,15 @@ describe('storage per run and a full quota (Chromium, WASM, fixture-tiny)', () =
           ? put(...args)
           : Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
     });
+    // The browser says little room is left: the page warns before the run, and runs it anyway.
+    await page.evaluate(() => {
+      navigator.storage.estimate = async () => ({ usage: 0, quota: 50_000 });
+    });
     await page.getByTestId('suite-size').fill('20');
     await runToEnd(page);
+    expect(await page.getByTestId('run-warning').textContent()).toMatch(
+      /may need up to .* grants the site 48\.8 KB more/,
+    );
     const open = await page.evaluate(
       () =>
         (globalThis as unknown as { coax: { runs: { open: { header: { id: string }; results: RunResults } } } }).coax

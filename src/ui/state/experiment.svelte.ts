@@ -18,7 +18,8 @@ import {
   encodeConfig,
 } from '../../core/run/url-config.ts';
 import { columnId, modelColumns, modelKeys } from '../../core/run/models.ts';
-import { formatLocalTime } from '../format.ts';
+import { formatBytes, formatLocalTime } from '../format.ts';
+import { estimateRunBytes } from '../../core/run/storage-estimate.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { CancelledError, isCancelled } from '../../core/decode/cancel.ts';
 
@@ -49,6 +50,7 @@ export class ExperimentState {
   #progress = $state.raw<RunProgress | null>(null);
   #runId = $state<string | null>(null);
   #error = $state<string | null>(null);
+  #warning = $state<string | null>(null);
   /** Bundled models to run after the loaded one, with the same suites, methods and seed (a run over several models). */
   #alsoModels = $state.raw<string[]>([]);
   /** Which model a run over several models is at (it loads them one after another). */
@@ -130,6 +132,11 @@ export class ExperimentState {
       seed: this.seed,
       batchSize: this.batchSize,
     };
+  }
+
+  /** Something to know before the last run that did not stop it (storage that may run out). */
+  get warning(): string | null {
+    return this.#warning;
   }
 
   /** What went wrong with the last run or link, shown beside the Run button. */
@@ -261,6 +268,13 @@ export class ExperimentState {
         return;
       }
     }
+    // Warn, without stopping, before a run that may not fit the browser's storage (an upper bound: every path long).
+    const need = estimateRunBytes(suites, methods) * models.length;
+    const free = await this.runs.freeBytes();
+    this.#warning =
+      free !== null && need > free
+        ? `This run may need up to ${formatBytes(need)} of storage and this browser grants the site ${formatBytes(free)} more: outputs that do not fit stay on screen but are not stored. Export the run when it ends, or free space (delete old runs or cached models).`
+        : null;
     const createdAt = Date.now();
     const when = formatLocalTime(createdAt);
     const header: RunHeader = {

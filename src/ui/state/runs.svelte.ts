@@ -94,6 +94,16 @@ export class RunsState {
     return this.#error;
   }
 
+  /** Bytes this site may still store (the browser's quota less what it uses), or null where the browser cannot say. */
+  async freeBytes(): Promise<number | null> {
+    try {
+      const e = await navigator.storage?.estimate();
+      return e && typeof e.quota === 'number' ? Math.max(0, e.quota - (e.usage ?? 0)) : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Hold the run's lock until it finishes (or the tab closes), so other tabs see that it is live. */
   async #holdLock(id: string): Promise<void> {
     const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
