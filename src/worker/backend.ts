@@ -69,7 +69,7 @@ export async function configureRuntime(
   let threads = isolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   // ONNX Runtime starts its threads as blob: workers; where the site's policy forbids them a load would stop at
   // 100 % with no error, so run on one thread and say why.
-  const blocked = threads > 1 ? blobWorkersBlocked() : null;
+  const blocked = threads > 1 ? await blobWorkersBlocked() : null;
   if (blocked) threads = 1;
   if (onnx.wasm) {
     onnx.wasm.wasmPaths = {
@@ -87,19 +87,31 @@ export async function configureRuntime(
 
 /**
  * Why this context cannot start a worker from a blob: URL (a Content-Security-Policy whose worker-src lacks blob:),
- * or null when it can. The probe worker is empty and terminated at once.
+ * or null when it can. The probe worker only says hello; a policy that refuses it fails it with an error event.
  */
-export function blobWorkersBlocked(): string | null {
-  if (typeof Worker === 'undefined') return null;
-  const url = URL.createObjectURL(new Blob([''], { type: 'text/javascript' }));
-  try {
-    new Worker(url).terminate();
-    return null;
-  } catch (err) {
-    return `this site's Content-Security-Policy does not allow blob: workers (worker-src needs blob:), so ONNX Runtime runs on one thread (${err instanceof Error ? err.name : 'refused'})`;
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+export function blobWorkersBlocked(timeoutMs = 3000): Promise<string | null> {
+  if (typeof Worker === 'undefined') return Promise.resolve(null);
+  const url = URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' }));
+  const blocked = (why: string) =>
+    `this site's Content-Security-Policy does not allow blob: workers (worker-src needs blob:), so ONNX Runtime runs on one thread (${why})`;
+  return new Promise<string | null>((resolve) => {
+    let worker: Worker;
+    const done = (result: string | null) => {
+      clearTimeout(timer);
+      worker?.terminate();
+      URL.revokeObjectURL(url);
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(blocked('a test worker did not start')), timeoutMs);
+    try {
+      worker = new Worker(url);
+    } catch (err) {
+      done(blocked(err instanceof Error ? err.name : 'refused'));
+      return;
+    }
+    worker.onmessage = () => done(null);
+    worker.onerror = () => done(blocked('a test worker was refused'));
+  });
 }
 
 export function describeBackend(choice: BackendChoiceResult, ortVersion: string, threads: number): BackendInfo {
