@@ -22,6 +22,8 @@ export interface RunHeader {
   config: string;
   backend?: string;
   methods: MethodSpec[];
+  /** Compact storage: the paths of a method with several keep no token traces (a resumed run keeps the setting). */
+  compact?: boolean;
   /** Bytes its stored outputs take (their JSON length), once known: set when the run ends or is imported. */
   bytes?: number;
   /** Outputs that could not be stored (the browser's storage was full); the run's file export still has them. */

@@ -329,6 +329,7 @@ const api: WorkerApi = {
         skip: (suiteName, itemIndex, methodId) => done.has(outputKey(suiteName, itemIndex, methodId)),
         seed: request.seed,
         batchSize: request.batchSize,
+        pathTokens: request.pathTokens ?? 'all',
         signal: controller.signal,
         yieldToHost,
         now: () => performance.now(),

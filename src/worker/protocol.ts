@@ -107,6 +107,8 @@ export interface RunRequest {
   batchSize: number;
   /** Outputs already stored (a resumed run), as `outputKey`s: these are not sent again. */
   done?: string[];
+  /** 'none': compact storage, the paths of a method with several keep no token traces (RunOptions.pathTokens). */
+  pathTokens?: 'all' | 'none';
 }
 
 export interface ThroughputResult {

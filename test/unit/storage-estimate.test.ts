@@ -43,4 +43,22 @@ describe('storage estimate (seed 2)', () => {
     expect(estimate).toBeGreaterThanOrEqual(actual);
     expect(estimate).toBeLessThanOrEqual(4 * actual);
   });
+
+  it('compact storage (no traces on the paths of a method with several) is bounded the same way, and smaller', async () => {
+    const r = await runSuites(model(), [suite], methods, {
+      modelId: 'fake',
+      seed: 2,
+      batchSize: 4,
+      pathTokens: 'none',
+    });
+    const outs = r.suites[0]!.items.flatMap((it) => Object.values(it.outputs));
+    expect(
+      outs.filter((o) => o.paths).every((o) => o.paths!.every((p) => p.tokens.length === 0) && o.tokens.length === 12),
+    ).toBe(true);
+    const actual = outs.reduce((n, o) => n + JSON.stringify(o).length, 0);
+    const estimate = estimateRunBytes([suite], methods, true);
+    expect(estimate).toBeGreaterThanOrEqual(actual);
+    expect(estimate).toBeLessThanOrEqual(4 * actual);
+    expect(estimate).toBeLessThan(estimateRunBytes([suite], methods));
+  });
 });

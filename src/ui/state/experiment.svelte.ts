@@ -19,7 +19,7 @@ import {
 } from '../../core/run/url-config.ts';
 import { columnId, modelColumns, modelKeys } from '../../core/run/models.ts';
 import { formatBytes, formatLocalTime } from '../format.ts';
-import { estimateRunBytes } from '../../core/run/storage-estimate.ts';
+import { estimateItemBytes, estimateRunBytes } from '../../core/run/storage-estimate.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { CancelledError, isCancelled } from '../../core/decode/cancel.ts';
 
@@ -51,6 +51,8 @@ export class ExperimentState {
   #runId = $state<string | null>(null);
   #error = $state<string | null>(null);
   #warning = $state<string | null>(null);
+  /** Compact storage for the next run: full token traces for each item's chosen path only. */
+  #compact = $state(false);
   /** Bundled models to run after the loaded one, with the same suites, methods and seed (a run over several models). */
   #alsoModels = $state.raw<string[]>([]);
   /** Which model a run over several models is at (it loads them one after another). */
@@ -132,6 +134,20 @@ export class ExperimentState {
       seed: this.seed,
       batchSize: this.batchSize,
     };
+  }
+
+  get compact(): boolean {
+    return this.#compact;
+  }
+
+  setCompact(on: boolean): void {
+    this.#compact = on;
+  }
+
+  /** Bytes per item compact storage saves at most with the chosen methods (the traces of their paths). */
+  get compactSaves(): number {
+    const methods = this.chosenMethods;
+    return estimateItemBytes(methods) - estimateItemBytes(methods, true);
   }
 
   /** Something to know before the last run that did not stop it (storage that may run out). */
@@ -269,7 +285,7 @@ export class ExperimentState {
       }
     }
     // Warn, without stopping, before a run that may not fit the browser's storage (an upper bound: every path long).
-    const need = estimateRunBytes(suites, methods) * models.length;
+    const need = estimateRunBytes(suites, methods, this.#compact) * models.length;
     const free = await this.runs.freeBytes();
     this.#warning =
       free !== null && need > free
@@ -287,6 +303,7 @@ export class ExperimentState {
       status: 'running',
       config: encodeConfig(this.config(modelId)),
       backend,
+      ...(this.#compact ? { compact: true } : {}),
       methods: combined.methods,
       suites: skeleton.map((s) => ({ ...s, items: s.items.map(({ outputs: _o, ...rest }) => rest) })),
     };
@@ -413,7 +430,14 @@ export class ExperimentState {
         if (many) this.modelStep = { index, count: models.length, modelId: id, phase: 'running' };
         await this.host.race(
           this.host.api.run(
-            { suites, methods, seed: header.seed, batchSize: plan.batchSize, done },
+            {
+              suites,
+              methods,
+              seed: header.seed,
+              batchSize: plan.batchSize,
+              done,
+              pathTokens: header.compact ? 'none' : 'all',
+            },
             Comlink.proxy((p: RunProgress) => (this.#progress = { ...p, done: p.done + offset, total })),
             Comlink.proxy((suiteName: string, index: number, methodId: string, output: MethodOutput) => {
               const out = many ? { ...output, modelId: id } : output;
