@@ -263,6 +263,8 @@ export class ExperimentState {
       this.#error = 'Choose at least one suite.';
       return;
     }
+    // Running from here on (the page shows it at once); the steps before the first output may take a moment.
+    this.#status = 'running';
     const models = load ? this.modelsFor(modelId) : [modelId];
     const many = models.length > 1;
     const combined = many ? modelColumns(models, methods) : { methods, columns: undefined };
@@ -307,7 +309,6 @@ export class ExperimentState {
       methods: combined.methods,
       suites: skeleton.map((s) => ({ ...s, items: s.items.map(({ outputs: _o, ...rest }) => rest) })),
     };
-    this.#status = 'running';
     try {
       await this.runs.begin(header);
     } catch (err) {
