@@ -7,7 +7,7 @@
 # 10-step chain is 121-163 tokens, so a smaller budget would cut every trace of arith-ood-length.
 #   ./training/organism/measure_variants.sh
 # Environment: OUT (training/runs/measure), SEED (1), LIMIT (items per suite for the tables, 250),
-# PASS_ITEMS_ID and PASS_ITEMS_OOD (items of arith-id and arith-ood-length with 256 samples each, 30 and 10: what
+# PASS_ITEMS_ID and PASS_ITEMS_OOD (items of arith-id and arith-ood-length with 256 samples each, 30 and 5: what
 # fit this session's CPU), CHUNK (items per pass@k run, 10), MODELS (the three),
 # PASS_SKIP (pass@k runs left out: model:suite, or model:suite:chunk; default the distilled model's arith-id),
 # VARIANT_METHODS (1: also trigger and CoT-decoding on the variants' 250 items, costly; default 0),
@@ -18,7 +18,7 @@ OUT=${OUT:-training/runs/measure}
 SEED=${SEED:-1}
 LIMIT=${LIMIT:-250}
 PASS_ITEMS_ID=${PASS_ITEMS_ID:-30}
-PASS_ITEMS_OOD=${PASS_ITEMS_OOD:-10}
+PASS_ITEMS_OOD=${PASS_ITEMS_OOD:-5}
 PASS_ITEMS=$((PASS_ITEMS_ID > PASS_ITEMS_OOD ? PASS_ITEMS_ID : PASS_ITEMS_OOD))
 CHUNK=${CHUNK:-10}
 PASS_SKIP=${PASS_SKIP:-organism-v1-distill:arith-id}
@@ -56,12 +56,13 @@ while [ $((c * CHUNK)) -lt "$PASS_ITEMS" ]; do
     items=$PASS_ITEMS_ID
     [ "$s" = arith-ood-length ] && items=$PASS_ITEMS_OOD
     [ $((c * CHUNK)) -lt "$items" ] || continue
-    chunk="$OUT/chunks/$s-$c.json"
+    n=$((items - c * CHUNK < CHUNK ? items - c * CHUNK : CHUNK))
+    chunk="$OUT/chunks/$s-$c-$n.json"
     [ -s "$chunk" ] || /usr/bin/python3 -c "
 import json, sys
 s = json.load(open(sys.argv[1])); a = int(sys.argv[2]) * int(sys.argv[3])
-s['items'] = s['items'][a:a + int(sys.argv[3])]
-json.dump(s, open(sys.argv[4], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$chunk"
+s['items'] = s['items'][a:a + int(sys.argv[4])]
+json.dump(s, open(sys.argv[5], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$n" "$chunk"
     for m in $MODELS; do
       case " $PASS_SKIP " in *" $(tag "$m"):$s "* | *" $(tag "$m"):$s:$c "*) continue ;; esac
       job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/pass-at-k.json" \
