@@ -7,7 +7,8 @@
 #   ./training/train_variants.sh --smoke      a few steps of each, exported to a temp dir (seconds; KEEP=1 keeps it)
 # Then measure with the TypeScript CLI and write the data cards: training/organism/measure_variants.sh.
 # Environment: DEVICE (cpu|cuda), THREADS (1), RUN (training/runs), RLVR_STEPS (200), DISTILL_STEPS (1500),
-# MINUTES (training time cap per variant, 40; 0 = none).
+# MINUTES (training time cap per variant, 40; 0 = none), VARIANTS (which to train and export, "rlvr distill").
+# The shipped distill variant is `VARIANTS=distill MINUTES=30 ./training/train_variants.sh` (320 steps in 30 min here).
 set -eu
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -39,16 +40,23 @@ RUN=${RUN:-training/runs}
 RESUME=""
 [ "$MODE" = "--resume" ] && RESUME=--resume
 $PY training/organism/import_onnx.py --out "$RUN/organism-v1/model.pt"
-[ -n "$RESUME" ] || rm -rf "$RUN/rlvr" "$RUN/distill"
-$PY training/organism/grpo.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/rlvr" --device "$DEVICE" \
-    --steps "${RLVR_STEPS:-200}" --max-minutes "${MINUTES:-40}" $RESUME
-$PY training/organism/distill.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/distill" --device "$DEVICE" \
-    --steps "${DISTILL_STEPS:-1500}" --max-minutes "${MINUTES:-40}" $RESUME
-for v in rlvr distill; do
+VARIANTS=${VARIANTS:-rlvr distill}
+for v in $VARIANTS; do
+  [ -n "$RESUME" ] || rm -rf "${RUN:?}/$v"
+done
+case " $VARIANTS " in *" rlvr "*)
+  $PY training/organism/grpo.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/rlvr" --device "$DEVICE" \
+      --steps "${RLVR_STEPS:-200}" --max-minutes "${MINUTES:-40}" $RESUME ;;
+esac
+case " $VARIANTS " in *" distill "*)
+  $PY training/organism/distill.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/distill" --device "$DEVICE" \
+      --steps "${DISTILL_STEPS:-1500}" --max-minutes "${MINUTES:-40}" $RESUME ;;
+esac
+for v in $VARIANTS; do
   OUT=public/models/coax/organism-v1-$v
   $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" --hidden-io --lens \
       --parity-out "test/fixtures/parity-organism-v1-$v.json"
   mkdir -p "$OUT/suites" && cp public/models/coax/organism-v1/suites/*.json "$OUT/suites/"
   $PY training/organism/variant_card.py --variant "$v" --run-dir "$RUN/$v" --out-dir "$OUT"
 done
-du -sh public/models/coax/organism-v1-rlvr public/models/coax/organism-v1-distill
+for v in $VARIANTS; do du -sh "public/models/coax/organism-v1-$v"; done

@@ -25,6 +25,7 @@ let url: string;
 let dir: string;
 let cli: RunResults;
 let cliCompare: string;
+let cliVerified: string;
 
 const coax = (...args: string[]) =>
   execFileSync(process.execPath, ['--import', 'tsx', 'cli/coax.ts', ...args], { encoding: 'utf8', stdio: 'pipe' });
@@ -54,6 +55,7 @@ beforeAll(async () => {
   );
   cli = parseRunFile(readFileSync(out, 'utf8'), out).results;
   cliCompare = coax('compare', out);
+  cliVerified = coax('compare', out, '--criterion', 'verified');
 });
 afterAll(async () => {
   await server?.close();
@@ -178,6 +180,27 @@ describe('two models in the page, one after another', () => {
       await page.getByTestId('coverage-group').first().click();
       const listed = await page.getByTestId('coverage-items').locator('li').allTextContents();
       expect(listed.map((t) => t.split(':')[0])).toEqual(coverage.groups[0]!.itemIds);
+
+      // Solved = a verified worked trace: the table is `coax compare --criterion verified`'s, row for row.
+      await page.getByTestId('curves-criterion').selectOption('verified');
+      const verifiedTable = await page
+        .getByTestId('pass-at-k-row')
+        .evaluateAll((trs) =>
+          trs.map((tr) => `| ${[...tr.children].map((td) => td.textContent?.trim()).join(' | ')} |`),
+        );
+      expect(verifiedTable).toHaveLength(2);
+      const verifiedSection = cliVerified.slice(cliVerified.indexOf('self-consistency: pass@k'));
+      for (const line of verifiedTable) expect(verifiedSection).toContain(line);
+      const verifiedGroups = await page
+        .getByTestId('coverage-group')
+        .evaluateAll((bs) => bs.map((b) => [b.getAttribute('data-models'), Number(b.getAttribute('data-count'))]));
+      expect(verifiedGroups).toEqual(
+        modelCoverage(cli, cli.suites[0]!, 'self-consistency', 'verified').groups.map((g) => [
+          g.models.join(','),
+          g.itemIds.length,
+        ]),
+      );
+      await page.getByTestId('curves-criterion').selectOption('answer');
 
       // The chart exports as SVG like the other views.
       const [download] = await Promise.all([

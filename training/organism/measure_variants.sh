@@ -3,13 +3,13 @@
 # data cards from the results. Resumable: a results file that exists is not measured again, so an
 # interrupted run continues where it stopped; jobs run in priority order (the cheap tables first, then the
 # pass@k samples in chunks of CHUNK items, each chunk on every model before the next, then the costly methods).
-# pass@k samples 256 paths per item at T = 1 with 200 new tokens (methods/sample-256.json): a worked trace of a
+# pass@k samples 256 paths per item at T = 1 with 200 new tokens (methods/pass-at-k.json): a worked trace of a
 # 10-step chain is 121-163 tokens, so a smaller budget would cut every trace of arith-ood-length.
 #   ./training/organism/measure_variants.sh
 # Environment: OUT (training/runs/measure), SEED (1), LIMIT (items per suite for the tables, 250),
-# PASS_ITEMS (items per suite with 256 samples each, 30), CHUNK (items per pass@k run, 10), MODELS (the three),
-# PASS_SKIP (pass@k runs left out: model:suite, or model:suite:chunk; the default leaves out what did not fit
-# this session's CPU: the distilled model's arith-id samples and its arith-ood-length items past the first CHUNK),
+# PASS_ITEMS_ID and PASS_ITEMS_OOD (items of arith-id and arith-ood-length with 256 samples each, 30 and 5: what
+# fit this session's CPU), CHUNK (items per pass@k run, 10), MODELS (the three),
+# PASS_SKIP (pass@k runs left out: model:suite, or model:suite:chunk; default the distilled model's arith-id),
 # VARIANT_METHODS (1: also trigger and CoT-decoding on the variants' 250 items, costly; default 0),
 # CARDS (1: end with claims.json, the comparisons and the variants' data cards; 0: measure only).
 set -eu
@@ -17,9 +17,11 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-training/runs/measure}
 SEED=${SEED:-1}
 LIMIT=${LIMIT:-250}
-PASS_ITEMS=${PASS_ITEMS:-30}
+PASS_ITEMS_ID=${PASS_ITEMS_ID:-30}
+PASS_ITEMS_OOD=${PASS_ITEMS_OOD:-5}
+PASS_ITEMS=$((PASS_ITEMS_ID > PASS_ITEMS_OOD ? PASS_ITEMS_ID : PASS_ITEMS_OOD))
 CHUNK=${CHUNK:-10}
-PASS_SKIP=${PASS_SKIP:-organism-v1-distill:arith-id organism-v1-distill:arith-ood-length:1 organism-v1-distill:arith-ood-length:2}
+PASS_SKIP=${PASS_SKIP:-organism-v1-distill:arith-id}
 MODELS=${MODELS:-coax/organism-v1 coax/organism-v1-rlvr coax/organism-v1-distill}
 SUITES="arith-id arith-ood-length"
 PASS_SUITES="arith-ood-length arith-id"
@@ -51,15 +53,19 @@ done
 c=0
 while [ $((c * CHUNK)) -lt "$PASS_ITEMS" ]; do
   for s in $PASS_SUITES; do
-    chunk="$OUT/chunks/$s-$c.json"
+    items=$PASS_ITEMS_ID
+    [ "$s" = arith-ood-length ] && items=$PASS_ITEMS_OOD
+    [ $((c * CHUNK)) -lt "$items" ] || continue
+    n=$((items - c * CHUNK < CHUNK ? items - c * CHUNK : CHUNK))
+    chunk="$OUT/chunks/$s-$c-$n.json"
     [ -s "$chunk" ] || /usr/bin/python3 -c "
 import json, sys
 s = json.load(open(sys.argv[1])); a = int(sys.argv[2]) * int(sys.argv[3])
-s['items'] = s['items'][a:a + int(sys.argv[3])]
-json.dump(s, open(sys.argv[4], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$chunk"
+s['items'] = s['items'][a:a + int(sys.argv[4])]
+json.dump(s, open(sys.argv[5], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$n" "$chunk"
     for m in $MODELS; do
       case " $PASS_SKIP " in *" $(tag "$m"):$s "* | *" $(tag "$m"):$s:$c "*) continue ;; esac
-      job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/sample-256.json" \
+      job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/pass-at-k.json" \
           --path-tokens none
     done
   done

@@ -281,7 +281,8 @@ def main():
                    "appended to DATA_CARD.md as its measured section")
     p.add_argument("--hardware", default="2 CPU cores shared with other jobs (run niced), PyTorch 1.13 CPU, 1 thread",
                    help="what the run ran on")
-    p.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable)")
+    p.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable; without it "
+                   "the notes of the card already in --out-dir are kept)")
     args = p.parse_args()
     recipe = RECIPES[args.variant]
     measured_md = None
@@ -338,7 +339,7 @@ def main():
             "training": {"steps": last["step"], "tokens": corpus["trained_tokens"],
                          "elapsed_s": last.get("elapsed_s", 0.0), "cpu_s": last.get("cpu_s"), "args": run_args,
                          "curve": curve},
-            "notes": args.note}
+            "notes": args.note or previous_notes(args.out_dir)}
     if recipe.get("regenerate"):
         card["regenerate"] = recipe["regenerate"]
         card["measure"] = "training/organism/measure_failures.sh"
@@ -351,6 +352,15 @@ def main():
     if measured_md is not None:
         card["measured_md"] = measured_md
     write_card(card, args.out_dir)
+
+
+def previous_notes(out_dir):
+    """The notes of the card already in out_dir (kept when a card is written again without --note)."""
+    path = os.path.join(out_dir, "data_card.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return json.load(f).get("notes", [])
 
 
 def write_card(card, out_dir):
