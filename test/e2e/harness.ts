@@ -89,11 +89,18 @@ export async function openWithModel(
 
 /** Click Run and wait until the run ends (done, failed or cancelled); it must end done. */
 export async function runToEnd(page: Page, timeout = 240_000): Promise<void> {
+  // The status still shows the previous run's end until the new run has started (its suites are resolved first), so
+  // wait for a new open run, not only for an end state.
+  type Coax = { coax?: { runs?: { open?: { header: { id: string } } | null } } };
+  const before = await page.evaluate(() => (globalThis as unknown as Coax).coax?.runs?.open?.header.id ?? null);
   await page.getByTestId('run').click();
   await page.waitForFunction(
-    () =>
-      ['done', 'failed', 'cancelled'].includes(document.querySelector('[data-testid=run-status]')?.textContent ?? ''),
-    null,
+    (prev) => {
+      const id = (globalThis as unknown as Coax).coax?.runs?.open?.header.id ?? null;
+      const status = document.querySelector('[data-testid=run-status]')?.textContent ?? '';
+      return id !== prev && ['done', 'failed', 'cancelled'].includes(status);
+    },
+    before,
     { timeout },
   );
   expect(await page.getByTestId('run-status').textContent()).toBe('done');

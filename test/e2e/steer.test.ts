@@ -132,12 +132,19 @@ describe('steering on a stock export', () => {
   });
 });
 
-describe('SAE features in the page (wasm)', () => {
+describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
+  ['wasm', 'wasm'],
+  ['webgpu-swiftshader', 'webgpu'],
+])('SAE features in the page (%s)', (kind, backend) => {
   it("ranks a trace's features and steers by one as Node does", async () => {
-    const { browser, close } = await launch('wasm');
+    const { browser, close } = await launch(kind);
+    // WebGPU sums in another order: activations agree to 1e-2 and greedy texts share their start (as above).
+    const exact = backend === 'wasm';
+    const shot = (name: string) => join(screenshotDir(), exact ? `${name}.png` : `${name}-${kind}.png`);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await openWithModel(page, url, 'wasm', 'coax/organism-v1');
+      await openWithModel(page, url, backend, 'coax/organism-v1');
+      expect(await page.getByTestId('backend').textContent()).toContain(exact ? 'WASM' : 'WebGPU');
       for (const toggle of await page.getByTestId('method-toggle').all()) {
         const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
         if ((await toggle.isChecked()) !== ['greedy-plain', 'fewshot-worked'].includes(id ?? '')) await toggle.click();
@@ -161,7 +168,7 @@ describe('SAE features in the page (wasm)', () => {
       const trace = page.getByTestId('token-trace').nth(1);
       await trace.getByTestId('features-open').click();
       await expect.poll(() => trace.getByTestId('feature-row').count(), { timeout: 60_000 }).toBe(10);
-      await trace.getByTestId('feature-browser').screenshot({ path: join(screenshotDir(), 'steer-features.png') });
+      await trace.getByTestId('feature-browser').screenshot({ path: shot('steer-features') });
       const rows = await trace
         .getByTestId('feature-row')
         .evaluateAll((lis) => lis.map((li) => [Number(li.dataset['feature']), Number(li.dataset['max'])]));
@@ -180,8 +187,22 @@ describe('SAE features in the page (wasm)', () => {
         residuals.map((x) => encodeSae(s, x)),
         10,
       );
-      expect(rows.map((r) => r[0])).toEqual(want.map((h) => h.feature));
-      rows.forEach((r, i) => expect(Math.abs(r[1]! - want[i]!.max)).toBeLessThan(1e-3));
+      if (exact) {
+        expect(rows.map((r) => r[0])).toEqual(want.map((h) => h.feature));
+        rows.forEach((r, i) => expect(Math.abs(r[1]! - want[i]!.max)).toBeLessThan(1e-3));
+      } else {
+        // Each listed feature's peak equals Node's peak for that feature, and nothing Node ranks higher is missing.
+        const all = topFeatures(
+          s,
+          residuals.map((x) => encodeSae(s, x)),
+          s.meta.features,
+        );
+        const nodeMax = new Map(all.map((h) => [h.feature, h.max]));
+        rows.forEach((r) => expect(Math.abs(r[1]! - (nodeMax.get(r[0]!) ?? 0))).toBeLessThan(1e-2));
+        expect(rows[0]![0]).toBe(want[0]!.feature);
+        const floor = Math.min(...rows.map((r) => r[1]!));
+        for (const h of all) if (!rows.some((r) => r[0] === h.feature)) expect(h.max).toBeLessThan(floor + 1e-2);
+      }
 
       // Steer by the top feature: a new method, run on the same items, writes what Node writes with that feature.
       await trace.getByTestId('features-scale').fill('4');
@@ -206,7 +227,9 @@ describe('SAE features in the page (wasm)', () => {
       const items = results.suites[0]!.items.map((it) => shipped.items.find((x) => x.id === it.itemId)!);
       for (const m of steered) {
         const node2 = await executeMethod(node, m, items, shipped, { seed: results.seed, sae });
-        expect(results.suites[0]!.items.map((it) => it.outputs[m.id]!.text)).toEqual(node2.map((o) => o.text));
+        const texts = results.suites[0]!.items.map((it) => it.outputs[m.id]!.text);
+        if (exact) expect(texts).toEqual(node2.map((o) => o.text));
+        else texts.forEach((t, i) => expect(t.slice(0, 12)).toBe(node2[i]!.text.slice(0, 12)));
       }
       // The sweep view: the steered method's cell (accuracy as sweepCells computes it) and one trace per method.
       await page.getByTestId('tab-steering').click();
@@ -219,8 +242,8 @@ describe('SAE features in the page (wasm)', () => {
         expect(await c.getAttribute('data-layer')).toBe(String(layer));
       }
       expect(await page.getByTestId('sweep-trace').count()).toBe(4);
-      await page.getByTestId('steer-sweep').screenshot({ path: join(screenshotDir(), 'steer-sweep.png') });
-      await page.screenshot({ path: join(screenshotDir(), 'steer-features-wasm.png'), fullPage: true });
+      await page.getByTestId('steer-sweep').screenshot({ path: shot('steer-sweep') });
+      await page.screenshot({ path: join(screenshotDir(), `steer-features-${kind}.png`), fullPage: true });
     } finally {
       await close();
     }
