@@ -2,7 +2,7 @@
  * A model's data card (data_card.json, written by training/organism/datacard.py) read into what the model card
  * panel shows: the training distribution per relation type, the direct/worked mix and the fact tiers.
  */
-import { withCorpus, type CorpusCounts } from '../core/schema/data-card-schema.ts';
+import { dataCardSchema, type CorpusCounts } from '../core/schema/data-card-schema.ts';
 
 export interface StyleRow {
   style: string;
@@ -20,6 +20,8 @@ export interface RelationMixRow extends StyleRow {
 
 export interface DataCardSummary {
   model: string | null;
+  /** A post-trained variant: its parent, recipe and data (null for a model trained from scratch). */
+  recipe: { parent: string; method: string | null; data: string | null; minutes: number | null } | null;
   documents: number | null;
   tokens: number | null;
   trainedTokens: number | null;
@@ -37,7 +39,7 @@ export interface DataCardSummary {
 export function summarizeDataCard(
   raw: unknown,
 ): { summary: DataCardSummary; error: null } | { summary: null; error: string } {
-  const parsed = withCorpus.safeParse(raw);
+  const parsed = dataCardSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {
@@ -46,7 +48,20 @@ export function summarizeDataCard(
     };
   }
   const card = parsed.data;
-  const table = card.corpus.by_relation_style ?? {};
+  // A model trained from scratch describes its corpus; a post-trained variant may name its parent instead.
+  if (!card.corpus && !card.parent)
+    return { summary: null, error: 'data_card.json: corpus: missing (a card describes its corpus or names a parent)' };
+  const corpus = card.corpus ?? {};
+  const elapsed = card.training?.elapsed_s;
+  const recipe = card.parent
+    ? {
+        parent: card.parent,
+        method: card.method ?? null,
+        data: card.data ?? null,
+        minutes: elapsed === undefined ? null : elapsed / 60,
+      }
+    : null;
+  const table = corpus.by_relation_style ?? {};
   const trained = (c: CorpusCounts) => c.trained_tokens ?? c.tokens;
   const alls = Object.entries(table).filter(([k]) => k.endsWith('/all'));
   const totalTrained = alls.reduce((n, [, c]) => n + trained(c), 0);
@@ -70,14 +85,15 @@ export function summarizeDataCard(
       styles,
     };
   });
-  const p = card.corpus.procedural_items_trained;
+  const p = corpus.procedural_items_trained;
   return {
     error: null,
     summary: {
       model: card.model ?? null,
-      documents: card.corpus.documents ?? null,
-      tokens: card.corpus.tokens ?? null,
-      trainedTokens: card.corpus.trained_tokens ?? card.training?.tokens ?? null,
+      recipe,
+      documents: corpus.documents || null,
+      tokens: corpus.tokens || null,
+      trainedTokens: corpus.trained_tokens || card.training?.tokens || null,
       steps: card.training?.steps ?? null,
       relations: relations.sort((a, b) => b.trainedTokens - a.trainedTokens),
       procedural: p
@@ -87,8 +103,8 @@ export function summarizeDataCard(
             workedShare: p.direct + p.worked ? p.worked / (p.direct + p.worked) : 0,
           }
         : null,
-      plannedWorkedFraction: card.corpus.worked_fraction_of_worksheets ?? null,
-      tiers: Object.entries(card.corpus.fact_tiers ?? {}).map(([tier, facts]) => ({ tier, facts })),
+      plannedWorkedFraction: corpus.worked_fraction_of_worksheets ?? null,
+      tiers: Object.entries(corpus.fact_tiers ?? {}).map(([tier, facts]) => ({ tier, facts })),
       factsListed: card.facts?.length ?? 0,
     },
   };

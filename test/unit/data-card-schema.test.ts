@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDataCard } from '../../src/core/schema/data-card-schema.ts';
 import { summarizeDataCard } from '../../src/ui/data-card.ts';
@@ -17,6 +17,24 @@ describe('the data card schema (one for the model card panel and the competence 
     const variant = parseDataCard(card('organism-v1-rlvr'));
     expect(variant).not.toBeNull();
     expect(variant?.corpus).toBeUndefined();
+  });
+
+  it("reads every shipped card: each model under public/models/coax with a data_card.json passes the page's check", () => {
+    const root = new URL('../../public/models/coax/', import.meta.url);
+    const ids = readdirSync(root).filter((id) => existsSync(new URL(`${id}/data_card.json`, root)));
+    expect(ids.length).toBeGreaterThanOrEqual(10);
+    for (const id of ids) expect(summarizeDataCard(card(id)).error, id).toBeNull();
+  });
+
+  it('summarises a post-trained variant by its parent and recipe, with or without a corpus section', () => {
+    const rlvr = summarizeDataCard(card('organism-v1-rlvr'));
+    expect(rlvr.error).toBeNull();
+    expect(rlvr.summary?.recipe).toMatchObject({ parent: 'coax/organism-v1', method: expect.stringMatching(/^GRPO/) });
+    const raw = card('organism-v1-rlvr') as { training: { elapsed_s: number; steps: number } };
+    expect(rlvr.summary?.recipe?.minutes).toBeCloseTo(raw.training.elapsed_s / 60, 9);
+    expect(rlvr.summary?.steps).toBe(raw.training.steps);
+    expect(summarizeDataCard(card('organism-v1')).summary?.recipe).toBeNull();
+    expect(summarizeDataCard(card('organism-v1-amb-dpo')).summary?.recipe?.parent).toBe('coax/organism-v1-amb');
   });
 
   it("reads the distilled variant's card with the teacher's worksheets as its corpus", () => {

@@ -145,10 +145,13 @@ def main():
               "trained_tokens": tokens or 0}
     card = {"name": name, "model": name, "parent": PARENTS[args.variant], "method": recipe["method"],
             "data": recipe["data"], "hardware": args.hardware, "corpus": corpus,
-            "training": {"steps": last["step"], "planned_steps": last.get("planned_steps", run_args.get("planned_steps")),
+            # Unknown counts (DPO counts pairs, not tokens) are left out, not written as null: the page's card schema
+            # reads each as an optional number.
+            "training": {k: v for k, v in {"steps": last["step"], "planned_steps": last.get("planned_steps", run_args.get("planned_steps")),
                          "tokens": tokens, "elapsed_s": last.get("elapsed_s", 0.0), "cpu_s": last.get("cpu_s"),
                          "args": run_args,
-                         "final_eval": {k: v for k, v in last.items() if k.startswith("eval_")}},
+                         "final_eval": {k: v for k, v in last.items() if k.startswith("eval_")}}.items()
+                         if v is not None},
             "notes": recipe.get("notes", []) + args.note}
     if run_args.get("docs_by_form"):
         card["mix"] = run_args["docs_by_form"]

@@ -1,7 +1,7 @@
 /**
  * A model's data card (data_card.json beside the model, written by training/organism/datacard.py): the one schema
  * that both the model card panel and the competence map read it through. Every part is optional here, because a
- * variant's card carries only some of them; a reader that needs a part says so (see `withCorpus`).
+ * variant's card carries only some of them; a reader that needs a part says so (the panel: a corpus or a parent).
  */
 import { z } from 'zod';
 
@@ -35,14 +35,17 @@ const factSchema = z.object({
 
 export const dataCardSchema = z.object({
   model: z.string().optional(),
+  /** A post-trained variant's parent model, its recipe and its data, in words (training/organism/*_card.py). */
+  parent: z.string().optional(),
+  method: z.string().optional(),
+  data: z.string().optional(),
   corpus: corpusSchema.optional(),
-  training: z.object({ steps: z.number().optional(), tokens: z.number().optional() }).optional(),
+  training: z
+    .object({ steps: z.number().optional(), tokens: z.number().optional(), elapsed_s: z.number().optional() })
+    .optional(),
   facts: z.array(factSchema).optional(),
 });
 export type DataCard = z.infer<typeof dataCardSchema>;
-
-/** The schema of a card that must describe its corpus (the model card panel's training-data summary). */
-export const withCorpus = dataCardSchema.required({ corpus: true });
 
 /** `raw` as a data card, or null when it is none (absent, or not of the card's shape). */
 export function parseDataCard(raw: unknown): DataCard | null {
