@@ -1,5 +1,5 @@
-import type { BenchReport } from '../src/bench/run-bench.ts';
-import { launch, serveDist } from '../test/e2e/harness.ts';
+import type { BenchReport } from '../src/worker/bench/run-bench.ts';
+import { launch, serveDist } from '../tools/chromium.ts';
 
 /**
  * The same benchmark inside the built page's worker (Chromium, WASM), plus the page's longest main-thread task

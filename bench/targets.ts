@@ -3,7 +3,7 @@
  * checked against its target and printed in the table and the final JSON line under stable keys. A script's report,
  * never a test assertion: timings on a shared machine are noise outside one run.
  */
-import type { BenchReport } from '../src/bench/run-bench.ts';
+import type { BenchReport } from '../src/worker/bench/run-bench.ts';
 
 export interface Target {
   key: string;

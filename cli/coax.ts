@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
-import { TransformersModel } from '../src/adapters/transformers-model.ts';
+import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
 import { chainOrderNote } from '../src/core/logits/chain-order.ts';
 import { BUILTIN_METHODS, type MethodSpec } from '../src/core/methods/method.ts';
 import { explainMethod } from '../src/core/methods/explain.ts';

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { LESSONS } from '../src/core/lessons/catalog.ts';
-import { launch, serveDist } from '../test/e2e/harness.ts';
+import { launch, serveDist } from './chromium.ts';
 
 const OUT = join(process.cwd(), 'docs', 'lessons');
 const WIDE = { width: 1280, height: 800 };

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { launch, serveDist } from '../test/e2e/harness.ts';
+import { launch, serveDist } from './chromium.ts';
 import { parseRunFile, runFile, serializeRunFile } from '../src/core/run/export.ts';
 import { mergeRuns } from '../src/core/run/models.ts';
 

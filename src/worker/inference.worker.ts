@@ -2,7 +2,7 @@
 import '../zod-jitless.ts';
 import * as Comlink from 'comlink';
 import { env, type ProgressInfo } from '@huggingface/transformers';
-import { TransformersModel } from '../adapters/transformers-model.ts';
+import { TransformersModel } from '../adapters/model/transformers-model.ts';
 import { outputKey, streamSuites } from '../core/run/run-suite.ts';
 import { measureThroughput } from '../core/run/throughput.ts';
 import { logitLens, logitLensAfter } from '../core/steer/lens.ts';
@@ -354,7 +354,7 @@ const api: WorkerApi = {
   async bench(quick) {
     if (!model) throw new Error('no model loaded');
     // Loaded on demand: the benchmark and its peers are not part of a normal session.
-    const { runBench } = await import('../bench/run-bench.ts');
+    const { runBench } = await import('./bench/run-bench.ts');
     return runBench(model, { quick, now: () => performance.now() });
   },
 

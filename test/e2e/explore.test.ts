@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { decodeShared } from '../../src/core/decode/decode-loop.ts';
 import type { RowResult } from '../../src/core/decode/trace.ts';
 import { parseExploreExport } from '../../src/core/explore/export.ts';

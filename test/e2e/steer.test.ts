@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewServer } from 'vite';
-import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { executeMethod } from '../../src/core/methods/execute.ts';
 import { findMethod } from '../../src/core/methods/method.ts';
 import { gapRows } from '../../src/core/metrics/comparison.ts';

@@ -9,9 +9,9 @@ import { decodePrompts, decodeShared } from '../../src/core/decode/decode-loop.t
 import { leftPadBatch } from '../../src/core/decode/padding.ts';
 import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
-import type { LoadOptions, TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { LoadOptions, TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { loadLocal, maxAbsDiff } from './load-local.ts';
-import { int64, untilEos } from '../../src/bench/peers.ts';
+import { int64, untilEos } from '../../src/worker/bench/peers.ts';
 
 interface ParityFixture {
   cases: { prompt: string; input_ids: number[]; logits: number[][] }[];

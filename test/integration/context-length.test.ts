@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMethod } from '../../src/core/methods/method.ts';
 import { runSuites } from '../../src/core/run/run-suite.ts';
 import type { Suite } from '../../src/core/tasks/suite.ts';
-import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { loadLocal } from './load-local.ts';
 
 /** A question far beyond fixture-tiny's 512 positions, between two that fit: a batch of three. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { decodeShared } from '../../src/core/decode/decode-loop.ts';
 import { answerOf } from '../../src/core/explore/answer.ts';
 import { DEFAULT_EXPLORE_SETTINGS } from '../../src/core/explore/method.ts';

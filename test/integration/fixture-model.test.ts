@@ -4,7 +4,7 @@ import { decodeGroups, decodePrompts, decodeShared } from '../../src/core/decode
 import { PrefixCache } from '../../src/core/decode/prefix-cache.ts';
 import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
-import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { loadLocal, maxAbsDiff } from './load-local.ts';
 
 interface ParityCase {

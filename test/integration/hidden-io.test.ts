@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { decodePrompts } from '../../src/core/decode/decode-loop.ts';
 import { GREEDY } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';

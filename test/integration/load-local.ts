@@ -1,7 +1,7 @@
 import { env } from '@huggingface/transformers';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { TransformersModel, type LoadOptions } from '../../src/adapters/transformers-model.ts';
+import { TransformersModel, type LoadOptions } from '../../src/adapters/model/transformers-model.ts';
 
 /** Load a model from this repo's public/models (or `modelsDir`) through onnxruntime-node, never the network. */
 export async function loadLocal(

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformersModel } from '../../src/adapters/transformers-model.ts';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
 import { loadLocal } from './load-local.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assemble, checkSuiteNames, type RunHeader } from '../../src/adapters/run-store.ts';
+import { assemble, checkSuiteNames, type RunHeader } from '../../src/adapters/storage/run-store.ts';
 import { findMethod } from '../../src/core/methods/method.ts';
 import { parseRunFile, runFile, serializeRunFile } from '../../src/core/run/export.ts';
 import type { MethodOutput, RunResults } from '../../src/core/run/results.ts';

@@ -9,7 +9,7 @@ import { validate } from '../../core/schema/validate.ts';
 import type { Suite } from '../../core/tasks/suite.ts';
 import { SuitesState } from './suites.svelte.ts';
 import type { RunsState } from './runs.svelte.ts';
-import type { RunHeader, RunStatus } from '../../adapters/run-store.ts';
+import type { RunHeader, RunStatus } from '../../adapters/storage/run-store.ts';
 import {
   compactMethods,
   decodeConfigReport,

@@ -1,4 +1,4 @@
-import { ExploreStore, type TreeSummary } from '../../adapters/explore-store.ts';
+import { ExploreStore, type TreeSummary } from '../../adapters/storage/explore-store.ts';
 import { answerOf, type AnswerCheck, type PathAnswer } from '../../core/explore/answer.ts';
 import { parseExploreExport, toExploreExport } from '../../core/explore/export.ts';
 import { DEFAULT_EXPLORE_SETTINGS, type ExploreMethod, type ExploreSettings } from '../../core/explore/method.ts';

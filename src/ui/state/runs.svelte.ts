@@ -5,7 +5,7 @@ import {
   RunStore,
   type RunHeader,
   type RunStatus,
-} from '../../adapters/run-store.ts';
+} from '../../adapters/storage/run-store.ts';
 import { leaderboardCsv, parseRunFile, runFile, serializeRunFile, toCsv } from '../../core/run/export.ts';
 import type { MethodOutput, RunResults } from '../../core/run/results.ts';
 import { errorMessage } from '../../core/errors.ts';

@@ -1,12 +1,12 @@
-import type { TransformersModel } from '../adapters/transformers-model.ts';
-import { decodeGroups, decodePrompts } from '../core/decode/decode-loop.ts';
-import type { LanguageModel } from '../core/decode/language-model.ts';
-import { GREEDY, temperatureSampler } from '../core/logits/sampler.ts';
-import { createRng, type Rng } from '../core/rng.ts';
+import type { TransformersModel } from '../../adapters/model/transformers-model.ts';
+import { decodeGroups, decodePrompts } from '../../core/decode/decode-loop.ts';
+import type { LanguageModel } from '../../core/decode/language-model.ts';
+import { GREEDY, temperatureSampler } from '../../core/logits/sampler.ts';
+import { createRng, type Rng } from '../../core/rng.ts';
 import { bareSessionLoop, generateOnce } from './peers.ts';
-import { planWaves } from '../core/decode/waves.ts';
-import { additionSuite } from '../core/tasks/addition-suite.ts';
-import { buildPrompt, PLAIN_PROMPT } from '../core/methods/prompt.ts';
+import { planWaves } from '../../core/decode/waves.ts';
+import { additionSuite } from '../../core/tasks/addition-suite.ts';
+import { buildPrompt, PLAIN_PROMPT } from '../../core/methods/prompt.ts';
 
 export interface BenchConfig {
   quick: boolean;

@@ -6,15 +6,15 @@ import {
   type PreTrainedTokenizer,
   type ProgressInfo,
 } from '@huggingface/transformers';
-import { checkModelConfig } from '../core/schema/model-config.ts';
+import { checkModelConfig } from '../../core/schema/model-config.ts';
 import type {
   ForwardInput,
   ForwardOptions,
   ForwardOutput,
   HiddenIo,
   LanguageModel,
-} from '../core/decode/language-model.ts';
-import { NO_HIDDEN_IO } from '../core/steer/steer.ts';
+} from '../../core/decode/language-model.ts';
+import { NO_HIDDEN_IO } from '../../core/steer/steer.ts';
 import { gatherRows, halfToFloat32, int64Rows, type NumericArray } from './tensor-rows.ts';
 
 /** The KV cache as transformers.js feeds it: `past_key_values.{i}.key|value` tensors, batch first. */

@@ -1,6 +1,6 @@
 import { Tensor } from '@huggingface/transformers';
-import type { TransformersModel } from '../adapters/transformers-model.ts';
-import { int64Rows } from '../adapters/tensor-rows.ts';
+import type { TransformersModel } from '../../adapters/model/transformers-model.ts';
+import { int64Rows } from '../../adapters/model/tensor-rows.ts';
 
 /** What a user would otherwise write: transformers.js generate(), and the bare runtime loop. */
 

@@ -1,5 +1,5 @@
-import type { MethodSpec } from '../core/methods/method.ts';
-import type { ItemResult, MethodOutput, RunColumn, RunResults } from '../core/run/results.ts';
+import type { MethodSpec } from '../../core/methods/method.ts';
+import type { ItemResult, MethodOutput, RunColumn, RunResults } from '../../core/run/results.ts';
 import { done, request } from './idb.ts';
 
 /**

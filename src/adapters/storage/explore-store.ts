@@ -1,4 +1,4 @@
-import type { ExploreTree } from '../core/explore/tree.ts';
+import type { ExploreTree } from '../../core/explore/tree.ts';
 import { done, request } from './idb.ts';
 
 /**
