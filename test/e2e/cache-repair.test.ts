@@ -2,24 +2,11 @@
  * A damaged model file in the browser cache must not poison the page (#12): the load that cannot parse it drops the
  * model's cached files, fetches them again and says so; later loads, of it and of other models, work.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launch, openWithModel, serveDist } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openWithModel, sharedSite } from './harness.ts';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ server, url } = await serveDist());
-  ({ browser, close } = await launch('wasm'));
-});
-afterAll(async () => {
-  await close?.();
-  await server?.close();
-});
+const site = sharedSite();
 
 /** The cached weights of a model: URL and size. */
 function cachedWeights(page: Page, id: string): Promise<{ url: string; bytes: number } | null> {
@@ -36,8 +23,8 @@ function cachedWeights(page: Page, id: string): Promise<{ url: string; bytes: nu
 
 describe('a damaged file in the browser cache (Chromium, WASM)', () => {
   it('is dropped and fetched again, with a notice; the next model loads too', async () => {
-    const page = await browser.newPage();
-    await openWithModel(page, url, 'wasm', 'coax/fixture-tiny');
+    const page = await site.browser.newPage();
+    await openWithModel(page, site.url, 'wasm', 'coax/fixture-tiny');
     const whole = await cachedWeights(page, 'coax/fixture-tiny');
     expect(whole).not.toBeNull();
     // Cut the cached weights in half, as an interrupted download that was cached would leave them.

@@ -2,30 +2,16 @@
  * A site whose Content-Security-Policy lacks blob: in worker-src (#12): ONNX Runtime cannot start its threads there,
  * and a model load used to stop at 100 % with no error. The worker detects it, runs on one thread and says why.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launch, serveDist } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { sharedSite } from './harness.ts';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ server, url } = await serveDist());
-  ({ browser, close } = await launch('wasm'));
-});
-afterAll(async () => {
-  await close?.();
-  await server?.close();
-});
+const site = sharedSite();
 
 describe('worker-src without blob: (Chromium, WASM)', () => {
   it('the model loads on one thread and the page says the policy is why', async () => {
-    const context = await browser.newContext();
+    const context = await site.browser.newContext();
     // Every response of the site, the worker's script included, comes with worker-src 'self' only.
-    await context.route(`${url}**`, async (route) => {
+    await context.route(`${site.url}**`, async (route) => {
       const res = await route.fetch();
       const headers = res.headers();
       const csp = headers['content-security-policy'];
@@ -33,7 +19,7 @@ describe('worker-src without blob: (Chromium, WASM)', () => {
       await route.fulfill({ response: res, headers });
     });
     const page = await context.newPage();
-    await page.goto(`${url}?backend=wasm&model=coax/fixture-tiny`);
+    await page.goto(`${site.url}?backend=wasm&model=coax/fixture-tiny`);
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('threads').textContent()).toBe('1');
     expect(await page.getByTestId('backend').textContent()).toContain('does not allow blob: workers');

@@ -3,27 +3,14 @@
  * and resumes the run from the stored outputs with results equal to an uninterrupted run; Cancel always gives the
  * page back, even when the worker no longer answers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page, Worker } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import { describe, expect, it } from 'vitest';
+import type { Page, Worker } from 'playwright-core';
 import { encodeConfig } from '../../src/core/run/url-config.ts';
 import { findMethod } from '../../src/core/methods/method.ts';
 import type { MethodOutput, RunResults } from '../../src/core/run/results.ts';
-import { launch, runToEnd, serveDist } from './harness.ts';
+import { runToEnd, sharedSite } from './harness.ts';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ server, url } = await serveDist());
-  ({ browser, close } = await launch('wasm'));
-});
-afterAll(async () => {
-  await close?.();
-  await server?.close();
-});
+const site = sharedSite();
 
 const sc = findMethod('self-consistency');
 const CONFIG = encodeConfig({
@@ -40,7 +27,7 @@ const TOTAL = 2 * 6 * 2;
 async function open(page: Page): Promise<string[]> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${url}?backend=wasm&config=${CONFIG}`);
+  await page.goto(`${site.url}?backend=wasm&config=${CONFIG}`);
   await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
   return errors;
 }
@@ -78,7 +65,7 @@ function outputs(r: RunResults): Map<string, Omit<MethodOutput, 'ms'>> {
 
 describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
   it('a worker that dies mid-run is noticed; restart and resume gives the uninterrupted run, keeping what was stored', async () => {
-    const page = await browser.newPage();
+    const page = await site.browser.newPage();
     const errors = await open(page);
     await runToEnd(page);
     const reference = await stored(page, await openRunId(page));
@@ -134,7 +121,7 @@ describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
   });
 
   it('Cancel gives the page back when the worker hangs: it is restarted, the model loaded again, and a run works', async () => {
-    const page = await browser.newPage();
+    const page = await site.browser.newPage();
     const errors = await open(page);
     await page.getByTestId('run').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'running');

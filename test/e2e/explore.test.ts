@@ -171,6 +171,8 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       // Delete the fork of the fork; then reload: the tree, its check and pins come back from IndexedDB.
       await branchRow(page, 'p3').getByTestId('explore-delete').click();
       await expect.poll(() => page.getByTestId('explore-branch').count()).toBe(2);
+      // The page says when the change is stored; reload only then (a slow IndexedDB write lost the delete once).
+      await expect.poll(() => page.getByTestId('explore-view').getAttribute('data-saving')).toBe('false');
       const before = (await tree(page))!;
       await page.reload();
       await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });

@@ -1,9 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { launch, serveDist, type BrowserKind } from '../../tools/chromium.ts';
 
 export { CHROMIUM, launch, serveDist, type BrowserKind } from '../../tools/chromium.ts';
+
+/**
+ * The built page served and one Chromium for a whole test file: started before its first test, closed after its
+ * last. Read `url` and `browser` inside tests (they are set once beforeAll has run).
+ */
+export function sharedSite(kind: BrowserKind = 'wasm'): { readonly url: string; readonly browser: Browser } {
+  let server: PreviewServer | undefined;
+  let close: (() => Promise<void>) | undefined;
+  const site = { url: '', browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    ({ server, url: site.url } = await serveDist());
+    ({ browser: site.browser, close } = await launch(kind));
+  });
+  afterAll(async () => {
+    await close?.();
+    await server?.close();
+  });
+  return site;
+}
 
 /** Every URL the page (and its workers) asked for, to check that nothing left the origin. */
 export function recordRequests(page: Page): string[] {

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { LESSONS, QUICK_COMPARISON } from '../../src/core/lessons/catalog.ts';
 import { entropyBySuite } from '../../src/core/metrics/comparison.ts';
 import { modelColumns } from '../../src/core/run/models.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { expandMethods } from '../../src/core/run/url-config.ts';
-import { launch, serveDist } from './harness.ts';
+import { sharedSite } from './harness.ts';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-let close: () => Promise<void>;
-beforeAll(async () => {
-  ({ server, url } = await serveDist());
-  ({ browser, close } = await launch('wasm'));
-});
-afterAll(async () => {
-  await close?.();
-  await server?.close();
-});
+const site = sharedSite();
 
 /** Counted here from the raw outputs: right answers and scored items of one method on one suite. */
 function count(results: RunResults, suite: string, method: string): { correct: number; n: number } {
@@ -124,8 +112,8 @@ async function runLesson(page: Page, id: string): Promise<{ results: RunResults;
 
 describe('lessons, end to end on WASM', () => {
   it('the first screen lists every lesson and its quick comparison shows the gap', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${url}?backend=wasm`);
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${site.url}?backend=wasm`);
     await page.getByTestId('home').waitFor();
     expect(
       await page.getByTestId('home-lesson').evaluateAll((a) => a.map((x) => x.getAttribute('data-lesson'))),
@@ -160,10 +148,10 @@ describe('lessons, end to end on WASM', () => {
 
   for (const lesson of LESSONS) {
     it(`lesson ${lesson.id} runs from its link and states the numbers of its run`, async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${url}?backend=wasm&lesson=${lesson.id}`);
+      await page.goto(`${site.url}?backend=wasm&lesson=${lesson.id}`);
       await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
       expect(await page.getByTestId('lesson').getAttribute('data-lesson')).toBe(lesson.id);
       const { results, seconds } = await runLesson(page, lesson.id);
@@ -305,8 +293,8 @@ describe('lessons, end to end on WASM', () => {
   }
 
   it('presenter mode steps through a lesson with the keyboard', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(`${url}?backend=wasm&lesson=${LESSONS[1]!.id}`);
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${site.url}?backend=wasm&lesson=${LESSONS[1]!.id}`);
     await page.getByTestId('present').click();
     await expect.poll(() => page.locator('.lesson-title').count()).toBe(1);
     expect(await page.locator('.narration').count()).toBe(0);

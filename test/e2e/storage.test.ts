@@ -3,33 +3,19 @@
  * every output stays on screen (and in the exported file), the page says how many were not stored, and the run list
  * marks them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/core/run/results.ts';
-import { launch, openWithModel, runToEnd, serveDist } from './harness.ts';
+import { openWithModel, runToEnd, sharedSite } from './harness.ts';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ server, url } = await serveDist());
-  ({ browser, close } = await launch('wasm'));
-});
-afterAll(async () => {
-  await close?.();
-  await server?.close();
-});
+const site = sharedSite();
 
 const count = (r: RunResults) =>
   r.suites.flatMap((s) => s.items).reduce((n, it) => n + Object.keys(it.outputs).length, 0);
 
 describe('storage per run and a full quota (Chromium, WASM, fixture-tiny)', () => {
   it("shows each run's stored size, and keeps every output on screen when storage fills up mid-run", async () => {
-    const page = await browser.newPage();
-    await openWithModel(page, url, 'wasm', 'coax/fixture-tiny');
+    const page = await site.browser.newPage();
+    await openWithModel(page, site.url, 'wasm', 'coax/fixture-tiny');
     await page.getByTestId('suite-size').fill('4');
     await runToEnd(page);
     expect(await page.getByTestId('run-warning').count()).toBe(0);

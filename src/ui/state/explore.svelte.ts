@@ -48,6 +48,8 @@ export class ExploreState {
   #trees = $state.raw<TreeSummary[]>([]);
   #shown = $state<string | null>(null);
   #focus = $state.raw<ExploreFocus>({ position: 0, alt: 0 });
+  /** Writes to IndexedDB not finished yet: the page says "saving…" so a reload then is a known risk. */
+  #writes = $state(0);
   #busy = $state(false);
   #error = $state<string | null>(null);
   #last = $state.raw<CallStats | null>(null);
@@ -75,6 +77,11 @@ export class ExploreState {
   get busy(): boolean {
     return this.#busy;
   }
+  /** True while a change of the tree is on screen but not yet stored. */
+  get saving(): boolean {
+    return this.#writes > 0;
+  }
+
   get error(): string | null {
     return this.#error;
   }
@@ -335,11 +342,14 @@ export class ExploreState {
   /** Show the tree and write it to IndexedDB (a failed write is reported; the tree stays on screen). */
   async #save(tree: ExploreTree): Promise<void> {
     this.#tree = tree;
+    this.#writes++;
     try {
       await this.#store?.put(tree);
       await this.#refresh();
     } catch (err) {
       this.#error = `the tree could not be stored: ${errorMessage(err)}`;
+    } finally {
+      this.#writes--;
     }
   }
 
