@@ -4,7 +4,11 @@
  */
 import { Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countNonFinite, NonFiniteLogitsError, type TransformersModel } from '../../src/adapters/model/transformers-model.ts';
+import {
+  countNonFinite,
+  NonFiniteLogitsError,
+  type TransformersModel,
+} from '../../src/adapters/model/transformers-model.ts';
 import { loadLocal } from './load-local.ts';
 
 const INPUT = { inputIds: [[5, 6, 7]], attentionMask: [[1, 1, 1]], positionIds: [[0, 1, 2]] };
