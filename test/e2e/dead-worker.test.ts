@@ -106,7 +106,8 @@ describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'done', null, {
       timeout: 120_000,
     });
-    expect(await row.textContent()).toBe('done');
+    // The run list row follows once the header is stored, a moment after the status line.
+    await expect.poll(() => row.textContent()).toBe('done');
     const after = await stored(page, runId);
     // Equal to the uninterrupted run, output for output (the wall time aside).
     expect(outputs(after)).toEqual(outputs(reference));
