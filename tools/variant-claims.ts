@@ -20,6 +20,7 @@ import type { MethodOutput, PathOutput, RunResults } from '../src/core/run/resul
 import { parseRunFile } from '../src/core/run/export.ts';
 import { columnsOf } from '../src/core/run/models.ts';
 import { WORKED_OPENING, answerText, verifiedChainTrace } from '../src/core/metrics/verified.ts';
+import { SUMMARY_FORMAT, type PassSummary } from './pass-summary.ts';
 
 interface Entry {
   id: string;
@@ -27,6 +28,15 @@ interface Entry {
   answer: string;
   steps: number | null;
   output: MethodOutput;
+  /** From a pass summary (tools/pass-summary.ts): the sample counts, in place of the paths. */
+  counts?: {
+    n: number;
+    correct: number;
+    verified: number;
+    worked: number;
+    chosenWorked: boolean;
+    chosenVerified: boolean;
+  };
 }
 
 type Key = string; // model \u0000 suite \u0000 method
@@ -44,6 +54,10 @@ function load(files: readonly string[]): Map<Key, Map<string, Entry>> {
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     const raw = JSON.parse(text) as { format?: string } & RunResults;
+    if (raw.format === SUMMARY_FORMAT) {
+      loadSummary(all, raw as unknown as PassSummary, file);
+      continue;
+    }
     // A CLI --out file or a page export (any version, one model or several), or a bare version 1 RunResults.
     const run = raw.format === 'coax-run' ? parseRunFile(text, file).results : raw;
     if (run.version !== 1 || !Array.isArray(run.suites)) throw new Error(`${file}: not a Coax results file`);
@@ -72,6 +86,33 @@ function load(files: readonly string[]): Map<Key, Map<string, Entry>> {
   return all;
 }
 
+/** A pass summary's items as entries whose output carries only what the claims read of a sampling method. */
+function loadSummary(all: Map<Key, Map<string, Entry>>, s: PassSummary, file: string): void {
+  for (const g of s.groups) {
+    const k = key(g.modelId, g.suite, g.methodId);
+    const items = all.get(k) ?? new Map<string, Entry>();
+    for (const it of g.items) {
+      if (items.has(it.id))
+        throw new Error(`${file}: item ${it.id} of ${g.suite} · ${g.methodId} · ${g.modelId} twice`);
+      const output = {
+        text: '',
+        prompt: '',
+        tokens: [],
+        stopReason: 'eos',
+        extracted: null,
+        correct: it.chosenCorrect,
+        delta: null,
+        generatedTokens: it.generatedTokens,
+        passAtK: Array.from({ length: it.n }, (_, i) => passAtKOf(it.n, it.correct, i + 1)),
+      } as unknown as MethodOutput;
+      const { n, correct, verified, worked, chosenWorked, chosenVerified } = it;
+      const counts = { n, correct, verified, worked, chosenWorked, chosenVerified };
+      items.set(it.id, { id: it.id, question: it.question, answer: it.answer, steps: it.steps, output, counts });
+    }
+    all.set(k, items);
+  }
+}
+
 const isWorked = (text: string) => text.trimStart().startsWith(WORKED_OPENING);
 
 /**
@@ -85,6 +126,11 @@ const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 type Criterion = 'answer' | 'verified-trace';
 
 function itemCurve(e: Entry, criterion: Criterion): number[] | null {
+  if (e.counts) {
+    const { n, correct, verified } = e.counts;
+    const c = criterion === 'answer' ? correct : verified;
+    return Array.from({ length: n }, (_, k) => passAtKOf(n, c, k + 1));
+  }
   const paths = e.output.paths;
   if (!paths || !e.output.passAtK) return null;
   if (criterion === 'answer') return e.output.passAtK;
@@ -137,10 +183,14 @@ export function claims(files: readonly string[]) {
       low: round(ci.low),
       high: round(ci.high),
       /** Of the chosen outputs: worked traces, fully verified traces, and outputs cut at the token budget. */
-      workedShare: round(chosen.filter((o) => isWorked(answerText(o.prompt, o.text))).length / Math.max(1, n)),
-      verifiedShare: round(
-        entries.filter((e) => verifiedTrace(e.question, answerText(e.output.prompt, e.output.text))).length /
+      workedShare: round(
+        entries.filter((e) => e.counts?.chosenWorked ?? isWorked(answerText(e.output.prompt, e.output.text))).length /
           Math.max(1, n),
+      ),
+      verifiedShare: round(
+        entries.filter(
+          (e) => e.counts?.chosenVerified ?? verifiedTrace(e.question, answerText(e.output.prompt, e.output.text)),
+        ).length / Math.max(1, n),
       ),
       stoppedAtMaxTokens: round(chosen.filter((o) => o.stopReason === 'max-tokens').length / Math.max(1, n)),
       meanTokens: round(entries.reduce((s, e) => s + e.output.generatedTokens, 0) / Math.max(1, n), 1),
@@ -154,6 +204,7 @@ export function claims(files: readonly string[]) {
       const mean = Array.from({ length: samples }, (_, i) => per.reduce((s, p) => s + p.curve![i]!, 0) / per.length);
       const solvedIds = per.filter((p) => p.curve!.at(-1)! > 0).map((p) => p.id);
       const solved = wilson(solvedIds.length, per.length);
+      const counted = entries.filter((e) => e.counts).map((e) => e.counts!);
       const paths = entries.flatMap((e) =>
         (e.output.paths ?? []).map((p) => ({ q: e.question, text: answerText(e.output.prompt, p.text) })),
       );
@@ -170,8 +221,15 @@ export function claims(files: readonly string[]) {
         high: round(solved.high),
         solvedIds: solvedIds.sort(),
         itemIds: per.map((p) => p.id).sort(),
-        workedShare: round(paths.filter((p) => isWorked(p.text)).length / Math.max(1, paths.length)),
-        verifiedShare: round(paths.filter((p) => verifiedTrace(p.q, p.text)).length / Math.max(1, paths.length)),
+        // Summaries and full files may mix: counts from the one, paths from the other.
+        workedShare: round(
+          (paths.filter((p) => isWorked(p.text)).length + counted.reduce((s, c) => s + c.worked, 0)) /
+            Math.max(1, paths.length + counted.reduce((s, c) => s + c.n, 0)),
+        ),
+        verifiedShare: round(
+          (paths.filter((p) => verifiedTrace(p.q, p.text)).length + counted.reduce((s, c) => s + c.verified, 0)) /
+            Math.max(1, paths.length + counted.reduce((s, c) => s + c.n, 0)),
+        ),
       });
     }
   }

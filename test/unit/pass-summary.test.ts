@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { summarise, summaryName } from '../../tools/pass-summary.ts';
+import { claims } from '../../tools/variant-claims.ts';
+
+// Two items of two real pass@k chunks (measure_variants.sh, seed 1, n = 256), base and RLVR on arith-id.
+const FIXTURES = ['organism-v1', 'organism-v1-rlvr'].map((m) =>
+  join(__dirname, `../fixtures/pass-summary/${m}-arith-id-pass-0.json`),
+);
+const dir = mkdtempSync(join(tmpdir(), 'pass-summary-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pass summaries: the committed counts give the numbers the full results files give', () => {
+  const summaries = FIXTURES.map((f) => {
+    const out = join(dir, summaryName(f));
+    writeFileSync(out, JSON.stringify(summarise(readFileSync(f, 'utf8'), f)));
+    return out;
+  });
+
+  it('counts every sample of every item', () => {
+    const s = JSON.parse(readFileSync(summaries[0]!, 'utf8'));
+    expect(s.groups).toHaveLength(1);
+    expect(s.groups[0].items.map((i: { n: number }) => i.n)).toEqual([256, 256]);
+    expect(s.seed).toBe(1);
+    expect(s.methodsHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('pass@k under both criteria, solved sets, coverage and crossover are equal', () => {
+    const full = claims(FIXTURES);
+    const fromSummaries = claims(summaries);
+    expect(fromSummaries.passAtK).toEqual(full.passAtK);
+    expect(full.comparisons.coverage.length).toBeGreaterThan(0);
+    expect(fromSummaries.comparisons.coverage).toEqual(full.comparisons.coverage);
+    expect(fromSummaries.comparisons.paired).toEqual(full.comparisons.paired);
+    // The curves are not trivial: the base's verified pass@1 is below its right-answer pass@1.
+    const base = full.passAtK.filter((c) => c.modelId === 'coax/organism-v1');
+    expect(base.find((c) => c.criterion === 'verified-trace')!.mean[0]).toBeLessThan(
+      base.find((c) => c.criterion === 'answer')!.mean[0]!,
+    );
+  });
+
+  it('a summary and the full file of the same chunk cannot both be counted', () => {
+    expect(() => claims([FIXTURES[0]!, summaries[0]!])).toThrow(/twice/);
+  });
+});
