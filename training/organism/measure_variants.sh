@@ -11,7 +11,10 @@
 # fit this session's CPU), CHUNK (items per pass@k run, 10), MODELS (the three),
 # PASS_SKIP (pass@k runs left out: model:suite, or model:suite:chunk; default the distilled model's arith-id),
 # VARIANT_METHODS (1: also trigger and CoT-decoding on the variants' 250 items, costly; default 0),
-# CARDS (1: end with claims.json, the comparisons and the variants' data cards; 0: measure only).
+# CARDS (1: end with claims.json, the comparisons and the variants' data cards; 0: measure only),
+# MEASURED (training/organism/measured: committed per-item summaries of the pass@k chunks, tools/pass-summary.ts).
+# The chunk files are megabytes and stay outside git; each finished chunk's summary is written to MEASURED, and a
+# chunk whose summary is there is not measured again, so a later session or machine continues from the commit.
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-training/runs/measure}
@@ -26,7 +29,8 @@ MODELS=${MODELS:-coax/organism-v1 coax/organism-v1-rlvr coax/organism-v1-distill
 SUITES="arith-id arith-ood-length"
 PASS_SUITES="arith-ood-length arith-id"
 M=training/organism/methods
-mkdir -p "$OUT/chunks"
+MEASURED=${MEASURED:-training/organism/measured}
+mkdir -p "$OUT/chunks" "$MEASURED"
 
 job() {  # job <out file> <cli args...>: run the CLI once unless its results file exists
   f=$1; shift
@@ -65,8 +69,10 @@ s['items'] = s['items'][a:a + int(sys.argv[4])]
 json.dump(s, open(sys.argv[5], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$n" "$chunk"
     for m in $MODELS; do
       case " $PASS_SKIP " in *" $(tag "$m"):$s "* | *" $(tag "$m"):$s:$c "*) continue ;; esac
-      job "$OUT/$(tag "$m")-$s-pass-$c.json" --model "$m" --suite "$chunk" --methods "$M/pass-at-k.json" \
-          --path-tokens none
+      f="$OUT/$(tag "$m")-$s-pass-$c.json"
+      [ -s "$MEASURED/$(tag "$m")-$s-pass-$c.summary.json" ] && continue
+      job "$f" --model "$m" --suite "$chunk" --methods "$M/pass-at-k.json" --path-tokens none
+      npx tsx tools/pass-summary.ts "$MEASURED" "$f"
     done
   done
   c=$((c + 1))
@@ -95,7 +101,9 @@ compare() {  # compare <suite> <out.md> <model tags...>
 compare arith-id "$OUT/compare-arith-id.md" organism-v1 organism-v1-rlvr
 compare arith-ood-length "$OUT/compare-arith-ood-length.md" organism-v1 organism-v1-rlvr
 compare arith-ood-length "$OUT/compare-arith-ood-length-3.md" organism-v1 organism-v1-rlvr organism-v1-distill
-npx tsx tools/variant-claims.ts --out "$OUT/claims.json" $(ls "$OUT"/*.json | grep -v claims.json)
+# The pass@k chunks from their summaries (a chunk measured in another session has no full file here).
+npx tsx tools/variant-claims.ts --out "$OUT/claims.json" $(ls "$OUT"/*.json | grep -v -e claims.json -e -pass-) \
+    "$MEASURED"/*-pass-*.summary.json
 for v in rlvr distill; do
   # Without its training run here (a fresh clone), the shipped card keeps its training section.
   run=""
