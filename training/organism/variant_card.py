@@ -251,13 +251,15 @@ def markdown(card):
                 lines.append(f"| {c['modelId']} | {c['suite']} | {c['criterion']} | {c['items']} | {c['samples']} | "
                              f"{vals} | {c['solvedAtN']}/{c['items']} | {pct(c['low'])}-{pct(c['high'])} |")
         if m["coverage"]:
+            def never(k):  # null: the curve never reaches the other's within n samples
+                return "never (k <= n)" if k is None else k
             lines += ["", "Coverage on common items (solved = at least one success in n samples):", "",
                       "| suite | criterion | a | b | items | solved a | solved b | both | only a | only b | "
                       "first k with a >= b | first k with b >= a |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
             for c in m["coverage"]:
                 lines.append(f"| {c['suite']} | {c['criterion']} | {c['a']} | {c['b']} | {c['items']} | {c['solvedA']} | "
                              f"{c['solvedB']} | {c['both']} | {len(c['onlyA'])} | {len(c['onlyB'])} | "
-                             f"{c['kAReachesB']} | {c['kBReachesA']} |")
+                             f"{never(c['kAReachesB'])} | {never(c['kBReachesA'])} |")
         if m["paired"]:
             lines += ["", "Paired on the same items (exact McNemar; gained = b right where a is wrong):", "",
                       "| suite | method | a | b | n | gained | lost | p |", "|---|---|---|---|---|---|---|---|"]
