@@ -4,8 +4,9 @@
  *   npx tsx tools/page-chart.ts <results.json>[,…] <method id> <out.svg> [suite] [answer|verified]
  * Several files (one-model runs of one setup, or chunks of them; see coax compare) are merged into one run first.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { launch, serveDist } from './chromium.ts';
 import { parseRunFile, runFile, serializeRunFile } from '../src/core/run/export.ts';
 import { mergeRuns } from '../src/core/run/models.ts';
@@ -28,14 +29,25 @@ async function main(): Promise<void> {
     );
   const input = merged(files.split(',').filter(Boolean));
   const { server, url } = await serveDist();
+  let tmp: string | null = null;
   const { browser, close } = await launch('wasm');
   try {
     const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
     await page.goto(`${url}?backend=wasm#playground`);
     await page.getByTestId('import-run').waitFor({ timeout: 120_000 });
-    await page
-      .getByTestId('import-run')
-      .setInputFiles({ name: input.name, mimeType: 'application/json', buffer: input.buffer });
+    // Playwright takes at most 50 MB as a buffer; a larger merged run (three models × 250 items × 256 paths) goes
+    // through a file.
+    let upload: string | { name: string; mimeType: string; buffer: Buffer } = {
+      name: input.name,
+      mimeType: 'application/json',
+      buffer: input.buffer,
+    };
+    if (input.buffer.length > 45e6) {
+      tmp = mkdtempSync(join(tmpdir(), 'page-chart-'));
+      upload = join(tmp, input.name);
+      writeFileSync(upload, input.buffer);
+    }
+    await page.getByTestId('import-run').setInputFiles(upload);
     await page.getByTestId('tab-models').click({ timeout: 120_000 });
     if (suite) await page.getByTestId('curves-suite').selectOption(suite);
     await page.getByTestId('curves-method').selectOption(method);
@@ -50,6 +62,7 @@ async function main(): Promise<void> {
       `${out}: the pass@k chart of ${files} (${suite ?? ''} ${method} ${criterion ?? ''}) as the page exports it`,
     );
   } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
     await close();
     await server.close();
   }
