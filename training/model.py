@@ -104,8 +104,10 @@ class Attention(nn.Module):
         self.v_proj = nn.Linear(c, kv, bias=False)
         self.o_proj = nn.Linear(c, c, bias=False)
 
-    def forward(self, x, cos, sin, allowed, past):
-        # x (B, T, C); cos/sin (B, 1, T, D); allowed (B, 1, T, S) bool; past (k, v) each (B, G, P, D)
+    def forward(self, x, cos, sin, allowed, past, prefix=None):
+        # x (B, T, C); cos/sin (B, 1, T, D); allowed (B, 1, T, Q + S) bool; past (k, v) each (B, G, P, D);
+        # prefix None or (k, v) each (1, G, Q, D): a shared prompt's cache, attended by every row
+        # without being copied into it (the matmul broadcasts batch 1), so present stays per-row
         B, T, C = x.shape
         q = self.q_proj(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2)  # (B, H, T, D)
         k, v = (proj(x).view(B, T, self.n_kv, self.head_dim).transpose(1, 2)
@@ -117,9 +119,17 @@ class Attention(nn.Module):
         rep = self.n_head // self.n_kv
         kq, vq = repeat_kv(k, rep), repeat_kv(v, rep)  # each (B, H, S, D)
         att = (q @ kq.transpose(2, 3)) * self.head_dim ** -0.5  # (B, H, T, S)
+        Q = 0
+        if prefix is not None:  # one softmax over [prefix, suffix]: concatenate scores, not keys
+            kp, vp = repeat_kv(prefix[0], rep), repeat_kv(prefix[1], rep)  # each (1, H, Q, D)
+            Q = kp.shape[2]
+            att = torch.cat(((q @ kp.transpose(2, 3)) * self.head_dim ** -0.5, att), dim=3)  # (B, H, T, Q+S)
         # masked_fill (not +mask): a fully masked row becomes all MASK_VALUE -> uniform, never NaN
         att = att.masked_fill(~allowed, MASK_VALUE).softmax(dim=-1)
-        y = (att @ vq).transpose(1, 2).reshape(B, T, C)  # (B, T, C)
+        y = att[..., Q:] @ vq  # (B, H, T, D)
+        if prefix is not None:
+            y = y + att[..., :Q] @ vp  # (1, H, Q, D) broadcast over B
+        y = y.transpose(1, 2).reshape(B, T, C)  # (B, T, C)
         return self.o_proj(y), (k, v)
 
 
@@ -142,8 +152,8 @@ class Block(nn.Module):
         self.post_attention_layernorm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
         self.mlp = MLP(cfg)
 
-    def forward(self, x, cos, sin, allowed, past):
-        a, present = self.self_attn(self.input_layernorm(x), cos, sin, allowed, past)
+    def forward(self, x, cos, sin, allowed, past, prefix=None):
+        a, present = self.self_attn(self.input_layernorm(x), cos, sin, allowed, past, prefix)
         x = x + a
         x = x + self.mlp(self.post_attention_layernorm(x))
         return x, present
@@ -167,7 +177,7 @@ class Llama(nn.Module):
         return [(w.new_zeros(shape), w.new_zeros(shape)) for _ in self.layers]
 
     def forward(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep, steering=None,
-                return_hidden=False):
+                return_hidden=False, prefix=None):
         """
         input_ids (B, T) int64; attention_mask (B, S) int64 1 = token, 0 = padding;
         position_ids (B, T) int64; past: per layer (k, v) each (B, G, P, D);
@@ -175,9 +185,12 @@ class Llama(nn.Module):
         Returns logits (B, T or k, V) and present: per layer (k, v) each (B, G, S, D).
         With steering (L, C) and/or return_hidden: see forward_hidden (export.py --hidden-io calls
         it through here, so that the traced node names keep their /model/ scope).
+        prefix: None or per layer (k, v) each (1, G, Q, D), a shared prompt's cache that every row
+        attends before its own past (shared-prefix attention); attention_mask then covers
+        (B, Q + P + T) and present holds only the per-row suffix (B, G, P + T, D).
         """
         logits, present, hidden = self.forward_hidden(input_ids, attention_mask, position_ids, past,
-                                                      num_logits_to_keep, steering)
+                                                      num_logits_to_keep, steering, prefix)
         return (logits, present, hidden) if return_hidden else (logits, present)
 
     def lens(self, hidden):
@@ -185,12 +198,14 @@ class Llama(nn.Module):
         head = self.embed_tokens.weight if self.config.tie_word_embeddings else self.lm_head.weight
         return F.linear(self.norm(hidden), head)
 
-    def forward_hidden(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep, steering):
+    def forward_hidden(self, input_ids, attention_mask, position_ids, past, num_logits_to_keep, steering,
+                       prefix=None):
         """forward with the residual stream exposed: steering (L, C) or None is added to the
         residual after block l at every new position; also returns hidden (B, L, C), each
         block's output (steering included) at the last new position."""
         B, T = input_ids.shape
-        P = past[0][0].shape[2]
+        # the prefix's Q slots come first, then the row's own past, then the new tokens
+        P = past[0][0].shape[2] + (0 if prefix is None else prefix[0][0].shape[2])
         assert len(past) == len(self.layers), "need one (key, value) per layer"
         if not torch.jit.is_tracing():  # shape checks would be baked into the ONNX trace
             assert attention_mask.shape == (B, P + T), "attention_mask must cover past + new tokens"
@@ -206,7 +221,7 @@ class Llama(nn.Module):
         present = []
         hidden = []
         for i, (block, layer_past) in enumerate(zip(self.layers, past)):
-            x, kv = block(x, cos, sin, allowed, layer_past)
+            x, kv = block(x, cos, sin, allowed, layer_past, None if prefix is None else prefix[i])
             if steering is not None:
                 x = x + steering[i]  # (C,) broadcast over (B, T, C)
             hidden.append(x[:, -1])  # (B, C)

@@ -147,6 +147,38 @@ def check_left_padding(model, tol):
 
 
 @torch.no_grad()
+def test_shared_prefix_equals_expanded_cache():
+    for dtype, tol in DTYPE_TOL:
+        check_shared_prefix(tiny_model(dtype=dtype), tol)
+
+
+def check_shared_prefix(model, tol):
+    # the prompt is prefilled once at batch 1; B rows then decode with their own suffix cache while
+    # attending the prompt's cache as a broadcast prefix. The stock path copies the prompt's cache
+    # into every row instead. Row 2 "finishes" after step 1: its later steps are masked out (0) in
+    # both paths, as the engine pads finished rows.
+    dt, B = param_dtype(model), 3
+    prompt = tok.encode(PROMPTS[0])
+    Q = len(prompt)
+    _, prefix = model(torch.tensor([prompt]), torch.ones(1, Q, dtype=torch.int64), torch.arange(Q)[None],
+                      model.empty_past(1), torch.tensor(0))
+    stock = [(k.expand(B, -1, -1, -1), v.expand(B, -1, -1, -1)) for k, v in prefix]
+    suffix = model.empty_past(B)
+    mask = torch.ones(B, Q, dtype=torch.int64)
+    nxt = torch.tensor([[5], [9], [17]])
+    for step in range(4):
+        live = torch.tensor([[1], [1], [1 if step < 2 else 0]])
+        mask = torch.cat((mask, live), dim=1)  # (B, Q + step + 1)
+        pos = torch.full((B, 1), Q + step)
+        a, stock = model(nxt, mask, pos, stock, torch.tensor(0))
+        b, suffix = model(nxt, mask, pos, suffix, torch.tensor(0), prefix=prefix)
+        assert suffix[0][0].shape[2] == step + 1, "present must hold only the per-row suffix"
+        d = max_diff(a, b)
+        assert d < tol, f"{dt} step {step}: shared prefix vs expanded cache max abs diff {d}"
+        nxt = a[:, -1].argmax(-1, keepdim=True)
+
+
+@torch.no_grad()
 def test_num_logits_to_keep():
     check_num_logits_to_keep(tiny_model())
 
@@ -216,6 +248,7 @@ def test_gqa_equals_repeated_heads():
             assert d < tol, f"{dtype} {prompt!r}: GQA vs repeated-head MHA max abs diff {d}"
         check_cached_steps(gqa, tol)
         check_left_padding(gqa, tol)
+        check_shared_prefix(gqa, tol)
     _, present = gqa(torch.tensor([[5, 6]]), torch.ones(1, 2, dtype=torch.int64), torch.arange(2)[None],
                      gqa.empty_past(1), torch.tensor(0))
     assert present[0][0].shape == (1, 2, 2, gqa.config.head_dim), "the cache must hold the 2 key/value heads only"
