@@ -68,14 +68,20 @@ class OnnxDecoder(nn.Module):
     """Flat-argument wrapper: (input_ids, attention_mask, position_ids, k0, v0, k1, v1, ...,
     num_logits_to_keep) -> (logits, present k0, present v0, ...)."""
 
-    def __init__(self, model):
+    def __init__(self, model, prefix_cache=False):
         super().__init__()
-        self.model = model
+        self.model, self.prefix_cache = model, prefix_cache
 
     def forward(self, input_ids, attention_mask, position_ids, *rest):
+        prefix = None
+        if self.prefix_cache:  # (..., num_logits_to_keep, pk0, pv0, pk1, pv1, ...): see io_names
+            n = len(self.model.layers)
+            rest, flat_prefix = rest[:-2 * n], rest[-2 * n:]
+            prefix = list(zip(flat_prefix[0::2], flat_prefix[1::2]))
         *flat_past, num_logits_to_keep = rest
         past = list(zip(flat_past[0::2], flat_past[1::2]))
-        logits, present = self.model(input_ids, attention_mask, position_ids, past, num_logits_to_keep)
+        logits, present = self.model(input_ids, attention_mask, position_ids, past, num_logits_to_keep,
+                                     prefix=prefix)
         return (logits, *[t for kv in present for t in kv])
 
 
@@ -97,7 +103,7 @@ class OnnxHiddenDecoder(nn.Module):
         return (logits, *[t for kv in present for t in kv], *extra)
 
 
-def io_names(n_layer, hidden_io=False, lens=False):
+def io_names(n_layer, hidden_io=False, lens=False, prefix_cache=False):
     past = [f"past_key_values.{i}.{kv}" for i in range(n_layer) for kv in ("key", "value")]
     present = [f"present.{i}.{kv}" for i in range(n_layer) for kv in ("key", "value")]
     inputs = ["input_ids", "attention_mask", "position_ids", *past, "num_logits_to_keep"]
@@ -105,26 +111,34 @@ def io_names(n_layer, hidden_io=False, lens=False):
     if hidden_io:
         inputs.append("steering")
         outputs += ["hidden_states", "lens_logits"] if lens else ["hidden_states"]
+    if prefix_cache:  # a shared prompt's cache, batch 1, attended by every row (model.Attention)
+        inputs += [f"prefix_key_values.{i}.{kv}" for i in range(n_layer) for kv in ("key", "value")]
     return inputs, outputs
 
 
-def export_onnx(model, path, opset, hidden_io=False, lens=False):
+def export_onnx(model, path, opset, hidden_io=False, lens=False, prefix_cache=False):
     """Trace model.forward (model.Llama or gpt2_model.GPT2) to ONNX. Batch and sequence
     axes are symbolic; num_heads, head_dim and vocab_size stay fixed numbers (transformers.js
     builds its empty cache from the input shapes and resolves every symbolic axis but
-    batch_size to 0). hidden_io/lens: see the module docstring."""
+    batch_size to 0). hidden_io/lens: see the module docstring. prefix_cache: extra inputs
+    prefix_key_values.{i}.key|value (1, G, prefix_length, D) after the others; attention_mask
+    then covers prefix + past + new tokens and present only past + new (model.Llama.forward)."""
     assert hidden_io or not lens, "--lens needs --hidden-io"
+    assert not (prefix_cache and hidden_io), "--prefix-cache is not combined with --hidden-io yet"
     empty = model.empty_past(1)
     n_layer, (_, n_head, _, head_dim) = len(empty), empty[0][0].shape
-    inputs, outputs = io_names(n_layer, hidden_io, lens)
+    inputs, outputs = io_names(n_layer, hidden_io, lens, prefix_cache)
     B, T, P = 2, 4, DUMMY_PAST
+    Q = 3 if prefix_cache else 0  # prefix length while tracing
     g = torch.Generator().manual_seed(0)
     kv = lambda: torch.randn(B, n_head, P, head_dim, generator=g)  # noqa: E731
     args = (torch.randint(2, model.config.vocab_size, (B, T), generator=g),
-            torch.ones(B, P + T, dtype=torch.int64),
+            torch.ones(B, Q + P + T, dtype=torch.int64),
             torch.arange(P, P + T).expand(B, T).contiguous(),
             *[kv() for _ in range(2 * n_layer)],
             torch.tensor(0, dtype=torch.int64))
+    if prefix_cache:
+        args += tuple(torch.randn(1, n_head, Q, head_dim, generator=g) for _ in range(2 * n_layer))
     if hidden_io:  # nonzero while tracing, so that the add is not folded away
         args += (torch.randn(n_layer, residual_width(model), generator=g),)
     axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
@@ -137,8 +151,10 @@ def export_onnx(model, path, opset, hidden_io=False, lens=False):
         axes[name] = {0: "batch_size", 2: "total_sequence_length"}
     for name in outputs[1 + 2 * n_layer:]:  # hidden_states, lens_logits
         axes[name] = {0: "batch_size"}
+    for name in inputs[len(inputs) - 2 * n_layer:] if prefix_cache else []:
+        axes[name] = {2: "prefix_length"}  # batch stays 1: the matmul broadcasts it over the rows
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    wrapper = OnnxHiddenDecoder(model, lens) if hidden_io else OnnxDecoder(model)
+    wrapper = OnnxHiddenDecoder(model, lens) if hidden_io else OnnxDecoder(model, prefix_cache)
     torch.onnx.export(wrapper, args, path, input_names=inputs, output_names=outputs,
                       dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
     graph = onnx.load(path)
@@ -375,6 +391,9 @@ def main():
     p.add_argument("--hidden-io", action="store_true",
                    help="also expose the residual stream: a `steering` (L, C) input added after each "
                    "block and a `hidden_states` (B, L, C) output (last position); default: the stock graph")
+    p.add_argument("--prefix-cache", action="store_true",
+                   help="llama only: add prefix_key_values.* inputs (batch 1), a shared prompt's cache that "
+                        "every row attends without a copy; present then holds only the per-row suffix")
     p.add_argument("--lens", action="store_true",
                    help="with --hidden-io: also a `lens_logits` (B, L, V) output (logit lens)")
     p.add_argument("--seed", type=int, default=0, help="random init: seed")
@@ -413,7 +432,7 @@ def main():
     if args.lens and not args.hidden_io:
         p.error("--lens needs --hidden-io")
     graph = export_onnx(model, os.path.join(args.out_dir, "onnx", "model.onnx"), args.opset,
-                        args.hidden_io, args.lens)
+                        args.hidden_io, args.lens, args.prefix_cache)
     print("inputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.input))
     print("outputs:\n  " + "\n  ".join(value_info_str(v) for v in graph.graph.output))
     fp16_path = os.path.join(args.out_dir, "onnx", "model_fp16.onnx")

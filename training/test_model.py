@@ -275,6 +275,18 @@ def test_gqa_export_graph():
 
 # ---------------------------------------------------------------- export
 
+def test_prefix_cache_export_graph():
+    gqa, _ = gqa_pair(torch.float32)
+    with tempfile.TemporaryDirectory() as d:
+        graph = export.export_onnx(gqa, os.path.join(d, "onnx", "model.onnx"), opset=14, prefix_cache=True)
+    sig = {v.name: [x.dim_param or x.dim_value for x in v.type.tensor_type.shape.dim] for v in graph.graph.input}
+    n = gqa.config.num_hidden_layers
+    names = [v.name for v in graph.graph.input]
+    assert names[-2 * n:] == [f"prefix_key_values.{i}.{kv}" for i in range(n) for kv in ("key", "value")]
+    assert sig["prefix_key_values.0.key"] == [1, 2, "prefix_length", gqa.config.head_dim]
+    assert sig["past_key_values.0.key"] == ["batch_size", 2, "past_sequence_length", gqa.config.head_dim]
+
+
 def test_export_graph():
     check_export_graph(tiny_model())
 
