@@ -25,3 +25,12 @@ OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py \
   --seed 0 --embed-std 1.0 --linear-std 0.3 \
   --hidden-size 64 --num-hidden-layers 2 --num-attention-heads 4 --num-key-value-heads 2 \
   --intermediate-size 176 --vocab-size 258 --max-position-embeddings 512
+# the same GQA weights with shared-prefix inputs (export.py --prefix-cache) beside the stock graph, as
+# onnx/model_prefix.onnx (test/integration/prefix-cache.test.ts compares the two in onnxruntime-node)
+tmp=$(mktemp -d)
+OMP_NUM_THREADS=1 /usr/bin/python3 training/export.py --prefix-cache --out-dir "$tmp" \
+  --seed 0 --embed-std 1.0 --linear-std 0.3 \
+  --hidden-size 64 --num-hidden-layers 2 --num-attention-heads 4 --num-key-value-heads 2 \
+  --intermediate-size 176 --vocab-size 258 --max-position-embeddings 512
+cp "$tmp/onnx/model.onnx" public/models/coax/fixture-gqa/onnx/model_prefix.onnx
+rm -r "$tmp"
