@@ -80,8 +80,8 @@ class OnnxDecoder(nn.Module):
             prefix = list(zip(flat_prefix[0::2], flat_prefix[1::2]))
         *flat_past, num_logits_to_keep = rest
         past = list(zip(flat_past[0::2], flat_past[1::2]))
-        logits, present = self.model(input_ids, attention_mask, position_ids, past, num_logits_to_keep,
-                                     prefix=prefix)
+        extra = {"prefix": prefix} if self.prefix_cache else {}  # gpt2_model.GPT2 takes no prefix
+        logits, present = self.model(input_ids, attention_mask, position_ids, past, num_logits_to_keep, **extra)
         return (logits, *[t for kv in present for t in kv])
 
 
