@@ -15,6 +15,7 @@ import type {
   LanguageModel,
 } from '../../core/decode/language-model.ts';
 import { NO_HIDDEN_IO } from '../../core/steer/steer.ts';
+import { GpuRowGather, type OrtTensorLike } from './gpu-gather.ts';
 import { gatherRows, halfToFloat32, int64Rows, type NumericArray } from './tensor-rows.ts';
 
 /** The KV cache as transformers.js feeds it: `past_key_values.{i}.key|value` tensors, batch first. */
@@ -24,6 +25,8 @@ export interface LoadOptions {
   device: 'wasm' | 'webgpu' | 'cpu';
   dtype?: 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
   onProgress?: (info: ProgressInfo) => void;
+  /** Pick cache rows on the GPU when the cache lives there (default true; false keeps the download-and-upload path). */
+  gpuGather?: boolean;
 }
 
 interface ModelConfigLike {
@@ -101,6 +104,8 @@ export class TransformersModel implements LanguageModel<KvCache> {
   private readonly zeroSteering: Float32Array | null;
   private readonly tokenTexts = new Map<number, string>();
   private firstForwardChecked = false;
+  /** The GPU row gather: undefined until first needed, null when off or when its session could not be made. */
+  private gpuGather: GpuRowGather | null | undefined;
 
   private constructor(
     readonly id: string,
@@ -130,7 +135,9 @@ export class TransformersModel implements LanguageModel<KvCache> {
       dtype: options.dtype ?? 'fp32',
       progress_callback,
     });
-    return new TransformersModel(id, model, tokenizer, options.device);
+    const m = new TransformersModel(id, model, tokenizer, options.device);
+    if (options.gpuGather === false) m.gpuGather = null;
+    return m;
   }
 
   private session(): SessionNames {
@@ -234,7 +241,12 @@ export class TransformersModel implements LanguageModel<KvCache> {
   async selectRows(cache: KvCache, rows: readonly number[]): Promise<KvCache> {
     const out: KvCache = {};
     for (const [name, t] of Object.entries(cache)) {
-      // On WebGPU the cache lives in GPU buffers: this downloads it (the cost of expansion and compaction there).
+      const onGpu = t.location === 'gpu-buffer' ? await this.gatherOnGpu(t, rows) : null;
+      if (onGpu) {
+        out[name] = onGpu;
+        continue;
+      }
+      // Without the GPU gather a WebGPU cache is downloaded here and the copy uploaded on the next forward pass.
       const data = (t.location === 'gpu-buffer' ? await t.ort_tensor.getData() : t.data) as NumericArray;
       const [batch, ...rest] = t.dims as number[];
       out[name] = new Tensor(t.type as 'float32', gatherRows(data, batch!, rows) as Float32Array, [
@@ -243,6 +255,21 @@ export class TransformersModel implements LanguageModel<KvCache> {
       ]);
     }
     return out;
+  }
+
+  /** Rows of a GPU-resident tensor gathered on the GPU, or null to take the download path (off, dtype, or failure). */
+  private async gatherOnGpu(t: Tensor, rows: readonly number[]): Promise<Tensor | null> {
+    if (this.gpuGather === undefined)
+      this.gpuGather = GpuRowGather.fromRuntime(this.model.sessions['model'], t.ort_tensor);
+    if (!this.gpuGather || !GpuRowGather.serves(t.type)) return null;
+    try {
+      const picked = await this.gpuGather.gather(t.ort_tensor as unknown as OrtTensorLike, rows);
+      return new Tensor(picked as unknown as Tensor['ort_tensor']);
+    } catch (err) {
+      console.warn(`model ${this.id}: GPU row gather failed, downloading the cache instead:`, err);
+      this.gpuGather = null;
+      return null;
+    }
   }
 
   release(cache: KvCache): void {
