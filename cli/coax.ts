@@ -33,8 +33,8 @@ import { writeCard } from './card.ts';
 import { answerDepth, sweep } from './sweep.ts';
 import { folderSae, saeLayers } from './sae-files.ts';
 import type { SteerPositions } from '../src/core/steer/steer.ts';
-import { formatComparison, parseCriteria } from './compare.ts';
-import { checkOutPath, readTextFile, writeResults } from './files.ts';
+import { formatComparison, formatSummaryComparison, parseCriteria } from './compare.ts';
+import { checkOutPath, isSummaryFile, readSummaryFile, readTextFile, writeResults } from './files.ts';
 import { formatGrid, formatMarkdown, formatTable, summarize } from './summary.ts';
 import { modelSuites, scanLocalModels } from './local-models.ts';
 import { errorMessage } from '../src/core/errors.ts';
@@ -406,16 +406,18 @@ async function main(): Promise<void> {
   else if (command === 'sweep') await sweepCommand(flags);
   else if (command === 'lens') await lensCommand(flags);
   else if (command === 'compare') {
-    const runs = argument!
-      .split(',')
-      .filter(Boolean)
-      .map((f) => readRunFile(f).results);
+    const files = argument!.split(',').filter(Boolean);
+    const only = { suite: flags['suite'], method: flags['method'], criteria: parseCriteria(flags['criterion']) };
+    const summaries = files.filter(isSummaryFile);
+    if (summaries.length > 0 && summaries.length < files.length)
+      throw new Error(
+        `coax compare: give results files or pass summaries, not both (summaries: ${summaries.join(', ')}); ` +
+          'tools/pass-summary.ts makes a summary of a results file',
+      );
     console.log(
-      formatComparison(mergeRuns(runs), {
-        suite: flags['suite'],
-        method: flags['method'],
-        criteria: parseCriteria(flags['criterion']),
-      }),
+      summaries.length > 0
+        ? formatSummaryComparison(summaries.map(readSummaryFile), only)
+        : formatComparison(mergeRuns(files.map((f) => readRunFile(f).results)), only),
     );
   } else await run(flags);
 }

@@ -123,7 +123,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary:
       'the models of a multi-model run side by side: pass@k curves, crossover k, items solved at any k, worked share',
     argument:
-      'a results file of a run over several models (coax run --model a,b), or several files separated by\ncommas: one-model runs of the same setup, each model possibly split into chunks of items',
+      'a results file of a run over several models (coax run --model a,b), or several files separated by\ncommas: one-model runs of the same setup, each model possibly split into chunks of items;\nor pass summaries (tools/pass-summary.ts, training/organism/measured/*.summary.json)',
     flags: [
       { name: 'suite', value: '<name>', help: 'only this suite (default: every suite)' },
       {

@@ -1,8 +1,20 @@
 /** The CLI's file edges: reading an input the way the page does, and writing results without losing them. */
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { errorMessage } from '../src/core/errors.ts';
+import { parsePassSummary, type PassSummary } from '../src/core/run/pass-summary.ts';
 
 /**
  * A UTF-8 text file as the page reads one (`File.text()` decodes UTF-8 and drops a leading byte-order mark), so a
@@ -58,3 +70,22 @@ export function writeResults(
     return { path: fallback, error: errorMessage(err) };
   }
 }
+
+/**
+ * Whether a file is a pass summary (tools/pass-summary.ts writes `"format":"coax-pass-summary"` first), told from
+ * its first bytes so that a results file of hundreds of megabytes is not read twice.
+ */
+export function isSummaryFile(path: string): boolean {
+  if (!existsSync(path) || statSync(path).isDirectory()) return false; // readTextFile's error names it later
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(256);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return /^\uFEFF?\s*\{\s*"format"\s*:\s*"coax-pass-summary"/.test(head.subarray(0, n).toString('utf8'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const readSummaryFile = (path: string): PassSummary =>
+  parsePassSummary(readTextFile(path, 'pass summary'), path);

@@ -15,39 +15,9 @@ import type { RunResults } from '../src/core/run/results.ts';
 import { parseRunFile } from '../src/core/run/export.ts';
 import { columnsOf } from '../src/core/run/models.ts';
 import { WORKED_OPENING, answerText, verifiedChainTrace } from '../src/core/metrics/verified.ts';
+import { SUMMARY_FORMAT, type PassSummary } from '../src/core/run/pass-summary.ts';
 
-export const SUMMARY_FORMAT = 'coax-pass-summary';
-
-export interface SummaryItem {
-  id: string;
-  question: string;
-  answer: string;
-  steps: number | null;
-  /** Samples, and of them: right final answer, fully verified trace, worked trace. */
-  n: number;
-  correct: number;
-  verified: number;
-  worked: number;
-  /** The method's chosen output: right, and its generated tokens summed over paths. */
-  chosenCorrect: boolean;
-  chosenWorked: boolean;
-  chosenVerified: boolean;
-  generatedTokens: number;
-}
-
-export interface PassSummary {
-  format: typeof SUMMARY_FORMAT;
-  version: 1;
-  source: string;
-  seed: number;
-  createdAt: string | number | null;
-  /** The run's share-link config (methods with their decoding and token budget, seed) and backend, as stored. */
-  config: string | null;
-  backend: string | null;
-  /** sha256 of the run's method definitions: summaries with different methods must not be merged blindly. */
-  methodsHash: string;
-  groups: { modelId: string; suite: string; methodId: string; items: SummaryItem[] }[];
-}
+export { SUMMARY_FORMAT, type PassSummary, type SummaryItem } from '../src/core/run/pass-summary.ts';
 
 export function summarise(text: string, source: string): PassSummary {
   const raw = JSON.parse(text) as {

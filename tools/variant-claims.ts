@@ -20,7 +20,7 @@ import type { MethodOutput, PathOutput, RunResults } from '../src/core/run/resul
 import { parseRunFile } from '../src/core/run/export.ts';
 import { columnsOf } from '../src/core/run/models.ts';
 import { WORKED_OPENING, answerText, verifiedChainTrace } from '../src/core/metrics/verified.ts';
-import { SUMMARY_FORMAT, type PassSummary } from './pass-summary.ts';
+import { SUMMARY_FORMAT, parsePassSummary, type PassSummary } from '../src/core/run/pass-summary.ts';
 
 interface Entry {
   id: string;
@@ -55,7 +55,7 @@ function load(files: readonly string[]): Map<Key, Map<string, Entry>> {
     const text = readFileSync(file, 'utf8');
     const raw = JSON.parse(text) as { format?: string } & RunResults;
     if (raw.format === SUMMARY_FORMAT) {
-      loadSummary(all, raw as unknown as PassSummary, file);
+      loadSummary(all, parsePassSummary(text, file), file);
       continue;
     }
     // A CLI --out file or a page export (any version, one model or several), or a bare version 1 RunResults.

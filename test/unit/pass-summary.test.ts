@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarise, summaryName } from '../../tools/pass-summary.ts';
 import { claims } from '../../tools/variant-claims.ts';
+import { formatComparison, formatSummaryComparison } from '../../cli/compare.ts';
+import { parseRunFile } from '../../src/core/run/export.ts';
+import { mergeRuns } from '../../src/core/run/models.ts';
+import { parsePassSummary } from '../../src/core/run/pass-summary.ts';
 
 // Two items of two real pass@k chunks (measure_variants.sh, seed 1, n = 256), base and RLVR on arith-id.
 const FIXTURES = ['organism-v1', 'organism-v1-rlvr'].map((m) =>
@@ -43,5 +47,30 @@ describe('pass summaries: the committed counts give the numbers the full results
 
   it('a summary and the full file of the same chunk cannot both be counted', () => {
     expect(() => claims([FIXTURES[0]!, summaries[0]!])).toThrow(/twice/);
+  });
+
+  it('coax compare prints the same pass@k, crossover and coverage sections from the summaries as from the files', () => {
+    const only = { criteria: ['answer', 'verified'] as const };
+    const full = formatComparison(
+      mergeRuns(FIXTURES.map((f) => parseRunFile(readFileSync(f, 'utf8'), f).results)),
+      only,
+    ).split('\n');
+    const fromSummaries = formatSummaryComparison(
+      summaries.map((f) => parsePassSummary(readFileSync(f, 'utf8'), f)),
+      only,
+    ).split('\n');
+    // The first line names the source (a run, or summaries); every section after it is the same text.
+    expect(fromSummaries[0]).toMatch(/from 2 pass summaries/);
+    expect(fromSummaries.slice(1)).toEqual(full.slice(1));
+    expect(full.filter((l) => l.startsWith('### '))).toHaveLength(2);
+    expect(full.join('\n')).toMatch(/crossover: organism-v1 reaches/);
+  });
+
+  it('a summary that counts more successes than samples is refused, naming the field', () => {
+    const s = JSON.parse(readFileSync(summaries[0]!, 'utf8'));
+    s.groups[0].items[0].verified = s.groups[0].items[0].n + 1;
+    expect(() => parsePassSummary(JSON.stringify(s), 'bad.summary.json')).toThrow(
+      /bad\.summary\.json[\s\S]*groups\[0\]\.items\[0\][\s\S]*exceed n/,
+    );
   });
 });

@@ -4,7 +4,7 @@ import { columnsOf, modelsOf, type Column } from '../run/models.ts';
 import { wilson } from './accuracy.ts';
 import { leaderboard, type LeaderboardRow } from './comparison.ts';
 import { mcnemarExact, pairedCounts, type McNemar } from './mcnemar.ts';
-import { passAtK } from './pass-at-k.ts';
+import { coverageOfCounts, curveOfCounts, type Coverage, type ModelCounts, type ModelCurve } from './pass-counts.ts';
 import { answerText, verifiedChainTrace } from './verified.ts';
 
 /** Comparisons between the models of a multi-model run (run/models.ts): every function reads stored results. */
@@ -98,21 +98,7 @@ export function pathVerdicts(
     : draws.map((p) => verifiedChainTrace(question, answerText(out.prompt, p.text)));
 }
 
-export interface ModelCurve {
-  modelId: string;
-  /** The model × method entry the curve is drawn from. */
-  columnId: string;
-  /** Samples per item (the smallest over the items), so k runs 1…n. */
-  n: number;
-  /** Items with a reference answer and an output. */
-  items: number;
-  /** Mean unbiased pass@k over the items for k = 1…n (index k − 1). */
-  passAtK: number[];
-  /** Items solved by at least one of the n samples (pass@n as a count), with its 95% Wilson interval. */
-  solved: number;
-  low: number;
-  high: number;
-}
+export type { Coverage, CoverageGroup, ModelCurve } from './pass-counts.ts';
 
 /** The entries of a method (its own id) in a run, one per model that ran it, in model order. */
 export function columnsOfMethod(results: RunResults, method: string): Column[] {
@@ -133,29 +119,35 @@ export function modelPassCurves(
   method: string,
   criterion: PassCriterion = 'answer',
 ): ModelCurve[] {
-  return columnsOfMethod(results, method).flatMap((c) => {
-    const verdicts = suite.items
-      .filter((it) => it.answer !== '' && it.outputs[c.id])
-      .map((it) => pathVerdicts(c.method, it.outputs[c.id]!, criterion, it.question));
-    if (verdicts.length === 0) return [];
-    const n = Math.min(...verdicts.map((v) => v.length));
-    const counts = verdicts.map((v) => v.slice(0, n).filter(Boolean).length);
-    const curve = Array.from(
-      { length: n },
-      (_, i) => counts.reduce((a, c) => a + passAtK(n, c, i + 1), 0) / counts.length,
-    );
-    const solved = counts.filter((c) => c > 0).length;
-    return [
-      {
-        modelId: c.modelId,
-        columnId: c.id,
-        n,
-        items: counts.length,
-        passAtK: curve,
-        solved,
-        ...wilson(solved, counts.length),
-      },
-    ];
+  return modelPassCounts(results, suite, method, criterion, false).flatMap((m) => curveOfCounts(m) ?? []);
+}
+
+/**
+ * Each model's per-item counts with one method on one suite (pathVerdicts' draws): items with a reference answer and
+ * an output of that model, or with `common`, only items every model answered. Without `common`, each model's draws
+ * are cut to its smallest n over the items, so one curve has one n.
+ */
+export function modelPassCounts(
+  results: RunResults,
+  suite: SuiteResults,
+  method: string,
+  criterion: PassCriterion = 'answer',
+  common = false,
+): ModelCounts[] {
+  const cols = columnsOfMethod(results, method);
+  const answered = suite.items.filter((it) => it.answer !== '');
+  return cols.map((c) => {
+    const items = answered.filter((it) => (common ? cols.every((x) => it.outputs[x.id]) : it.outputs[c.id]));
+    const verdicts = items.map((it) => pathVerdicts(c.method, it.outputs[c.id]!, criterion, it.question));
+    const n = common ? Infinity : Math.min(...verdicts.map((v) => v.length));
+    return {
+      modelId: c.modelId,
+      columnId: c.id,
+      items: items.map((it, i) => {
+        const v = verdicts[i]!.slice(0, n);
+        return { itemId: it.itemId, n: v.length, c: v.filter(Boolean).length };
+      }),
+    };
   });
 }
 
@@ -174,24 +166,6 @@ export function crossoverK(a: readonly number[], b: readonly number[]): number |
   return null;
 }
 
-export interface CoverageGroup {
-  /** The models that solved these items (at any k, i.e. with at least one correct path), in run order; [] = none. */
-  models: string[];
-  itemIds: string[];
-}
-
-export interface Coverage {
-  suiteName: string;
-  method: string;
-  models: string[];
-  /** Items each model solved at any k. */
-  solved: Record<string, string[]>;
-  /** Every combination of models that occurs (upset-style): the most items first, then more models, then run order. */
-  groups: CoverageGroup[];
-  /** Items with a reference answer that every model answered. */
-  items: number;
-}
-
 /**
  * Which items each model solves at any k (some path correct, under `criterion`) with one method on one suite, and the
  * items by the exact set of models that solved them. Only items every model answered count, so the groups partition
@@ -203,30 +177,7 @@ export function modelCoverage(
   method: string,
   criterion: PassCriterion = 'answer',
 ): Coverage {
-  const cols = columnsOfMethod(results, method);
-  const models = cols.map((c) => c.modelId);
-  const items = suite.items.filter((it) => it.answer !== '' && cols.every((c) => it.outputs[c.id]));
-  const solved: Record<string, string[]> = Object.fromEntries(models.map((m) => [m, []]));
-  const byKey = new Map<string, CoverageGroup>();
-  for (const it of items) {
-    const by = cols
-      .filter((c) => pathVerdicts(c.method, it.outputs[c.id]!, criterion, it.question).some(Boolean))
-      .map((c) => c.modelId);
-    for (const m of by) solved[m]!.push(it.itemId);
-    const key = by.join('\u0000');
-    if (!byKey.has(key)) byKey.set(key, { models: by, itemIds: [] });
-    byKey.get(key)!.itemIds.push(it.itemId);
-  }
-  const order = (g: CoverageGroup) => g.models.map((m) => models.indexOf(m));
-  const groups = [...byKey.values()].sort((a, b) => {
-    if (b.itemIds.length !== a.itemIds.length) return b.itemIds.length - a.itemIds.length;
-    if (b.models.length !== a.models.length) return b.models.length - a.models.length;
-    const oa = order(a);
-    const ob = order(b);
-    for (let i = 0; i < Math.min(oa.length, ob.length); i++) if (oa[i] !== ob[i]) return oa[i]! - ob[i]!;
-    return oa.length - ob.length;
-  });
-  return { suiteName: suite.suiteName, method, models, solved, groups, items: items.length };
+  return coverageOfCounts(suite.suiteName, method, modelPassCounts(results, suite, method, criterion, true));
 }
 
 /**
