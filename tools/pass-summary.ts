@@ -51,6 +51,7 @@ export function summarise(text: string, source: string): PassSummary {
           chosenCorrect: o.correct,
           chosenWorked: answerText(o.prompt, o.text).trimStart().startsWith(WORKED_OPENING),
           chosenVerified: verifiedChainTrace(item.question, answerText(o.prompt, o.text)),
+          chosenStopReason: o.stopReason,
           generatedTokens: o.generatedTokens,
         });
         groups.set(k, g);

@@ -98,7 +98,7 @@ function loadSummary(all: Map<Key, Map<string, Entry>>, s: PassSummary, file: st
         text: '',
         prompt: '',
         tokens: [],
-        stopReason: 'eos',
+        stopReason: it.chosenStopReason ?? null,
         extracted: null,
         correct: it.chosenCorrect,
         delta: null,
@@ -192,7 +192,10 @@ export function claims(files: readonly string[]) {
           (e) => e.counts?.chosenVerified ?? verifiedTrace(e.question, answerText(e.output.prompt, e.output.text)),
         ).length / Math.max(1, n),
       ),
-      stoppedAtMaxTokens: round(chosen.filter((o) => o.stopReason === 'max-tokens').length / Math.max(1, n)),
+      // null when some outputs come from a summary that did not keep why they stopped: unknown, not 0.
+      stoppedAtMaxTokens: chosen.some((o) => o.stopReason === null)
+        ? null
+        : round(chosen.filter((o) => o.stopReason === 'max-tokens').length / Math.max(1, n)),
       meanTokens: round(entries.reduce((s, e) => s + e.output.generatedTokens, 0) / Math.max(1, n), 1),
       bySteps,
     });

@@ -85,15 +85,16 @@ for m in $MODELS; do
 done
 
 [ "${CARDS:-1}" = 1 ] || exit 0
-# coax compare over the pass@k chunks, both criteria: per suite, the chunks every listed model ran.
+# coax compare over the pass@k chunks' summaries, both criteria: per suite, the chunks every listed model ran (a
+# summary holds what compare needs, and a chunk measured in another session has no full file here).
 compare() {  # compare <suite> <out.md> <model tags...>
   s=$1; md=$2; shift 2
   files=""
   c=0
   while [ $((c * CHUNK)) -lt "$PASS_ITEMS" ]; do
     all=1
-    for t in "$@"; do [ -s "$OUT/$t-$s-pass-$c.json" ] || all=0; done
-    [ $all = 1 ] && for t in "$@"; do files="$files,$OUT/$t-$s-pass-$c.json"; done
+    for t in "$@"; do [ -s "$MEASURED/$t-$s-pass-$c.summary.json" ] || all=0; done
+    [ $all = 1 ] && for t in "$@"; do files="$files,$MEASURED/$t-$s-pass-$c.summary.json"; done
     c=$((c + 1))
   done
   if [ -n "$files" ]; then npx tsx cli/coax.ts compare "${files#,}" --criterion both > "$md"; fi

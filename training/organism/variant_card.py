@@ -162,6 +162,11 @@ def pct(x):
     return f"{100 * x:.1f}"
 
 
+def cut(x):
+    """The share stopped at the token budget; None when the measurement did not keep stop reasons."""
+    return "n/a" if x is None else f"{pct(x)}%"
+
+
 def measured(claims, model_id):
     """The rows of claims.json for this variant and its parent."""
     keep = {model_id, PARENT}
@@ -239,7 +244,7 @@ def markdown(card):
             lines.append(f"| {t['modelId']} | {t['suite']} | {METHOD_NAMES.get(t['methodId'], t['methodId'])} | "
                          f"{pct(t['accuracy'])}% | "
                          f"{pct(t['low'])}-{pct(t['high'])} | {t['correct']}/{t['n']} | {pct(t['workedShare'])}% | "
-                         f"{pct(t['verifiedShare'])}% | {pct(t['stoppedAtMaxTokens'])}% | {steps} |")
+                         f"{pct(t['verifiedShare'])}% | {cut(t['stoppedAtMaxTokens'])} | {steps} |")
         if m["passAtK"]:
             lines += ["", "pass@k (mean over items of the unbiased estimator from n samples per item); criterion "
                       "`answer` = right final digit (guessable: one in ten), `verified-trace` = a fully correct "

@@ -28,6 +28,8 @@ const itemSchema = z
     chosenCorrect: z.boolean(),
     chosenWorked: z.boolean(),
     chosenVerified: z.boolean(),
+    /** Why the chosen output stopped (eos, stop string, token budget); absent in summaries written before it was kept. */
+    chosenStopReason: z.string().optional(),
     generatedTokens: count,
   })
   .refine((it) => it.correct <= it.n && it.verified <= it.n && it.worked <= it.n, {
