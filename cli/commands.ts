@@ -3,6 +3,7 @@ import { GENERATED_SUITES } from '../src/core/tasks/builtin-suites.ts';
 import { DTYPES } from '../src/worker/dtypes.ts';
 import type { CommandSpec } from './args.ts';
 
+const BATCH = { name: 'batch', value: '<n>', help: 'rows per forward pass (default 8)' };
 const MODELS_DIR = { name: 'models-dir', value: '<dir>', help: 'where model folders live (default public/models)' };
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -96,7 +97,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       },
       { name: 'seed', value: '<n>', help: 'seed, 0 … 4294967295 (default 1)' },
       { name: 'limit', value: '<n>', help: 'test items per suite (default: all)' },
-      { name: 'batch', value: '<n>', help: 'rows per forward pass (default 8)' },
+      BATCH,
       { name: 'out', value: '<file>', help: 'write the test run (base and best steered method, vector included)' },
       { name: 'count', value: '<n>', help: 'items a generated suite makes (default 100)' },
       { name: 'suite-seed', value: '<n>', help: 'seed of the generated suites (default 1)' },
@@ -114,7 +115,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       { name: 'methods', value: '<id,…>', help: 'methods as for coax run (e.g. greedy-plain,trigger)' },
       { name: 'seed', value: '<n>', help: 'seed (default 1)' },
       { name: 'limit', value: '<n>', help: 'items per suite (default: all)' },
-      { name: 'batch', value: '<n>', help: 'rows per forward pass (default 8)' },
+      BATCH,
       MODELS_DIR,
     ],
   },

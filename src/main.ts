@@ -37,7 +37,7 @@ function linkToSetup(): string {
   const url = new URL(location.href);
   url.search = '';
   if (choice !== 'auto') url.searchParams.set('backend', choice);
-  url.searchParams.set('config', encodeConfig(experiment.config(engine.selectedId)));
+  url.searchParams.set('config', encodeConfig(experiment.setup.config(engine.selectedId)));
   return url.href;
 }
 
@@ -66,7 +66,7 @@ const lessonParam = params.get('lesson');
 const lesson = lessonParam ? findLesson(lessonParam) : undefined;
 if (lesson) {
   lessons.open(lesson.id);
-  experiment.applyConfig(lesson.preset);
+  experiment.setup.applyConfig(lesson.preset);
 }
 const initialView =
   lesson !== undefined

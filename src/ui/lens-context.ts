@@ -1,5 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import type { LensGrid } from '../core/steer/lens.ts';
+import type { MethodSpec } from '../core/methods/method.ts';
 import type { ContrastFeature, FeatureHit } from '../core/steer/sae.ts';
 import type { SteerRead, TraceRef } from '../worker/protocol.ts';
 
@@ -28,4 +29,15 @@ export function provideLens(access: LensAccess): void {
 
 export function useLens(): LensAccess | undefined {
   return getContext<LensAccess | undefined>(KEY);
+}
+
+/** How the trace of method `id` is read: its steering and the direction its run stored for the suite, if it steers. */
+export function steerReadOf(
+  methods: readonly MethodSpec[],
+  steering: Record<string, number[]> | undefined,
+  id: string,
+): SteerRead | undefined {
+  const steer = methods.find((m) => m.id === id)?.steer;
+  const direction = steering?.[id];
+  return steer && direction ? { steer, direction } : undefined;
 }

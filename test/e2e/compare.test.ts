@@ -13,7 +13,7 @@ import {
 } from '../../src/core/metrics/comparison.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { formatPValue } from '../../src/core/metrics/mcnemar.ts';
-import { launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
+import { chooseMethods, launch, openWithModel, screenshotDir, serveDist } from './harness.ts';
 import { chartRenderer, type ChartRenderer } from './chart-render.ts';
 import { samplesChartData } from '../../src/ui/charts.ts';
 
@@ -71,10 +71,7 @@ async function waitForStatus(status: string): Promise<void> {
 }
 
 async function setUpMethods(): Promise<void> {
-  for (const toggle of await page.getByTestId('method-toggle').all()) {
-    const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
-    if ((await toggle.isChecked()) !== METHODS.includes(id ?? '')) await toggle.click();
-  }
+  await chooseMethods(page, METHODS);
   const n = page.locator('[data-method="self-consistency"]').getByLabel('Samples n');
   await n.fill('4');
   await n.dispatchEvent('change');

@@ -18,7 +18,7 @@ import type { ExploreTree } from '../../src/core/explore/tree.ts';
 import { GREEDY } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import { loadLocal } from '../integration/load-local.ts';
-import { launch, openWithModel, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
+import { launch, openWithModel, pageErrors, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
 
 const ID = 'coax/organism-v1';
 const suite = JSON.parse(
@@ -86,8 +86,7 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
     const { browser, close } = await launch(kind);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
       await openWithModel(page, url, backend, ID);
       expect(await page.getByTestId('backend').textContent()).toContain(
         backend === 'webgpu' ? 'Runs on WebGPU' : 'Runs on WASM',

@@ -39,6 +39,13 @@ export function screenshotDir(): string {
   return dir;
 }
 
+/** The errors the page throws from now on (the tests expect none). */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
 /** Load the page, pick a model and wait until it is loaded. */
 export async function openWithModel(
   page: Page,
@@ -46,8 +53,7 @@ export async function openWithModel(
   backend: 'wasm' | 'webgpu',
   modelId: string,
 ): Promise<void> {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const errors = pageErrors(page);
   await page.goto(`${url}?backend=${backend}&model=${encodeURIComponent(modelId)}`);
   await page.getByTestId('backend').waitFor({ timeout: 60_000 });
   // The page loads the model named in the URL by itself.
@@ -63,6 +69,21 @@ export async function openWithModel(
   if ((await page.getByTestId('model-select').inputValue()) !== modelId)
     throw new Error(`the page picked another model than ${modelId}`);
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+}
+
+/** Tick exactly these methods in the Methods panel (every other one off). */
+export async function chooseMethods(page: Page, ids: readonly string[]): Promise<void> {
+  for (const toggle of await page.getByTestId('method-toggle').all()) {
+    const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
+    await toggle.setChecked(ids.includes(id ?? ''));
+  }
+}
+
+/** Tick exactly these suites, once the page offers them all (a model's own suites appear after it loads). */
+export async function chooseSuites(page: Page, names: readonly string[]): Promise<void> {
+  for (const name of names) await expect.poll(() => page.locator(`input[data-suite="${name}"]`).count()).toBe(1);
+  for (const box of await page.locator('input[data-suite]').all())
+    await box.setChecked(names.includes((await box.getAttribute('data-suite')) ?? ''));
 }
 
 /** Click Run and wait until the run ends (done, failed or cancelled); it must end done. */

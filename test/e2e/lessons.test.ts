@@ -5,7 +5,7 @@ import { entropyBySuite } from '../../src/core/metrics/comparison.ts';
 import { modelColumns } from '../../src/core/run/models.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { expandMethods } from '../../src/core/run/url-config.ts';
-import { sharedSite } from './harness.ts';
+import { pageErrors, sharedSite } from './harness.ts';
 
 const site = sharedSite();
 
@@ -149,8 +149,7 @@ describe('lessons, end to end on WASM', () => {
   for (const lesson of LESSONS) {
     it(`lesson ${lesson.id} runs from its link and states the numbers of its run`, async () => {
       const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
       await page.goto(`${site.url}?backend=wasm&lesson=${lesson.id}`);
       await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
       expect(await page.getByTestId('lesson').getAttribute('data-lesson')).toBe(lesson.id);

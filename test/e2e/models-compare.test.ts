@@ -13,7 +13,7 @@ import { findMethod, type MethodSpec } from '../../src/core/methods/method.ts';
 import { modelCoverage, modelLeaderboard } from '../../src/core/metrics/models.ts';
 import { parseRunFile } from '../../src/core/run/export.ts';
 import type { RunResults, SuiteResults } from '../../src/core/run/results.ts';
-import { launch, screenshotDir, serveDist } from './harness.ts';
+import { chooseSuites, launch, openWithModel, pageErrors, screenshotDir, serveDist } from './harness.ts';
 
 const MODELS = ['coax/organism-v1', 'coax/organism-v1-rlvr'];
 const ITEMS = 3;
@@ -92,15 +92,9 @@ describe('two models in the page, one after another', () => {
       const page = await (
         await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
       ).newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${url}?backend=wasm&model=${encodeURIComponent(MODELS[0]!)}`);
-      await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
-      await expect.poll(() => page.locator('input[data-suite="arith-id"]').count()).toBe(1);
-      for (const box of await page.locator('input[data-suite]').all()) {
-        const want = (await box.getAttribute('data-suite')) === 'arith-id';
-        if ((await box.isChecked()) !== want) await box.setChecked(want);
-      }
+      const errors = pageErrors(page);
+      await openWithModel(page, url, 'wasm', MODELS[0]!);
+      await chooseSuites(page, ['arith-id']);
       for (const id of ['greedy-plain', 'fewshot-worked', 'self-consistency']) {
         const toggle = page.locator(`[data-method="${id}"] [data-testid=method-toggle]`);
         await toggle.setChecked(id !== 'fewshot-worked');

@@ -14,7 +14,16 @@ import { leaderboard } from '../../src/core/metrics/comparison.ts';
 import { formatMetric, SUITE_METRICS } from '../../src/core/metrics/suite-metrics.ts';
 import { leaderboardCsv, parseRunFile } from '../../src/core/run/export.ts';
 import type { RunResults, SuiteResults } from '../../src/core/run/results.ts';
-import { launch, runToEnd, screenshotDir, serveDist } from './harness.ts';
+import {
+  chooseMethods,
+  chooseSuites,
+  launch,
+  openWithModel,
+  pageErrors,
+  runToEnd,
+  screenshotDir,
+  serveDist,
+} from './harness.ts';
 
 const MODEL = 'coax/organism-v1-amb-dpo';
 const SUITES = ['ambiguous', 'arith-id'];
@@ -60,24 +69,15 @@ describe('a post-training variant of issue 15 in the page', () => {
       const page = await (
         await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
       ).newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${url}?backend=wasm&model=${encodeURIComponent(MODEL)}`);
-      await page.getByTestId('model-ready').waitFor({ timeout: 240_000 });
+      const errors = pageErrors(page);
+      await openWithModel(page, url, 'wasm', MODEL);
       // Its data card names its parent and its recipe.
       const card = (await page.getByTestId('data-card').textContent()) ?? '';
       expect(card).toContain('organism-v1-amb');
       expect(card).toMatch(/DPO/);
 
-      await expect.poll(() => page.locator('input[data-suite="ambiguous"]').count()).toBe(1);
-      for (const box of await page.locator('input[data-suite]').all()) {
-        const want = SUITES.includes((await box.getAttribute('data-suite')) ?? '');
-        if ((await box.isChecked()) !== want) await box.setChecked(want);
-      }
-      for (const toggle of await page.getByTestId('method-toggle').all()) {
-        const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
-        await toggle.setChecked(id === 'greedy-plain');
-      }
+      await chooseSuites(page, SUITES);
+      await chooseMethods(page, ['greedy-plain']);
       await page.getByTestId('suite-size').fill(String(ITEMS));
       await page.getByTestId('seed').fill(String(SEED));
       await runToEnd(page);

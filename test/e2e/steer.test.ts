@@ -13,7 +13,16 @@ import { modelAsSteered } from '../../src/core/steer/steered-model.ts';
 import { sweepCells } from '../../src/core/steer/sweep.ts';
 import { NO_HIDDEN_IO } from '../../src/core/steer/steer.ts';
 import { loadLocal } from '../integration/load-local.ts';
-import { launch, openWithModel, runToEnd, screenshotDir, serveDist, type BrowserKind } from './harness.ts';
+import {
+  type BrowserKind,
+  chooseMethods,
+  chooseSuites,
+  launch,
+  openWithModel,
+  runToEnd,
+  screenshotDir,
+  serveDist,
+} from './harness.ts';
 import { encodeSae, featureDirection, topFeatures, traceResiduals } from '../../src/core/steer/sae.ts';
 import { folderSae, saeLayers } from '../../cli/sae-files.ts';
 
@@ -44,15 +53,8 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await openWithModel(page, url, backend, 'coax/organism-v1');
       expect(await page.getByTestId('backend').textContent()).toContain(backend === 'wasm' ? 'WASM' : 'WebGPU');
-      for (const toggle of await page.getByTestId('method-toggle').all()) {
-        const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
-        if ((await toggle.isChecked()) !== ['greedy-plain', 'steer-caa'].includes(id ?? '')) await toggle.click();
-      }
-      await expect.poll(() => page.locator('input[data-suite="arith-id"]').count()).toBe(1);
-      for (const box of await page.locator('input[data-suite]').all()) {
-        const name = await box.getAttribute('data-suite');
-        if ((await box.isChecked()) !== (name === 'arith-id')) await box.click();
-      }
+      await chooseMethods(page, ['greedy-plain', 'steer-caa']);
+      await chooseSuites(page, ['arith-id']);
       expect(await page.locator('[data-method="steer-caa"] p.muted').first().textContent()).toContain(
         'residual stream',
       );
@@ -145,15 +147,8 @@ describe.each<[BrowserKind, 'wasm' | 'webgpu']>([
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await openWithModel(page, url, backend, 'coax/organism-v1');
       expect(await page.getByTestId('backend').textContent()).toContain(exact ? 'WASM' : 'WebGPU');
-      for (const toggle of await page.getByTestId('method-toggle').all()) {
-        const id = await toggle.evaluate((el) => el.closest('[data-method]')?.getAttribute('data-method'));
-        if ((await toggle.isChecked()) !== ['greedy-plain', 'fewshot-worked'].includes(id ?? '')) await toggle.click();
-      }
-      await expect.poll(() => page.locator('input[data-suite="arith-id"]').count()).toBe(1);
-      for (const box of await page.locator('input[data-suite]').all()) {
-        const name = await box.getAttribute('data-suite');
-        if ((await box.isChecked()) !== (name === 'arith-id')) await box.click();
-      }
+      await chooseMethods(page, ['greedy-plain', 'fewshot-worked']);
+      await chooseSuites(page, ['arith-id']);
       await page.getByTestId('suite-size').fill('2');
       await runToEnd(page);
       const first = await openResults(page);

@@ -17,15 +17,14 @@ function coax(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A command on the organism and its arith-id suite, as every test here but one runs it. */
+const onOrganism = (command: string) => [command, '--model', 'coax/organism-v1', '--suite', 'arith-id'];
+
 describe('coax sweep', () => {
   it('chooses on the exemplar pool, measures on test items, and stores the steering vector with the run', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'coax-sweep-')), 'sweep.json');
     const r = coax([
-      'sweep',
-      '--model',
-      'coax/organism-v1',
-      '--suite',
-      'arith-id',
+      ...onOrganism('sweep'),
       '--layers',
       '2,3',
       '--scales',
@@ -54,11 +53,7 @@ describe('coax sweep', () => {
   it('steers by an SAE feature ranked on the pool and stores its direction with the run', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'coax-sweep-')), 'features.json');
     const r = coax([
-      'sweep',
-      '--model',
-      'coax/organism-v1',
-      '--suite',
-      'arith-id',
+      ...onOrganism('sweep'),
       '--features',
       '1',
       '--rank',
@@ -98,17 +93,7 @@ describe('coax sweep', () => {
 
 describe('coax lens', () => {
   it("prints where right answers' first tokens settle, by layer", () => {
-    const r = coax([
-      'lens',
-      '--model',
-      'coax/organism-v1',
-      '--suite',
-      'arith-id',
-      '--methods',
-      'greedy-plain',
-      '--limit',
-      '4',
-    ]);
+    const r = coax([...onOrganism('lens'), '--methods', 'greedy-plain', '--limit', '4']);
     expect(r.status).toBe(0);
     const row = r.stdout.split('\n').find((l) => l.startsWith('greedy-plain\t'))!;
     const [, right, ...byLayer] = row.split('\t').map(Number);

@@ -1,4 +1,9 @@
-import type { ForwardInput, ForwardOutput, LanguageModel } from '../../src/core/decode/language-model.ts';
+import type {
+  ForwardInput,
+  ForwardOptions,
+  ForwardOutput,
+  LanguageModel,
+} from '../../src/core/decode/language-model.ts';
 
 /**
  * A hand-built LanguageModel for core tests. Tokens are single characters; the next-token logits are a pure
@@ -113,4 +118,21 @@ export class FakeModel implements LanguageModel<FakeCache> {
 /** Logits that put `p[i]` probability on token i (normalised by the caller's softmax). */
 export function logitsFromProbs(p: number[]): number[] {
   return p.map((x) => (x > 0 ? Math.log(x) : -Infinity));
+}
+
+/**
+ * The base of the hidden-state fakes (steering, SAE tests): token 0 ends, 1 pads, and the cache is the count of tokens
+ * seen (the same for every row), so selecting rows keeps it and there is nothing to release.
+ */
+export abstract class CountingFake implements LanguageModel<number> {
+  abstract readonly vocabSize: number;
+  readonly eosTokenIds = [0];
+  readonly padTokenId = 1;
+  abstract encode(text: string): number[];
+  abstract decode(ids: readonly number[]): string;
+  abstract forward(input: ForwardInput, cache: number | null, options?: ForwardOptions): Promise<ForwardOutput<number>>;
+  async selectRows(cache: number): Promise<number> {
+    return cache;
+  }
+  release(): void {}
 }

@@ -3,7 +3,15 @@
  * outputs of an uninterrupted run, emit only the missing ones, and not run the batches it already has.
  */
 import { describe, expect, it } from 'vitest';
-import { outputKey, runSuites, streamSuites } from '../../src/core/run/run-suite.ts';
+import {
+  outputKey,
+  runSuites,
+  sameItems,
+  storedOutputKeys,
+  storedOutputs,
+  streamSuites,
+} from '../../src/core/run/run-suite.ts';
+import { assemble, headerFor } from '../../src/adapters/storage/run-store.ts';
 import type { MethodOutput, RunResults } from '../../src/core/run/results.ts';
 import { PLAIN_PROMPT } from '../../src/core/methods/prompt.ts';
 import type { MethodSpec } from '../../src/core/methods/method.ts';
@@ -108,5 +116,41 @@ describe('resume a stopped run from its stored outputs (seed 3)', () => {
     const summary = await streamSuites(m, suites, methods, { seed: 3, batchSize: 3, skip: () => true });
     expect(summary).toEqual({ outputs: 0, skipped: 28 });
     expect(m.batchSizes).toEqual([]);
+  });
+});
+
+describe('the pieces of a resume: the stored header, its items and its stored outputs', () => {
+  it('a header made from results assembles back into them (steering included), and names the same items', async () => {
+    const full: RunResults = await runSuites(model(), suites, methods, { modelId: 'fake', seed: 3, batchSize: 3 });
+    const steered = { ...full, suites: full.suites.map((s, i) => (i ? s : { ...s, steering: { sc: [0.5, -1] } })) };
+    const meta = { id: 'r', name: 'r', createdAt: 1, status: 'done' as const, config: '' };
+    const header = headerFor(steered, meta);
+    expect(JSON.stringify(header)).not.toContain('outputs');
+    const records = steered.suites.flatMap((s) =>
+      s.items.flatMap((item, itemIndex) =>
+        Object.entries(item.outputs).map(([methodId, output]) => ({
+          runId: 'r',
+          suiteName: s.suiteName,
+          itemIndex,
+          methodId,
+          output,
+        })),
+      ),
+    );
+    expect(assemble(header, records)).toEqual(JSON.parse(JSON.stringify(steered)));
+    expect(sameItems(suites, header.suites)).toBe(true);
+    expect(sameItems(suites.slice(1), header.suites)).toBe(false);
+    expect(sameItems([{ ...suites[0]!, items: suites[0]!.items.slice(1) }, suites[1]!], header.suites)).toBe(false);
+  });
+
+  it('storedOutputs lists the stored outputs under their own method ids, read through the column names', () => {
+    const stored = storedOutputKeys([
+      {
+        suiteName: 'toy-a',
+        items: [{ itemId: 'toy-a-0', question: '', answer: '', tags: {}, outputs: { 'm1.sc': {} as MethodOutput } }],
+      },
+    ]);
+    expect(storedOutputs(suites, methods, stored, (id) => `m1.${id}`)).toEqual([outputKey('toy-a', 0, 'sc')]);
+    expect(storedOutputs(suites, methods, stored)).toEqual([]);
   });
 });

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type {
-  ForwardInput,
-  ForwardOptions,
-  ForwardOutput,
-  LanguageModel,
-} from '../../src/core/decode/language-model.ts';
+import { CountingFake } from './fake-model.ts';
+import type { ForwardInput, ForwardOptions, ForwardOutput } from '../../src/core/decode/language-model.ts';
 import { executeMethod, pinSteer } from '../../src/core/methods/execute.ts';
 import { findMethod } from '../../src/core/methods/method.ts';
 import { runSuites } from '../../src/core/run/run-suite.ts';
@@ -118,10 +114,8 @@ describe('shipped organism-v1 SAEs equal PyTorch (training/sae/train_sae.py fixt
  * Hidden-state fake: layers 2, width 2. A row's hidden state at layer l is [tokens seen so far (cache + new), l] plus
  * the steering at that layer; it always predicts token 2 ("a").
  */
-class Fake implements LanguageModel<number> {
+class Fake extends CountingFake {
   readonly vocabSize = 4;
-  readonly eosTokenIds = [0];
-  readonly padTokenId = 1;
   readonly hiddenIo = { layers: 2, width: 2, lens: true };
   readonly steerings: (number[] | null)[] = [];
   encode(text: string): number[] {
@@ -150,10 +144,6 @@ class Fake implements LanguageModel<number> {
       for (let l = 0; l < 2; l++) lensLogits[(b * 2 + l) * 4 + (((cache ?? 0) + T + l) % 4)] = 3;
     return { logits, positions: 1, cache: (cache ?? 0) + T, hidden, lensLogits };
   }
-  async selectRows(cache: number): Promise<number> {
-    return cache;
-  }
-  release(): void {}
 }
 
 const suite: Suite = {

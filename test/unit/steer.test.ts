@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  ForwardInput,
-  ForwardOptions,
-  ForwardOutput,
-  LanguageModel,
-} from '../../src/core/decode/language-model.ts';
+import { CountingFake } from './fake-model.ts';
+import type { ForwardInput, ForwardOptions, ForwardOutput } from '../../src/core/decode/language-model.ts';
 import { decodePrompts } from '../../src/core/decode/decode-loop.ts';
 import { GREEDY } from '../../src/core/logits/sampler.ts';
 import { executeMethod } from '../../src/core/methods/execute.ts';
@@ -32,10 +28,8 @@ interface Call {
  * this call (with an empty cache, the whole prompt): per layer l, [(l+1)·tokens, count of "=", count of "L"]. It
  * always predicts "a" then <eos>, and records every call's width and steering.
  */
-class HiddenFake implements LanguageModel<number> {
+class HiddenFake extends CountingFake {
   readonly vocabSize = VOCAB.length;
-  readonly eosTokenIds = [0];
-  readonly padTokenId = 1;
   readonly hiddenIo = io;
   readonly calls: Call[] = [];
   encode(text: string): number[] {
@@ -67,10 +61,6 @@ class HiddenFake implements LanguageModel<number> {
     }
     return { logits, positions: 1, cache: (cache ?? 0) + T, hidden };
   }
-  async selectRows(cache: number): Promise<number> {
-    return cache;
-  }
-  release(): void {}
 }
 
 const suite: Suite = {

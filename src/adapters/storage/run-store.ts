@@ -162,6 +162,24 @@ export function checkSuiteNames(header: Pick<RunHeader, 'suites'>): void {
   }
 }
 
+/**
+ * The header a run's results are stored under: their suites and items without outputs (which are stored one by one),
+ * and `meta`. `assemble` puts them back together.
+ */
+export function headerFor(
+  results: Omit<RunResults, 'version'>,
+  meta: Pick<RunHeader, 'id' | 'name' | 'createdAt' | 'status' | 'config' | 'backend' | 'compact'>,
+): RunHeader {
+  return {
+    ...meta,
+    modelId: results.modelId,
+    ...(results.models ? { models: results.models, columns: results.columns } : {}),
+    seed: results.seed,
+    methods: results.methods,
+    suites: results.suites.map(({ items, ...s }) => ({ ...s, items: items.map(({ outputs: _o, ...rest }) => rest) })),
+  };
+}
+
 export function assemble(header: RunHeader, records: readonly OutputRecord[]): RunResults {
   const suites = header.suites.map((s) => ({
     suiteName: s.suiteName,

@@ -63,6 +63,45 @@ export function storedOutputKeys(suites: readonly SuiteResults[]): ReadonlySet<s
   return keys;
 }
 
+/**
+ * Whether `suites` hold the items a stored run's header lists, suite by suite and item by item (a run resumes only on
+ * the items it started with).
+ */
+export function sameItems(
+  suites: readonly Suite[],
+  stored: readonly { suiteName: string; items: readonly { itemId: string }[] }[],
+): boolean {
+  return (
+    suites.length === stored.length &&
+    suites.every(
+      (s, i) =>
+        s.name === stored[i]!.suiteName &&
+        s.items.length === stored[i]!.items.length &&
+        s.items.every((it, j) => it.id === stored[i]!.items[j]!.itemId),
+    )
+  );
+}
+
+/**
+ * The outputs of `suites` × `methods` that `stored` already holds, as `outputKey`s with each method's own id (what a
+ * resumed run skips); `column` names a method's column in the stored run (a run over several models prefixes it).
+ */
+export function storedOutputs(
+  suites: readonly Suite[],
+  methods: readonly MethodSpec[],
+  stored: ReadonlySet<string>,
+  column: (methodId: string) => string = (id) => id,
+): string[] {
+  const done: string[] = [];
+  for (const s of suites)
+    s.items.forEach((_, i) =>
+      methods.forEach((m) => {
+        if (stored.has(outputKey(s.name, i, column(m.id)))) done.push(outputKey(s.name, i, m.id));
+      }),
+    );
+  return done;
+}
+
 /** What a streamed run did: outputs produced now, and outputs skipped because they were already there. */
 export interface RunSummary {
   outputs: number;

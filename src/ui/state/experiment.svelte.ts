@@ -1,25 +1,22 @@
 import { Comlink } from '../worker-client.ts';
 import { WorkerDiedError, WorkerRestartedError, type WorkerHost } from '../worker-host.ts';
-import { BUILTIN_METHODS, DEFAULT_METHOD_IDS, findMethod, type MethodSpec } from '../../core/methods/method.ts';
-import { steeredMethod } from '../../core/steer/sweep.ts';
-import { emptyResults, outputKey, storedOutputKeys, type RunProgress } from '../../core/run/run-suite.ts';
-import type { MethodOutput, SuiteResults } from '../../core/run/results.ts';
-import { methodSchema } from '../../core/schema/method-schema.ts';
-import { validate } from '../../core/schema/validate.ts';
-import type { Suite } from '../../core/tasks/suite.ts';
-import { SuitesState } from './suites.svelte.ts';
-import type { RunsState } from './runs.svelte.ts';
-import type { RunHeader, RunStatus } from '../../adapters/storage/run-store.ts';
+import type { MethodSpec } from '../../core/methods/method.ts';
 import {
-  compactMethods,
-  decodeConfigReport,
-  expandMethods,
-  type ExperimentConfig,
-  encodeConfig,
-} from '../../core/run/url-config.ts';
+  emptyResults,
+  sameItems,
+  storedOutputKeys,
+  storedOutputs,
+  type RunProgress,
+} from '../../core/run/run-suite.ts';
+import type { MethodOutput, SuiteResults } from '../../core/run/results.ts';
+import type { Suite } from '../../core/tasks/suite.ts';
+import { RunSetup } from './setup.svelte.ts';
+import type { RunsState } from './runs.svelte.ts';
+import { headerFor, type RunHeader, type RunStatus } from '../../adapters/storage/run-store.ts';
+import { decodeConfigReport, encodeConfig, expandMethods } from '../../core/run/url-config.ts';
 import { columnId, modelColumns, modelKeys } from '../../core/run/models.ts';
-import { formatBytes, formatLocalTime } from '../format.ts';
-import { estimateItemBytes, estimateRunBytes } from '../../core/run/storage-estimate.ts';
+import { formatLocalTime } from '../format.ts';
+import { estimateRunBytes } from '../../core/run/storage-estimate.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { CancelledError, isCancelled } from '../../core/decode/cancel.ts';
 
@@ -37,24 +34,16 @@ export interface ModelStep {
 }
 
 /**
- * One comparison: suites, methods and seeds, and the run's progress. The run's results have one owner, the run store
+ * One comparison: its setup (`setup`: suites, methods, seeds), and the run's progress. The run's results have one owner, the run store
  * (`runs.open`): outputs stream from the worker straight into it, and `results` reads them there.
  */
 export class ExperimentState {
-  readonly suites = new SuitesState();
-  seed = $state(1);
-  batchSize = $state(8);
-  #methods = $state.raw<MethodSpec[]>(BUILTIN_METHODS.map((m) => structuredClone(m)));
-  #enabled = $state.raw<string[]>([...DEFAULT_METHOD_IDS]);
+  readonly setup = new RunSetup();
   #status = $state<ExperimentStatus>('idle');
   #progress = $state.raw<RunProgress | null>(null);
   #runId = $state<string | null>(null);
   #error = $state<string | null>(null);
   #warning = $state<string | null>(null);
-  /** Compact storage for the next run: full token traces for each item's chosen path only. */
-  #compact = $state(false);
-  /** Bundled models to run after the loaded one, with the same suites, methods and seed (a run over several models). */
-  #alsoModels = $state.raw<string[]>([]);
   /** Which model a run over several models is at (it loads them one after another). */
   #modelStep = $state.raw<ModelStep | null>(null);
   /** Wall time of the last run in ms, set when it ends (the lessons and the quick comparison show it). */
@@ -65,21 +54,6 @@ export class ExperimentState {
     private readonly host: WorkerHost,
     private readonly runs: RunsState,
   ) {}
-
-  /** Every method the panel offers (built-in, edited, added by a link). */
-  get methods(): readonly MethodSpec[] {
-    return this.#methods;
-  }
-
-  /** The ids of the methods ticked for the next run. */
-  get enabled(): readonly string[] {
-    return this.#enabled;
-  }
-
-  /** The methods the next run uses: the one place they are resolved (the run, its link and its header read them). */
-  get chosenMethods(): MethodSpec[] {
-    return this.#methods.filter((m) => this.#enabled.includes(m.id));
-  }
 
   get progress(): RunProgress | null {
     return this.#progress;
@@ -100,54 +74,12 @@ export class ExperimentState {
     return this.#runId;
   }
 
-  get alsoModels(): readonly string[] {
-    return this.#alsoModels;
-  }
-
   get modelStep(): ModelStep | null {
     return this.#modelStep;
   }
 
-  private set modelStep(step: ModelStep | null) {
-    this.#modelStep = step;
-  }
-
   get elapsedMs(): number {
     return this.#elapsedMs;
-  }
-
-  private set elapsedMs(ms: number) {
-    this.#elapsedMs = ms;
-  }
-
-  /** The configuration a link reproduces. */
-  config(model: string): ExperimentConfig {
-    const chosen = this.chosenMethods;
-    const models = this.modelsFor(model);
-    return {
-      model,
-      ...(models.length > 1 ? { models } : {}),
-      suites: [...this.suites.chosen],
-      itemLimit: this.suites.itemLimit,
-      generatedSeed: this.suites.generatedSeed,
-      methods: compactMethods(chosen),
-      seed: this.seed,
-      batchSize: this.batchSize,
-    };
-  }
-
-  get compact(): boolean {
-    return this.#compact;
-  }
-
-  setCompact(on: boolean): void {
-    this.#compact = on;
-  }
-
-  /** Bytes per item compact storage saves at most with the chosen methods (the traces of their paths). */
-  get compactSaves(): number {
-    const methods = this.chosenMethods;
-    return estimateItemBytes(methods) - estimateItemBytes(methods, true);
   }
 
   /** Something to know before the last run that did not stop it (storage that may run out). */
@@ -172,7 +104,7 @@ export class ExperimentState {
   applyLink(param: string): string | null {
     try {
       const { config, ignored } = decodeConfigReport(param);
-      this.applyConfig(config);
+      this.setup.applyConfig(config);
       if (ignored.length)
         this.#error = `This link's setup was applied; its keys ${ignored.map((k) => `"${k.slice(0, 40)}"`).join(', ')} are not part of a Coax setup and were ignored.`;
       return config.model;
@@ -182,71 +114,13 @@ export class ExperimentState {
     }
   }
 
-  /** Apply a configuration from a link (the model is the engine's business). */
-  applyConfig(config: ExperimentConfig): void {
-    const methods = expandMethods(config.methods);
-    this.#methods = [
-      ...this.#methods.map((m) => methods.find((x) => x.id === m.id) ?? m),
-      ...methods.filter((m) => !this.#methods.some((x) => x.id === m.id)),
-    ];
-    this.#enabled = methods.map((m) => m.id);
-    this.suites.applyConfig(config);
-    this.seed = config.seed;
-    this.batchSize = config.batchSize;
-    this.#alsoModels = config.models?.slice(1) ?? [];
-  }
-
-  /** The models a run with `loaded` loaded goes through: it first, then the others chosen. */
-  modelsFor(loaded: string): string[] {
-    return [loaded, ...this.#alsoModels.filter((m) => m !== loaded)];
-  }
-
-  toggleModel(id: string, on: boolean): void {
-    if (on === this.#alsoModels.includes(id)) return;
-    this.#alsoModels = on ? [...this.#alsoModels, id] : this.#alsoModels.filter((m) => m !== id);
-  }
-
-  toggleMethod(id: string, on: boolean): void {
-    if (on === this.#enabled.includes(id)) return;
-    this.#enabled = on ? [...this.#enabled, id] : this.#enabled.filter((m) => m !== id);
-  }
-
-  /**
-   * Add greedy decoding of the plain prompt steered by an SAE feature (at every position) to the methods and enable
-   * it; the same layer, feature and scale replace an earlier one. Returns its label.
-   */
-  addFeatureSteer(layer: number, feature: number, scale: number): string {
-    const base = findMethod('greedy-plain');
-    const m = steeredMethod(base, { layer, feature, scale }, `f${feature}`);
-    const next = { ...m, label: `Greedy, steered by SAE feature ${feature} (layer ${layer}, scale ${scale})` };
-    this.#methods = [...this.#methods.filter((x) => x.id !== next.id), next];
-    if (!this.#enabled.includes(next.id)) this.#enabled = [...this.#enabled, next.id];
-    return next.label;
-  }
-
-  updateMethod(next: MethodSpec): void {
-    this.#methods = this.#methods.map((m) => (m.id === next.id ? next : m));
-  }
-
-  /** Replace a method from edited JSON; a bad edit is reported and changes nothing. */
-  editMethodJson(id: string, text: string): string | null {
-    try {
-      const next = validate(methodSchema, JSON.parse(text), `method ${id}`);
-      if (next.id !== id) return `method ${id}: the id cannot change here`;
-      this.updateMethod(next);
-      return null;
-    } catch (err) {
-      return errorMessage(err);
-    }
-  }
-
   /**
    * Run the chosen suites and methods on the loaded model and then on each other chosen model, which `load` loads
    * when its turn comes (the last one stays loaded). Cancel stops after the current step, or after a model loads.
    */
   async run(modelId: string, backend: string, load?: (id: string) => Promise<void>): Promise<void> {
     if (this.busy) return;
-    const methods = this.chosenMethods;
+    const methods = this.setup.methods.chosen;
     this.#error = null;
     if (methods.length === 0) {
       this.#error = 'Choose at least one method.';
@@ -254,7 +128,7 @@ export class ExperimentState {
     }
     let suites;
     try {
-      suites = await this.suites.resolve();
+      suites = await this.setup.suites.resolve();
     } catch (err) {
       this.#error = String(err);
       return;
@@ -265,7 +139,7 @@ export class ExperimentState {
     }
     // Running from here on (the page shows it at once); the steps before the first output may take a moment.
     this.#status = 'running';
-    const models = load ? this.modelsFor(modelId) : [modelId];
+    const models = load ? this.setup.modelsFor(modelId) : [modelId];
     const many = models.length > 1;
     const combined = many ? modelColumns(models, methods) : { methods, columns: undefined };
     // The directions steered methods add (CAA vectors, SAE features) as numbers, stored with the run so that its file
@@ -287,28 +161,24 @@ export class ExperimentState {
       }
     }
     // Warn, without stopping, before a run that may not fit the browser's storage (an upper bound: every path long).
-    const need = estimateRunBytes(suites, methods, this.#compact) * models.length;
-    const free = await this.runs.freeBytes();
-    this.#warning =
-      free !== null && need > free
-        ? `This run may need up to ${formatBytes(need)} of storage and this browser grants the site ${formatBytes(free)} more: outputs that do not fit stay on screen but are not stored. Export the run when it ends, or free space (delete old runs or cached models).`
-        : null;
+    this.#warning = await this.runs.storageWarning(
+      estimateRunBytes(suites, methods, this.setup.compact) * models.length,
+    );
     const createdAt = Date.now();
     const when = formatLocalTime(createdAt);
-    const header: RunHeader = {
-      id: `run-${createdAt.toString(36)}`,
-      name: `${models.join(' vs ')} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
-      createdAt,
-      modelId,
-      ...(many ? { models, columns: combined.columns } : {}),
-      seed: this.seed,
-      status: 'running',
-      config: encodeConfig(this.config(modelId)),
-      backend,
-      ...(this.#compact ? { compact: true } : {}),
-      methods: combined.methods,
-      suites: skeleton.map((s) => ({ ...s, items: s.items.map(({ outputs: _o, ...rest }) => rest) })),
-    };
+    const results = { modelId, ...(many ? { models, columns: combined.columns } : {}), seed: this.setup.seed };
+    const header = headerFor(
+      { ...results, methods: combined.methods, suites: skeleton },
+      {
+        id: `run-${createdAt.toString(36)}`,
+        name: `${models.join(' vs ')} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
+        createdAt,
+        status: 'running',
+        config: encodeConfig(this.setup.config(modelId)),
+        backend,
+        ...(this.setup.compact ? { compact: true } : {}),
+      },
+    );
     try {
       await this.runs.begin(header);
     } catch (err) {
@@ -320,7 +190,7 @@ export class ExperimentState {
       header,
       suites,
       methods,
-      batchSize: this.batchSize,
+      batchSize: this.setup.batchSize,
       stored: storedOutputKeys([]),
       loaded: modelId,
       load,
@@ -349,17 +219,9 @@ export class ExperimentState {
       const stored = await this.runs.reopen(runId);
       const { header, results } = stored;
       const config = decodeConfigReport(header.config).config;
-      this.applyConfig(config);
-      const suites = await this.suites.resolve();
-      const same =
-        suites.length === header.suites.length &&
-        suites.every(
-          (s, i) =>
-            s.name === header.suites[i]!.suiteName &&
-            s.items.length === header.suites[i]!.items.length &&
-            s.items.every((it, j) => it.id === header.suites[i]!.items[j]!.itemId),
-        );
-      if (!same)
+      this.setup.applyConfig(config);
+      const suites = await this.setup.suites.resolve();
+      if (!sameItems(suites, header.suites))
         throw new Error(
           `its suites cannot be set up again as they were (${header.suites.map((s) => s.suiteName).join(', ')}): import them again, then resume`,
         );
@@ -398,7 +260,7 @@ export class ExperimentState {
     const many = models.length > 1;
     const keys = modelKeys(models);
     this.#runId = header.id;
-    this.modelStep = null;
+    this.#modelStep = null;
     const perModel = suites.reduce((n, s) => n + s.items.length, 0) * methods.length;
     const total = perModel * models.length;
     this.#progress = { done: 0, total, suiteName: suites[0]!.name, methodId: methods[0]!.id };
@@ -408,27 +270,21 @@ export class ExperimentState {
       for (const [index, id] of models.entries()) {
         if (this.#cancelling()) throw new CancelledError();
         const column = (methodId: string) => (many ? columnId(keys, index, methodId) : methodId);
-        const done: string[] = [];
-        for (const s of suites)
-          s.items.forEach((_, i) =>
-            methods.forEach((m) => {
-              if (plan.stored.has(outputKey(s.name, i, column(m.id)))) done.push(outputKey(s.name, i, m.id));
-            }),
-          );
+        const done = storedOutputs(suites, methods, plan.stored, column);
         const offset = perModel * index;
         // A model whose outputs are all stored is not even loaded.
         if (done.length === perModel) {
           this.#progress = { ...this.#progress, done: offset + perModel };
           continue;
         }
-        if (many) this.modelStep = { index, count: models.length, modelId: id, phase: 'loading' };
+        if (many) this.#modelStep = { index, count: models.length, modelId: id, phase: 'loading' };
         if (id !== current) {
           if (!plan.load) throw new Error(`load ${id} first`);
           await plan.load(id);
           current = id;
           if (this.#cancelling()) throw new CancelledError();
         }
-        if (many) this.modelStep = { index, count: models.length, modelId: id, phase: 'running' };
+        if (many) this.#modelStep = { index, count: models.length, modelId: id, phase: 'running' };
         await this.host.race(
           this.host.api.run(
             {
@@ -461,7 +317,7 @@ export class ExperimentState {
       }
     } finally {
       clearTimeout(this.#cancelTimer);
-      this.elapsedMs = performance.now() - started;
+      this.#elapsedMs = performance.now() - started;
       await this.runs.finish(header.id, (this.#status === 'cancelling' ? 'cancelled' : this.#status) as RunStatus);
     }
   }

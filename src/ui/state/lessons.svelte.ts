@@ -81,7 +81,7 @@ export class LessonsState {
 
   /** Apply a preset and run it, loading its model first when another one is loaded. */
   run(preset: ExperimentConfig): void {
-    this.experiment.applyConfig(preset);
+    this.experiment.setup.applyConfig(preset);
     if (this.engine.loadedEntry?.id === preset.model && !this.engine.loading) {
       void this.#launch(preset);
       return;
@@ -95,7 +95,7 @@ export class LessonsState {
 
   async #launch(preset: ExperimentConfig): Promise<void> {
     // The model's own suites were just offered: choose the preset's again (offering them resets a fresh choice).
-    this.experiment.applyConfig(preset);
+    this.experiment.setup.applyConfig(preset);
     // A preset over several models loads each in turn (the last one stays loaded).
     await this.experiment.run(preset.model, this.engine.backend?.backend ?? '', (id) => this.engine.loadBundled(id));
   }

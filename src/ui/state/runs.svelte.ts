@@ -3,12 +3,14 @@ import {
   isQuotaError,
   outputBytes,
   RunStore,
+  headerFor,
   type RunHeader,
   type RunStatus,
 } from '../../adapters/storage/run-store.ts';
 import { leaderboardCsv, parseRunFile, runFile, serializeRunFile, toCsv } from '../../core/run/export.ts';
 import type { MethodOutput, RunResults } from '../../core/run/results.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { formatBytes } from '../format.ts';
 
 export interface OpenRun {
   header: RunHeader;
@@ -102,6 +104,14 @@ export class RunsState {
     } catch {
       return null;
     }
+  }
+
+  /** A warning, or null, for a run that may store up to `need` bytes: whether that may not fit the site's storage. */
+  async storageWarning(need: number): Promise<string | null> {
+    const free = await this.freeBytes();
+    return free !== null && need > free
+      ? `This run may need up to ${formatBytes(need)} of storage and this browser grants the site ${formatBytes(free)} more: outputs that do not fit stay on screen but are not stored. Export the run when it ends, or free space (delete old runs or cached models).`
+      : null;
   }
 
   /** Hold the run's lock until it finishes (or the tab closes), so other tabs see that it is live. */
@@ -265,24 +275,14 @@ export class RunsState {
     try {
       // Any results file: the page's export or the CLI's --out, of this or an earlier version.
       const data = parseRunFile(await file.text(), file.name, { createdAt: file.lastModified });
-      const header: RunHeader = {
+      const header = headerFor(data.results, {
         id: `imported-${Date.now().toString(36)}`,
         name: `${data.name} (imported)`,
         createdAt: data.createdAt,
-        modelId: data.results.modelId,
-        ...(data.results.models ? { models: data.results.models, columns: data.results.columns } : {}),
-        seed: data.results.seed,
         status: 'done',
         config: data.config,
         backend: data.backend,
-        methods: data.results.methods,
-        suites: data.results.suites.map((s) => ({
-          suiteName: s.suiteName,
-          relation: s.relation,
-          split: s.split,
-          items: s.items.map(({ outputs: _o, ...rest }) => rest),
-        })),
-      };
+      });
       await this.#store?.putRun(header, data.results);
       this.#open = { header, results: data.results };
       this.#error = null;
