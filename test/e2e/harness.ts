@@ -54,7 +54,8 @@ export async function openWithModel(
   modelId: string,
 ): Promise<void> {
   const errors = pageErrors(page);
-  await page.goto(`${url}?backend=${backend}&model=${encodeURIComponent(modelId)}`);
+  // The Vite dev server compiles the page's modules on the first visit: slow on a loaded machine, so not 30 s.
+  await page.goto(`${url}?backend=${backend}&model=${encodeURIComponent(modelId)}`, { timeout: 120_000 });
   await page.getByTestId('backend').waitFor({ timeout: 60_000 });
   // The page loads the model named in the URL by itself.
   await Promise.race([
