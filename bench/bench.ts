@@ -1,9 +1,13 @@
 /**
  * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic]
+ *   [-- --only main-thread|profile] [-- --items N] [-- --trace file.json]
  * Coax's engine against what a user would otherwise write, measured in one run: in Node (onnxruntime-node)
  * and in headless Chromium (WASM). Prints a table and, last, one JSON line. A script, not a test: it asserts
  * nothing about speed (CI runs --quick only so it cannot rot). --realistic: a random-weight model of SmolLM2-135M's
  * exact shape, exported once into .cache/ (bench/realistic.ts), instead of the bundled tiny models.
+ * --only main-thread: only the page run's main-thread tasks (Chromium); --only profile: only the profile split of the
+ * 4-shot run (Node). --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace
+ * of that run (open it in the DevTools Performance panel, or summarise it with bench/long-tasks.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,14 +18,21 @@ import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
 import { runBench, type BenchReport } from '../src/worker/bench/run-bench.ts';
 import { scanModels } from '../tools/vite/model-manifest.ts';
 import { browserBench } from './browser.ts';
+import { profileFewShot, type ProfileSplit } from '../src/worker/bench/profile-split.ts';
 import { addToDist, cacheBytes, ensureRealisticModel, REALISTIC_ID, REALISTIC_ROOT } from './realistic.ts';
-import { targets, targetTable, type Target } from './targets.ts';
+import { mainThreadTarget, targets, targetTable, type Target } from './targets.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const noBrowser = args.includes('--no-browser');
 const realistic = args.includes('--realistic');
-const modelsArg = args.find((a, i) => args[i - 1] === '--models');
+const valueOf = (flag: string) => args.find((a, i) => args[i - 1] === flag);
+const modelsArg = valueOf('--models');
+const only = valueOf('--only');
+if (only !== undefined && only !== 'main-thread' && only !== 'profile')
+  throw new Error(`--only takes main-thread or profile, not ${only}`);
+const items = valueOf('--items') === undefined ? undefined : Number(valueOf('--items'));
+const tracePath = valueOf('--trace');
 const modelsDir = realistic ? REALISTIC_ROOT : resolve('public/models');
 const models = realistic
   ? [REALISTIC_ID]
@@ -65,33 +76,52 @@ async function main(): Promise<void> {
   const targetRows: Record<string, { node: Target[]; browser?: Target[] }> = {};
   // The realistic model also runs quantised (training/quantize.py: dynamic int8, transformers.js dtype "q8").
   const runs = models.flatMap((id) => (realistic ? ['fp32', 'q8'] : ['fp32']).map((dtype) => ({ id, dtype })));
-  for (const { id, dtype } of runs) {
+  const profile: Record<string, { node: ProfileSplit }> = {};
+  for (const { id, dtype } of only === 'main-thread' ? [] : runs) {
     const model = await TransformersModel.load(id, { device: 'cpu', dtype: dtype as 'fp32' | 'q8' });
-    const measured = await runBench(model, {
-      quick,
-      now: () => performance.now(),
-      memory: () => process.memoryUsage().rss,
-    });
+    const name = dtype === 'fp32' ? id : `${id} · ${dtype}`;
+    if (only !== 'profile') {
+      const measured = await runBench(model, {
+        quick,
+        now: () => performance.now(),
+        memory: () => process.memoryUsage().rss,
+      });
+      const r = { ...measured, model: name };
+      node.push(r);
+      console.log(table('Node, onnxruntime-node', r));
+      targetRows[r.model] = { node: targets(r, context(id, r, dtype)) };
+      console.log(`targets (Node):\n${targetTable(targetRows[r.model]!.node)}\n`);
+    }
+    const split = await profileFewShot(model, quick, () => performance.now());
+    profile[name] = { node: split };
+    console.log(`${profileRow(split)}\n`);
     await model.dispose();
-    const r = dtype === 'fp32' ? measured : { ...measured, model: `${id} · ${dtype}` };
-    node.push(r);
-    console.log(table('Node, onnxruntime-node', r));
-    targetRows[r.model] = { node: targets(r, context(id, r, dtype)) };
-    console.log(`targets (Node):\n${targetTable(targetRows[r.model]!.node)}\n`);
   }
   let browser: Awaited<ReturnType<typeof browserBench>> | null = null;
-  if (!noBrowser) {
+  if (!noBrowser && only !== 'profile') {
     if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
     if (realistic) addToDist(`${REALISTIC_ROOT}/${REALISTIC_ID}`);
-    browser = await browserBench(models, quick);
+    browser = await browserBench(models, {
+      quick,
+      items,
+      workerBench: only !== 'main-thread',
+      tracePath,
+      loadTimeoutMs: realistic ? 1_200_000 : 300_000,
+    });
     for (const r of browser.reports) {
       console.log(table('Chromium, WASM', r));
-      const rows = targets(r, { ...context(r.model, r), longestTaskMs: browser.longestTaskMs });
+      const rows = targets(r, {
+        ...context(r.model, r),
+        longestTaskMs: browser.longestTaskMs,
+        longTasks: browser.longTasks,
+      });
       (targetRows[r.model] ??= { node: [] }).browser = rows;
       console.log(`targets (Chromium, WASM):\n${targetTable(rows)}\n`);
     }
+    const main = mainThreadTarget(browser.longestTaskMs, browser.longTasks);
+    if (only === 'main-thread') for (const id of models) (targetRows[id] ??= { node: [] }).browser = [main];
     console.log(
-      `longest main-thread task during a run in the page: ${browser.longestTaskMs.toFixed(0)} ms (${browser.longTasks} long tasks); first run in a fresh page: ${browser.firstRunLongestMs.toFixed(0)} ms\n`,
+      `main thread during a page run of ${items ?? (quick ? 4 : 20)} items:\n${targetTable([main])}\n  first run in a fresh page: longest task ${browser.firstRunLongestMs.toFixed(0)} ms\n`,
     );
   }
   const flat = (rows: Target[] | undefined) =>
@@ -99,7 +129,16 @@ async function main(): Promise<void> {
   const targetsJson = Object.fromEntries(
     Object.entries(targetRows).map(([id, t]) => [id, { node: flat(t.node), browser: flat(t.browser) }]),
   );
-  console.log(JSON.stringify({ machine, quick, realistic, targets: targetsJson, node, browser }));
+  console.log(JSON.stringify({ machine, quick, realistic, targets: targetsJson, profile, node, browser }));
+}
+
+/** The profile split as one table row: each piece's share of the run's wall time. */
+function profileRow(p: ProfileSplit & { n: number; promptTokens: number }): string {
+  const pc = (v: number) => `${((v / p.totalMs) * 100).toFixed(0)} %`;
+  return [
+    `profile split, self-consistency n=${p.n}, ${p.promptTokens}-token 4-shot prompt (${ms(p.totalMs)}, ${p.forwardCalls} forward calls, ${p.selectRowsCalls} selectRows):`,
+    `  runtime (session.run) ${pc(p.runtimeMs)}, of which the prompt's prefill ${pc(p.prefillMs)} · adapter around it (feeds, logits copy) ${pc(p.adapterMs)} · cache copies (selectRows) ${pc(p.cacheCopiesMs)} · our loop (sampling, traces, bookkeeping) ${pc(p.loopMs)}, of which detokenising ${pc(p.detokeniseMs)}`,
+  ].join('\n');
 }
 
 /** Model size and one cache copy for the memory target (the realistic model's shape is known; others skip it). */

@@ -1,5 +1,18 @@
+import { writeFileSync } from 'node:fs';
 import type { BenchReport } from '../src/worker/bench/run-bench.ts';
 import { launch, serveDist } from '../tools/chromium.ts';
+
+export interface BrowserBenchOptions {
+  quick: boolean;
+  /** Items of the steady-state page run whose main-thread tasks are counted (default 4 quick, 20 full). */
+  items?: number;
+  /** Run the worker benchmark too (false: only the page run's long tasks, `--only main-thread`). */
+  workerBench?: boolean;
+  /** Write a Chromium performance trace (devtools timeline) of the steady-state run here, to see what ran long. */
+  tracePath?: string;
+  /** How long the model may take to load in the page (the 135M model takes minutes on a loaded machine). */
+  loadTimeoutMs?: number;
+}
 
 /**
  * The same benchmark inside the built page's worker (Chromium, WASM), plus the page's longest main-thread task
@@ -7,8 +20,9 @@ import { launch, serveDist } from '../tools/chromium.ts';
  */
 export async function browserBench(
   models: readonly string[],
-  quick: boolean,
+  options: BrowserBenchOptions,
 ): Promise<{ reports: BenchReport[]; longestTaskMs: number; longTasks: number; firstRunLongestMs: number }> {
+  const { quick } = options;
   const { server, url } = await serveDist();
   const { browser, close } = await launch('wasm');
   try {
@@ -27,7 +41,7 @@ export async function browserBench(
         });
       });
       await page.goto(`${url}?backend=wasm&model=${encodeURIComponent(id)}`);
-      await page.getByTestId('model-ready').waitFor({ timeout: 300_000 });
+      await page.getByTestId('model-ready').waitFor({ timeout: options.loadTimeoutMs ?? 300_000 });
       // Long tasks are counted during runs, not during start-up and model load. The first run in a fresh page
       // also pays one-off costs (first layout of the results, first use of a font); the second is steady state.
       const runOnce = async (items: number) => {
@@ -45,24 +59,31 @@ export async function browserBench(
               document.querySelector('[data-testid=run-status]')?.textContent ?? '',
             ),
           null,
-          { timeout: 600_000 },
+          { timeout: 1_800_000 },
         );
         return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
       };
-      const first = await runOnce(quick ? 2 : 5);
-      const steady = await runOnce(quick ? 4 : 20);
+      const steadyItems = options.items ?? (quick ? 4 : 20);
+      const first = await runOnce(Math.min(quick ? 2 : 5, steadyItems));
+      if (options.tracePath)
+        await browser.startTracing(page, {
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'],
+        });
+      const steady = await runOnce(steadyItems);
+      if (options.tracePath) writeFileSync(options.tracePath, await browser.stopTracing());
       firstRunLongestMs = Math.max(firstRunLongestMs, ...first, 0);
       longestTaskMs = Math.max(longestTaskMs, ...steady, 0);
       longTasks += steady.length;
-      reports.push(
-        await page.evaluate(
-          (q) =>
-            (
-              globalThis as unknown as { coax: { worker: { bench(q: boolean): Promise<BenchReport> } } }
-            ).coax.worker.bench(q),
-          quick,
-        ),
-      );
+      if (options.workerBench !== false)
+        reports.push(
+          await page.evaluate(
+            (q) =>
+              (
+                globalThis as unknown as { coax: { worker: { bench(q: boolean): Promise<BenchReport> } } }
+              ).coax.worker.bench(q),
+            quick,
+          ),
+        );
       await page.close();
     }
     return { reports, longestTaskMs, longTasks, firstRunLongestMs };

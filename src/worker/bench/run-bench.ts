@@ -133,10 +133,7 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
   // Self-consistency: n samples at T from one prefill vs n sequential generate() calls.
   const n = cfg.quick ? 4 : 16;
   const selfConsistency = await selfConsistencyBench(model, prompt, n, tokens, now, rngs(n, 7));
-  const suite = additionSuite({ seed: 1, count: 1 });
-  const fewShot = model.encode(
-    buildPrompt({ ...PLAIN_PROMPT, shots: 4, shotForm: 'worked' }, suite.items[0]!, suite, 1),
-  );
+  const fewShot = fewShotPrompt(model);
   const sample = cfg.memory;
   let memory: BenchReport['memory'] = null;
   const watch = () => {
@@ -190,6 +187,12 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
       sameTokens: JSON.stringify(ours.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare),
     },
   };
+}
+
+/** The 4-shot worked prompt of the few-shot self-consistency row (229–315 tokens, by tokenizer). */
+export function fewShotPrompt(model: TransformersModel): number[] {
+  const suite = additionSuite({ seed: 1, count: 1 });
+  return model.encode(buildPrompt({ ...PLAIN_PROMPT, shots: 4, shotForm: 'worked' }, suite.items[0]!, suite, 1));
 }
 
 /** The model's cache bytes per row and token, read off a one-token prefill (0 when the model does not say). */
