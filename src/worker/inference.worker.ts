@@ -185,12 +185,20 @@ async function probe(m: TransformersModel): Promise<void> {
   m.release(out.cache);
 }
 
+/** See WorkerApi.gpuGather: on unless a test switched it off. */
+let gpuGatherOn = true;
+
 async function loadOn(
   request: LoadRequest,
   device: 'webgpu' | 'wasm',
   report: (info: ProgressInfo) => void,
 ): Promise<TransformersModel> {
-  const m = await TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report });
+  const m = await TransformersModel.load(request.id, {
+    device,
+    dtype: request.dtype,
+    onProgress: report,
+    gpuGather: gpuGatherOn,
+  });
   try {
     await probe(m);
   } catch (err) {
@@ -402,6 +410,14 @@ const api: WorkerApi = {
   async throughput(batch, newTokens) {
     if (!model) throw new Error('no model loaded');
     return measureThroughput(model, batch, newTokens, () => performance.now());
+  },
+
+  gpuGather(on) {
+    if (on !== undefined) {
+      gpuGatherOn = on;
+      model?.setGpuGather(on);
+    }
+    return { on: gpuGatherOn, gathers: model?.gpuGathers ?? 0 };
   },
 };
 

@@ -166,4 +166,9 @@ export interface WorkerApi extends ExploreApi {
   featureContrast(a: TraceRef, b: TraceRef, layer: number): Promise<ContrastFeature[]>;
   /** The benchmark (npm run bench) on the loaded model, in this browser. */
   bench(quick: boolean): Promise<BenchReport>;
+  /**
+   * A test knob (e2e: outputs with and without it must be equal): gather cache rows on the GPU (the default) or take
+   * the download path, for the loaded model and later loads. Returns the setting and the loaded model's GPU gathers.
+   */
+  gpuGather(on?: boolean): { on: boolean; gathers: number };
 }

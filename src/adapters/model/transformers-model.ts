@@ -106,6 +106,8 @@ export class TransformersModel implements LanguageModel<KvCache> {
   private firstForwardChecked = false;
   /** The GPU row gather: undefined until first needed, null when off or when its session could not be made. */
   private gpuGather: GpuRowGather | null | undefined;
+  /** Cache tensors gathered on the GPU so far (the e2e check that the GPU path really ran). */
+  gpuGathers = 0;
 
   private constructor(
     readonly id: string,
@@ -264,12 +266,18 @@ export class TransformersModel implements LanguageModel<KvCache> {
     if (!this.gpuGather || !GpuRowGather.serves(t.type)) return null;
     try {
       const picked = await this.gpuGather.gather(t.ort_tensor as unknown as OrtTensorLike, rows);
+      this.gpuGathers++;
       return new Tensor(picked as unknown as Tensor['ort_tensor']);
     } catch (err) {
       console.warn(`model ${this.id}: GPU row gather failed, downloading the cache instead:`, err);
       this.gpuGather = null;
       return null;
     }
+  }
+
+  /** Switch the GPU row gather on (made again on next use) or off (the download path), as LoadOptions.gpuGather. */
+  setGpuGather(on: boolean): void {
+    this.gpuGather = on ? (this.gpuGather ?? undefined) : null;
   }
 
   release(cache: KvCache): void {
