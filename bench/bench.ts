@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic]
- *   [-- --only main-thread|profile] [-- --items N] [-- --trace file.json]
+ *   [-- --only main-thread|profile] [-- --items N] [-- --trace file.json] [-- --dtypes fp32,q8] [-- --browser-dtype q8]
  * Coax's engine against what a user would otherwise write, measured in one run: in Node (onnxruntime-node)
  * and in headless Chromium (WASM). Prints a table and, last, one JSON line. A script, not a test: it asserts
  * nothing about speed (CI runs --quick only so it cannot rot). --realistic: a random-weight model of SmolLM2-135M's
@@ -33,6 +33,8 @@ if (only !== undefined && only !== 'main-thread' && only !== 'profile')
   throw new Error(`--only takes main-thread or profile, not ${only}`);
 const items = valueOf('--items') === undefined ? undefined : Number(valueOf('--items'));
 const tracePath = valueOf('--trace');
+const dtypesArg = valueOf('--dtypes')?.split(',');
+const browserDtype = valueOf('--browser-dtype');
 const modelsDir = realistic ? REALISTIC_ROOT : resolve('public/models');
 const models = realistic
   ? [REALISTIC_ID]
@@ -75,7 +77,8 @@ async function main(): Promise<void> {
   const node: BenchReport[] = [];
   const targetRows: Record<string, { node: Target[]; browser?: Target[] }> = {};
   // The realistic model also runs quantised (training/quantize.py: dynamic int8, transformers.js dtype "q8").
-  const runs = models.flatMap((id) => (realistic ? ['fp32', 'q8'] : ['fp32']).map((dtype) => ({ id, dtype })));
+  const dtypes = dtypesArg ?? (realistic ? ['fp32', 'q8'] : ['fp32']);
+  const runs = models.flatMap((id) => dtypes.map((dtype) => ({ id, dtype })));
   const profile: Record<string, { node: ProfileSplit }> = {};
   for (const { id, dtype } of only === 'main-thread' ? [] : runs) {
     const model = await TransformersModel.load(id, { device: 'cpu', dtype: dtype as 'fp32' | 'q8' });
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
       workerBench: only !== 'main-thread',
       tracePath,
       loadTimeoutMs: realistic ? 1_200_000 : 300_000,
+      ...(browserDtype ? { dtype: browserDtype } : {}),
     });
     for (const r of browser.reports) {
       console.log(table('Chromium, WASM', r));

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import type { BenchReport } from '../src/worker/bench/run-bench.ts';
 import { launch, serveDist } from '../tools/chromium.ts';
 
@@ -12,6 +13,26 @@ export interface BrowserBenchOptions {
   tracePath?: string;
   /** How long the model may take to load in the page (the 135M model takes minutes on a loaded machine). */
   loadTimeoutMs?: number;
+  /** Load this dtype in the page instead of the page's default (fp32 where the model has it). */
+  dtype?: string;
+}
+
+/** Wait until the page's model is ready, saying every minute how its load goes; a load error ends the wait. */
+async function waitForModel(page: Page, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = page.getByTestId('model-ready');
+    if (await ready.isVisible()) return;
+    const error = page.getByTestId('model-error');
+    if (await error.isVisible()) throw new Error(`model failed to load: ${await error.textContent()}`);
+    if (Date.now() > until) throw new Error(`model not ready after ${timeoutMs / 1000} s`);
+    const progress = await page
+      .getByTestId('load-progress')
+      .innerText({ timeout: 1000 })
+      .catch(() => '(no progress shown)');
+    console.log(`  waiting for the model in the page: ${progress.replace(/\s+/g, ' ').slice(0, 200)}`);
+    await ready.waitFor({ timeout: 60_000 }).catch(() => {});
+  }
 }
 
 /**
@@ -41,7 +62,32 @@ export async function browserBench(
         });
       });
       await page.goto(`${url}?backend=wasm&model=${encodeURIComponent(id)}`);
-      await page.getByTestId('model-ready').waitFor({ timeout: options.loadTimeoutMs ?? 300_000 });
+      if (options.dtype) {
+        // The page starts loading its default dtype at once: stop that worker and load the one asked for.
+        await page.getByTestId('backend').waitFor({ timeout: 120_000 });
+        await page.evaluate(
+          async ([model, dtype]) => {
+            const { engine } = (
+              globalThis as unknown as {
+                coax: {
+                  engine: {
+                    restartWorker(): Promise<void>;
+                    select(source: string, id: string): void;
+                    chooseDtype(d: string): void;
+                    load(): Promise<void>;
+                  };
+                };
+              }
+            ).coax;
+            await engine.restartWorker();
+            engine.select('bundled', model!);
+            engine.chooseDtype(dtype!);
+            void engine.load();
+          },
+          [id, options.dtype],
+        );
+      }
+      await waitForModel(page, options.loadTimeoutMs ?? 300_000);
       // Long tasks are counted during runs, not during start-up and model load. The first run in a fresh page
       // also pays one-off costs (first layout of the results, first use of a font); the second is steady state.
       const runOnce = async (items: number) => {
@@ -64,7 +110,7 @@ export async function browserBench(
         return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
       };
       const steadyItems = options.items ?? (quick ? 4 : 20);
-      const first = await runOnce(Math.min(quick ? 2 : 5, steadyItems));
+      const first = await runOnce(options.items !== undefined ? Math.min(2, steadyItems) : quick ? 2 : 5);
       if (options.tracePath)
         await browser.startTracing(page, {
           categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'],
