@@ -121,5 +121,5 @@ describe('compact storage (Chromium, WASM, fixture-tiny)', () => {
     for (const tab of await page.locator('[data-testid^=tab-]').all()) await tab.click();
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 900_000);
 });

@@ -17,13 +17,13 @@ const sc = findMethod('self-consistency');
 const SETUP: ExperimentConfig = {
   model: 'coax/fixture-tiny',
   suites: ['generated:addition', 'generated:coin-flip'],
-  itemLimit: 5,
+  itemLimit: 4,
   generatedSeed: 3,
   methods: ['greedy-plain', { ...sc, decoding: { ...sc.decoding, n: 4 } as typeof sc.decoding, maxNewTokens: 16 }],
   seed: 5,
   batchSize: 2,
 };
-const PER_MODEL = 2 * 5 * 2;
+const PER_MODEL = 2 * 4 * 2;
 const TWO = ['coax/fixture-tiny', 'coax/fixture-gqa'];
 
 async function open(page: Page, config: ExperimentConfig): Promise<string[]> {
@@ -59,7 +59,11 @@ describe('resuming interrupted runs (Chromium, WASM)', () => {
     const page = await site.browser.newPage();
     errors.push(...(await open(page, config)));
     await page.getByTestId('run').click();
-    await page.waitForFunction(() => (globalThis as unknown as CoaxGlobal).coax.experiment.modelStep?.index === 1);
+    await page.waitForFunction(
+      () => (globalThis as unknown as CoaxGlobal).coax.experiment.modelStep?.index === 1,
+      null,
+      { timeout: 240_000 },
+    );
     const runId = await openRunId(page);
     const second = (key: string) => key.split('/')[2]!.startsWith('fixture-gqa.');
     await waitStored(page, runId, 3, second);
@@ -93,7 +97,7 @@ describe('resuming interrupted runs (Chromium, WASM)', () => {
     ]);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 900_000);
 
   it('a run whose tab closed shows as interrupted in a new tab and resumes there to the uninterrupted run', async () => {
     const context = await site.browser.newContext();
@@ -132,5 +136,5 @@ describe('resuming interrupted runs (Chromium, WASM)', () => {
     expectKept(before, after);
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 900_000);
 });
