@@ -13,6 +13,7 @@ import { applySources, chooseBackend, configureRuntime, describeBackend } from '
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
 import { createExploreApi } from './explore-api.ts';
+import { connectHeartbeat, inCall, markCalls } from './heartbeat.ts';
 import {
   DAMAGED_CACHE,
   mergeProgress,
@@ -190,14 +191,17 @@ async function loadOn(
   device: 'webgpu' | 'wasm',
   report: (info: ProgressInfo) => void,
 ): Promise<TransformersModel> {
-  const m = await TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report });
-  try {
-    await probe(m);
-  } catch (err) {
-    await m.dispose().catch(() => {});
-    throw err;
-  }
-  return m;
+  // One long runtime call for the heartbeat: compiling the model and creating its session may block the event loop.
+  return inCall('load', 0, async () => {
+    const m = await TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report });
+    try {
+      await probe(m);
+    } catch (err) {
+      await m.dispose().catch(() => {});
+      throw err;
+    }
+    return m;
+  });
 }
 
 interface GpuDeviceLike {
@@ -251,9 +255,13 @@ const api: WorkerApi = {
   async init(baseUrl: string, choice: BackendChoice, hubSettings: HubSettings, onNotice) {
     hub = hubSettings;
     notify = onNotice;
-    const { ortVersion, threads, threadsNote } = await configureRuntime(baseUrl);
+    const { ortVersion, threads, threadsNote } = await inCall('load', 0, () => configureRuntime(baseUrl));
     backend = { ...describeBackend(await chooseBackend(choice), ortVersion, threads), threadsNote };
     return backend;
+  },
+
+  heartbeat(port: MessagePort) {
+    connectHeartbeat(port);
   },
 
   configureHub(hubSettings: HubSettings) {
@@ -297,7 +305,8 @@ const api: WorkerApi = {
       }
     }
     const old = model;
-    model = next;
+    // Its forward passes are marked for the heartbeat from now on (runs, Explore, the lens, the benchmark).
+    model = markCalls(next);
     await old?.dispose().catch(() => {});
     if (backend.backend === 'webgpu') void watchDevice();
     const loaded: LoadedModel = {
