@@ -192,16 +192,19 @@ async function loadOn(
   report: (info: ProgressInfo) => void,
 ): Promise<TransformersModel> {
   // One long runtime call for the heartbeat: compiling the model and creating its session may block the event loop.
-  return inCall('load', 0, async () => {
-    const m = await TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report });
-    try {
-      await probe(m);
-    } catch (err) {
-      await m.dispose().catch(() => {});
-      throw err;
-    }
-    return m;
-  });
+  const m = await inCall('load', 0, () =>
+    TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report }),
+  );
+  // Its forward passes are marked for the heartbeat from here on (runs, Explore, the lens, the benchmark): the probe
+  // is the first step the page measures, so even the first prefill of a run is allowed a time scaled to this model.
+  markCalls(m);
+  try {
+    await probe(m);
+  } catch (err) {
+    await m.dispose().catch(() => {});
+    throw err;
+  }
+  return m;
 }
 
 interface GpuDeviceLike {
@@ -305,8 +308,7 @@ const api: WorkerApi = {
       }
     }
     const old = model;
-    // Its forward passes are marked for the heartbeat from now on (runs, Explore, the lens, the benchmark).
-    model = markCalls(next);
+    model = next;
     await old?.dispose().catch(() => {});
     if (backend.backend === 'webgpu') void watchDevice();
     const loaded: LoadedModel = {
