@@ -73,6 +73,20 @@ describe('heartbeat decision', () => {
     expect(allowedMs(heard(fast, { kind: 'enter', call: 'step', work: 1 }, 10), L)).toBe(30_000);
   });
 
+  it("a long prefill is scaled by the rate of the largest step seen, not by a tiny step's overhead", () => {
+    let l = heard(START, { kind: 'enter', call: 'step', work: 1 }, 0); // the load's probe: 1 token, 50 ms
+    l = heard(l, { kind: 'leave', ms: 50 }, 50);
+    l = heard(l, { kind: 'enter', call: 'step', work: 80 }, 100); // a prefill: 80 tokens, 400 ms (5 ms per token)
+    l = heard(l, { kind: 'leave', ms: 400 }, 500);
+    l = heard(l, { kind: 'enter', call: 'step', work: 2 }, 600); // a decode step: 2 tokens, 60 ms
+    l = heard(l, { kind: 'leave', ms: 60 }, 660);
+    expect([l.slowestMs, l.msPerWork, l.largestWork]).toEqual([400, 5, 80]);
+    // A prefill of 2000 tokens: 10 s expected, 200 s allowed (by the probe's 50 ms per token it would be 2000 s).
+    expect(allowedMs(heard(l, { kind: 'enter', call: 'step', work: 2000 }, 1000), L)).toBe(200_000);
+    // A prefill of 160 tokens: 800 ms expected, 16 s by the factor, so the 30 s minimum holds.
+    expect(allowedMs(heard(l, { kind: 'enter', call: 'step', work: 160 }, 1000), L)).toBe(30_000);
+  });
+
   it('the first step (none measured yet) gets the load allowance', () => {
     const l = heard(START, { kind: 'enter', call: 'step', work: 4 }, 0);
     expect(allowedMs(l, L)).toBe(120_000);

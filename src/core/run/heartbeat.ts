@@ -15,9 +15,14 @@ export interface Liveness {
   heardAt: number | null;
   /** The call the worker entered and has not left yet, with the page time its mark arrived. */
   call: { kind: 'load' | 'step'; work: number; since: number } | null;
-  /** The slowest step left so far (ms), and the highest ms per token of work. */
+  /** The slowest step left so far (ms). */
   slowestMs: number;
+  /**
+   * ms per token of the step with the most work so far (the least overhead per token: a one-token step's rate would
+   * make every long prefill look slow), and that work.
+   */
   msPerWork: number;
+  largestWork: number;
   /** Page time of the last check (a long gap means the page itself was not running). */
   checkedAt: number | null;
 }
@@ -54,7 +59,14 @@ export function limitsFor(minMs: number | null): HeartbeatLimits {
   };
 }
 
-export const START: Liveness = { heardAt: null, call: null, slowestMs: 0, msPerWork: 0, checkedAt: null };
+export const START: Liveness = {
+  heardAt: null,
+  call: null,
+  slowestMs: 0,
+  msPerWork: 0,
+  largestWork: 0,
+  checkedAt: null,
+};
 
 /** The state after a message from the worker arrived at page time `now`. */
 export function heard(l: Liveness, beat: Beat, now: number): Liveness {
@@ -62,12 +74,15 @@ export function heard(l: Liveness, beat: Beat, now: number): Liveness {
   if (beat.kind === 'enter') return { ...l, heardAt: now, call: { kind: beat.call, work: beat.work, since: now } };
   const left = l.call;
   if (!left || left.kind !== 'step') return { ...l, heardAt: now, call: null };
+  const work = Math.max(1, left.work);
+  const rate = beat.ms / work;
+  const larger = work > l.largestWork || (work === l.largestWork && rate > l.msPerWork);
   return {
     ...l,
     heardAt: now,
     call: null,
     slowestMs: Math.max(l.slowestMs, beat.ms),
-    msPerWork: Math.max(l.msPerWork, beat.ms / Math.max(1, left.work)),
+    ...(larger ? { msPerWork: rate, largestWork: work } : {}),
   };
 }
 
