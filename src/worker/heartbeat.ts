@@ -38,18 +38,6 @@ export async function inCall<T>(call: 'load' | 'step', work: number, fn: () => P
 }
 
 /**
- * A hook for the end-to-end test: setting `coaxHangNextStep` on the worker's global (through the debugger) makes the
- * next step never return while the event loop goes on beating, as an asynchronous runtime call that never answers
- * would. Nothing in Coax sets it.
- */
-function hangRequested(): boolean {
-  const g = globalThis as { coaxHangNextStep?: boolean };
-  if (!g.coaxHangNextStep) return false;
-  g.coaxHangNextStep = false;
-  return true;
-}
-
-/**
  * The model with its runtime calls marked (forward passes, cache row copies, which may run on the GPU): every user of
  * the model (runs, Explore, the lens, the benchmark) is covered without knowing. Marks the instance in place.
  */
@@ -57,9 +45,7 @@ export function markCalls(m: TransformersModel): TransformersModel {
   const forward = m.forward.bind(m);
   const selectRows = m.selectRows.bind(m);
   m.forward = (input, cache, options) =>
-    inCall('step', input.inputIds.length * (input.inputIds[0]?.length ?? 1), () =>
-      hangRequested() ? new Promise<never>(() => {}) : forward(input, cache, options),
-    );
+    inCall('step', input.inputIds.length * (input.inputIds[0]?.length ?? 1), () => forward(input, cache, options));
   m.selectRows = (cache, rows) => inCall('step', rows.length, () => selectRows(cache, rows));
   return m;
 }

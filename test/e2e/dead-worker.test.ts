@@ -127,7 +127,7 @@ describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
     await page.close();
   });
 
-  it('a worker that hangs mid-run (event loop blocked, or one step that never returns) is noticed by its heartbeat, without Cancel; resume gives the uninterrupted run', async () => {
+  it('a worker that hangs mid-run is noticed by its missing heartbeat, without Cancel; resume gives the uninterrupted run', async () => {
     const page = await site.browser.newPage();
     // heartbeat=4000: 4 s of silence counts as hung (the default is 30 s, more for loads and slow steps). The reference
     // run below also shows that a normal run is not mistaken for a hung one under this short limit.
@@ -167,30 +167,6 @@ describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
       timeout: 120_000,
     });
     expect(outputs(await stored(page, runId))).toEqual(outputs(reference));
-
-    // The same run again; now one step never returns while the worker's event loop goes on beating (an asynchronous
-    // runtime call that never answers; src/worker/heartbeat.ts's test hook). The step's allowance runs out instead.
-    await page.getByTestId('run').click();
-    await someOutputsStored(page);
-    const secondId = await openRunId(page);
-    expect(secondId).not.toBe(runId);
-    await inferenceWorker(page).evaluate(() => {
-      (globalThis as { coaxHangNextStep?: boolean }).coaxHangNextStep = true;
-    });
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=run-status]')?.textContent === 'interrupted',
-      null,
-      { timeout: 30_000 },
-    );
-    expect(await page.getByTestId('run-error').textContent()).toMatch(
-      /the inference worker stopped answering \(one step has run for \d+ s, over its allowance of \d+ s\)/,
-    );
-    expect(outputs(await stored(page, secondId)).size).toBeLessThan(TOTAL);
-    await page.getByTestId('resume').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'done', null, {
-      timeout: 120_000,
-    });
-    expect(outputs(await stored(page, secondId))).toEqual(outputs(reference));
     expect(errors).toEqual([]);
     await page.close();
   });
