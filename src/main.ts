@@ -10,6 +10,7 @@ import { ExploreState } from './ui/state/explore.svelte.ts';
 import { LessonsState } from './ui/state/lessons.svelte.ts';
 import { findLesson } from './core/lessons/catalog.ts';
 import { WorkerHost } from './ui/worker-host.ts';
+import { limitsFor } from './core/run/heartbeat.ts';
 import { encodeConfig } from './core/run/url-config.ts';
 import type { BackendChoice } from './worker/protocol.ts';
 import './ui/app.css';
@@ -19,8 +20,9 @@ const backendParam = params.get('backend');
 const choice: BackendChoice = backendParam === 'wasm' || backendParam === 'webgpu' ? backendParam : 'auto';
 const baseUrl = new URL(import.meta.env.BASE_URL, document.baseURI).href;
 
-// The worker behind a stable handle: cancelling a model load restarts it.
-const host = new WorkerHost();
+// The worker behind a stable handle: cancelling a model load restarts it. heartbeat=<ms>: the shortest silence that
+// counts as a hung worker (tests shorten it; the default is 30 s, longer for loads and slow steps).
+const host = new WorkerHost(limitsFor(Number(params.get('heartbeat')) || null));
 const worker = host.api;
 // hub=<url>: a mirror of the Hugging Face hub (tests point it at tools/hub-standin.ts). Nothing is sent to it until
 // the user switches downloads on.

@@ -1,6 +1,16 @@
 import type { Remote } from 'comlink';
 import { Comlink, startWorker } from './worker-client.ts';
 import type { WorkerApi } from '../worker/protocol.ts';
+import {
+  check,
+  DEFAULT_LIMITS,
+  heard,
+  hungMessage,
+  START,
+  type Beat,
+  type HeartbeatLimits,
+  type Liveness,
+} from '../core/run/heartbeat.ts';
 
 /** Thrown into calls that were waiting on a worker that has been terminated. */
 export class WorkerRestartedError extends Error {
@@ -27,6 +37,10 @@ function uniqueName(): string {
  * host waits for that lock; the browser grants it when the worker is gone. Calls waiting on a dead worker then fail
  * with a WorkerDiedError and `ondeath` listeners are told. (A worker whose script fails to start reports an error
  * event instead, which counts as a death too.)
+ *
+ * A worker that lives but hangs (a runtime call that never returns, an event loop blocked) holds its lock forever, so
+ * the host also listens to the worker's heartbeat (src/core/run/heartbeat.ts decides): when it stops for longer than
+ * the worker's current work allows, the host terminates the worker and reports it dead, as if it had crashed.
  */
 export class WorkerHost {
   private worker!: Worker;
@@ -35,10 +49,12 @@ export class WorkerHost {
   private stopped = WorkerHost.stopSignal();
   #dead: string | null = null;
   readonly #listeners: ((why: string) => void)[] = [];
+  #liveness: Liveness = START;
   readonly api: Remote<WorkerApi>;
 
-  constructor() {
+  constructor(private readonly limits: HeartbeatLimits = DEFAULT_LIMITS) {
     this.start();
+    setInterval(() => this.checkHeartbeat(), 1000);
     this.api = new Proxy({} as Remote<WorkerApi>, {
       // 'then': the handle is not a promise (awaiting it must not call into the worker).
       get: (_, prop) => (prop === 'then' ? undefined : (this.current as unknown as Record<PropertyKey, unknown>)[prop]),
@@ -52,6 +68,14 @@ export class WorkerHost {
     const worker = this.worker;
     let alive = false;
     void this.current.alive().then(() => (alive = true));
+    // Until the worker's first message, it counts as loading (its script and the runtime are fetched and compiled).
+    const now = performance.now();
+    this.#liveness = { ...START, heardAt: now, call: { kind: 'load', work: 0, since: now } };
+    const beats = new MessageChannel();
+    beats.port1.onmessage = (e: MessageEvent<Beat>) => {
+      if (worker === this.worker) this.#liveness = heard(this.#liveness, e.data, performance.now());
+    };
+    void this.current.heartbeat(Comlink.transfer(beats.port2, [beats.port2])).catch(() => {});
     worker.addEventListener('error', (e) => {
       // Before it is alive an error means the worker script did not start; afterwards it is an uncaught error that
       // the calls report themselves.
@@ -94,6 +118,16 @@ export class WorkerHost {
       if (worker === this.worker && !this.#dead)
         this.died('the inference worker stopped (it crashed, ran out of memory or was closed)');
     });
+  }
+
+  /** A worker whose heartbeat stopped for longer than its work allows is stopped and reported dead. */
+  private checkHeartbeat(): void {
+    if (this.#dead) return;
+    const { liveness, hung } = check(this.#liveness, performance.now(), this.limits);
+    this.#liveness = liveness;
+    if (!hung) return;
+    this.worker.terminate();
+    this.died(hungMessage(hung));
   }
 
   private died(why: string): void {

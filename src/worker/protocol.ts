@@ -126,6 +126,11 @@ export interface WorkerApi extends ExploreApi {
     hub: HubSettings,
     onNotice: (n: WorkerNotice) => void,
   ): Promise<BackendInfo>;
+  /**
+   * The worker's end of its heartbeat channel: it beats every second from its event loop and marks each runtime call
+   * it enters and leaves (src/core/run/heartbeat.ts), so the page notices a worker that hangs.
+   */
+  heartbeat(port: MessagePort): void;
   /** Allow or forbid downloads from the hub (env.allowRemoteModels), and where from (env.remoteHost). */
   configureHub(hub: HubSettings): void;
   /**

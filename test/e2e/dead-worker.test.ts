@@ -1,7 +1,8 @@
 /**
  * A dead or hung inference worker (#12): the page notices the death, marks the run interrupted, restarts the worker
- * and resumes the run from the stored outputs with results equal to an uninterrupted run; Cancel always gives the
- * page back, even when the worker no longer answers.
+ * and resumes the run from the stored outputs with results equal to an uninterrupted run; a worker that hangs is
+ * noticed by its missing heartbeat and handled the same way; Cancel always gives the page back, even when the worker
+ * no longer answers.
  */
 import { describe, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
@@ -24,10 +25,10 @@ const CONFIG = encodeConfig({
 });
 const TOTAL = 2 * 6 * 2;
 
-async function open(page: Page): Promise<string[]> {
+async function open(page: Page, params = ''): Promise<string[]> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${site.url}?backend=wasm&config=${CONFIG}`);
+  await page.goto(`${site.url}?backend=wasm${params}&config=${CONFIG}`);
   await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
   return errors;
 }
@@ -63,6 +64,21 @@ function outputs(r: RunResults): Map<string, Omit<MethodOutput, 'ms'>> {
   return out;
 }
 
+/** Wait until the open run is running and has stored at least 4 outputs. */
+function someOutputsStored(page: Page): Promise<unknown> {
+  return page.waitForFunction(
+    () => {
+      const open = (
+        globalThis as unknown as { coax: { runs: { open: { header: { status: string }; results: RunResults } } } }
+      ).coax.runs.open;
+      const n = open.results.suites.flatMap((s) => s.items).reduce((k, it) => k + Object.keys(it.outputs).length, 0);
+      return open.header.status === 'running' && n >= 4;
+    },
+    null,
+    { polling: 20 },
+  );
+}
+
 describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
   it('a worker that dies mid-run is noticed; restart and resume gives the uninterrupted run, keeping what was stored', async () => {
     const page = await site.browser.newPage();
@@ -73,17 +89,7 @@ describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
 
     // The same run again; the worker closes itself mid-run (as a crash or an out-of-memory kill would end it).
     await page.getByTestId('run').click();
-    await page.waitForFunction(
-      () => {
-        const open = (
-          globalThis as unknown as { coax: { runs: { open: { header: { status: string }; results: RunResults } } } }
-        ).coax.runs.open;
-        const n = open.results.suites.flatMap((s) => s.items).reduce((k, it) => k + Object.keys(it.outputs).length, 0);
-        return open.header.status === 'running' && n >= 4;
-      },
-      null,
-      { polling: 20 },
-    );
+    await someOutputsStored(page);
     await inferenceWorker(page).evaluate(() => self.close());
     await page.waitForFunction(
       () => document.querySelector('[data-testid=run-status]')?.textContent === 'interrupted',
@@ -117,6 +123,50 @@ describe('a dead or hung worker (Chromium, WASM, fixture-tiny)', () => {
         for (const [m, out] of Object.entries(item.outputs))
           expect(after.suites.find((x) => x.suiteName === s.suiteName)!.items[i]!.outputs[m]!.ms).toBe(out.ms);
       });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a worker that hangs mid-run is noticed by its missing heartbeat, without Cancel; resume gives the uninterrupted run', async () => {
+    const page = await site.browser.newPage();
+    // heartbeat=4000: 4 s of silence counts as hung (the default is 30 s, more for loads and slow steps). The reference
+    // run below also shows that a normal run is not mistaken for a hung one under this short limit.
+    const errors = await open(page, '&heartbeat=4000');
+    await runToEnd(page);
+    const reference = await stored(page, await openRunId(page));
+    expect(outputs(reference).size).toBe(TOTAL);
+
+    await page.getByTestId('run').click();
+    await someOutputsStored(page);
+    // The worker's event loop stops (as in a runtime call that never returns): it lives, holds its life lock, sends
+    // nothing. Nobody presses Cancel. The loop would run for 10 minutes; the page terminates the worker long before.
+    const hangStarted = Date.now();
+    void inferenceWorker(page)
+      .evaluate(() => {
+        const end = Date.now() + 600_000;
+        while (Date.now() < end);
+      })
+      .catch(() => {});
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=run-status]')?.textContent === 'interrupted',
+      null,
+      { timeout: 30_000 },
+    );
+    const noticedMs = Date.now() - hangStarted;
+    expect(noticedMs).toBeLessThan(30_000);
+    const runId = await openRunId(page);
+    expect(await page.getByTestId('run-error').textContent()).toMatch(
+      /the inference worker stopped answering \((no heartbeat for|one step has run for) \d+ s/,
+    );
+    const before = outputs(await stored(page, runId));
+    expect(before.size).toBeGreaterThanOrEqual(4);
+    expect(before.size).toBeLessThan(TOTAL);
+
+    await page.getByTestId('resume').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'done', null, {
+      timeout: 120_000,
+    });
+    expect(outputs(await stored(page, runId))).toEqual(outputs(reference));
     expect(errors).toEqual([]);
     await page.close();
   });
