@@ -5,6 +5,20 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
+// State with one owner: the page's state objects (src/ui/state) change through their own methods, never by a write to
+// their fields from another module (main.ts, App, a component, another state class), assignment or bind: alike.
+const STATE = '/^(engine|experiment|runs|explore|lessons|hub|cache|suites|setup|methods)$/';
+const OWNER = "change the page's state through its owner's methods (src/ui/state), not by writing its fields";
+const ownerRules = [
+  `AssignmentExpression > MemberExpression.left[object.name=${STATE}]`,
+  `AssignmentExpression > MemberExpression.left > MemberExpression.object[object.name=${STATE}]`,
+  `UpdateExpression > MemberExpression.argument[object.name=${STATE}]`,
+  `UpdateExpression > MemberExpression.argument > MemberExpression.object[object.name=${STATE}]`,
+  'AssignmentExpression > MemberExpression.left[computed=false] > MemberExpression.object[object.type="ThisExpression"][property.type="Identifier"]',
+  `SvelteDirective[kind="Binding"] > MemberExpression.expression[object.name=${STATE}]`,
+  `SvelteDirective[kind="Binding"] > MemberExpression.expression > MemberExpression.object[object.name=${STATE}]`,
+].map((selector) => ({ selector, message: OWNER }));
+
 export default ts.config(
   { ignores: ['dist/', 'node_modules/', 'public/', 'test-results/', 'training/', '.bench-cache/'] },
   js.configs.recommended,
@@ -20,4 +34,5 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
   },
+  { files: ['src/**/*.ts', 'src/**/*.svelte'], rules: { 'no-restricted-syntax': ['error', ...ownerRules] } },
 );

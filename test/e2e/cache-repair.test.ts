@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openWithModel, sharedSite } from './harness.ts';
+import { modelLoaded, openWithModel, sharedSite } from './harness.ts';
 
 const site = sharedSite();
 
@@ -42,15 +42,7 @@ describe('a damaged file in the browser cache (Chromium, WASM)', () => {
 
     // A fresh page (a fresh worker) loads the model from the cache.
     await page.reload();
-    await Promise.race([
-      page.getByTestId('model-ready').waitFor({ timeout: 120_000 }),
-      page
-        .getByTestId('model-error')
-        .waitFor({ timeout: 120_000 })
-        .then(async () => {
-          throw new Error(`the load failed: ${await page.getByTestId('model-error').textContent()}`);
-        }),
-    ]);
+    await modelLoaded(page, 120_000);
     expect(await page.getByTestId('model-notice').textContent()).toMatch(
       /deleted from the browser cache and loaded again/,
     );

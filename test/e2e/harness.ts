@@ -46,6 +46,19 @@ export function pageErrors(page: Page): string[] {
   return errors;
 }
 
+/** Wait until the page shows a loaded model; a load error it shows instead is thrown. */
+export async function modelLoaded(page: Page, timeout = 240_000): Promise<void> {
+  await Promise.race([
+    page.getByTestId('model-ready').waitFor({ timeout }),
+    page
+      .getByTestId('model-error')
+      .waitFor({ timeout })
+      .then(async () => {
+        throw new Error(`model failed to load: ${await page.getByTestId('model-error').textContent()}`);
+      }),
+  ]);
+}
+
 /** Load the page, pick a model and wait until it is loaded. */
 export async function openWithModel(
   page: Page,
@@ -58,15 +71,7 @@ export async function openWithModel(
   await page.goto(`${url}?backend=${backend}&model=${encodeURIComponent(modelId)}`, { timeout: 120_000 });
   await page.getByTestId('backend').waitFor({ timeout: 60_000 });
   // The page loads the model named in the URL by itself.
-  await Promise.race([
-    page.getByTestId('model-ready').waitFor({ timeout: 240_000 }),
-    page
-      .getByTestId('model-error')
-      .waitFor({ timeout: 240_000 })
-      .then(async () => {
-        throw new Error(`model failed to load: ${await page.getByTestId('model-error').textContent()}`);
-      }),
-  ]);
+  await modelLoaded(page);
   if ((await page.getByTestId('model-select').inputValue()) !== modelId)
     throw new Error(`the page picked another model than ${modelId}`);
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);

@@ -89,9 +89,7 @@ describe('two models in the page, one after another', () => {
   it('organism-v1 then organism-v1-rlvr: the outputs and the Models tab equal the CLI run', async () => {
     const { browser, close } = await launch('wasm');
     try {
-      const page = await (
-        await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
-      ).newPage();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
       const errors = pageErrors(page);
       await openWithModel(page, url, 'wasm', MODELS[0]!);
       await chooseSuites(page, ['arith-id']);

@@ -66,9 +66,7 @@ describe('a post-training variant of issue 15 in the page', () => {
   it('organism-v1-amb-dpo: data card, its ambiguous suite, and the registry metrics equal to the CLI', async () => {
     const { browser, close } = await launch('wasm');
     try {
-      const page = await (
-        await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
-      ).newPage();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
       const errors = pageErrors(page);
       await openWithModel(page, url, 'wasm', MODEL);
       // Its data card names its parent and its recipe.

@@ -110,6 +110,11 @@ export function traceKind(question: string, text: string): TraceKind {
   return !cut && /The answer/.test(text) ? 'skipped' : 'truncated';
 }
 
+/** Whether there are outputs and every one answers a digit chain (the trace metrics are about chains only). */
+function allChains(outputs: MetricInput['outputs']): boolean {
+  return outputs.length > 0 && outputs.every(({ item }) => chainSteps(item.question));
+}
+
 // ---------------------------------------------------------------- the registry
 
 export const SUITE_METRICS: readonly SuiteMetric[] = [
@@ -120,7 +125,7 @@ export const SUITE_METRICS: readonly SuiteMetric[] = [
       'share of answers to digit chains with no worked trace, or a trace that skips a step (a trace cut short by the token budget is not counted)',
     format: 'percent',
     compute: ({ outputs }) => {
-      if (outputs.length === 0 || !outputs.every(({ item }) => chainSteps(item.question))) return null;
+      if (!allChains(outputs)) return null;
       const kinds = outputs.map(({ item, out }) => traceKind(item.question, out.text));
       const count = (k: TraceKind) => kinds.filter((x) => x === k).length;
       const direct = count('direct');
@@ -206,7 +211,7 @@ export const SUITE_METRICS: readonly SuiteMetric[] = [
       'share of answers to digit chains whose trace has a check or hesitation move ("Check: 3+4 is 7", "wait", "not 8"): the caution a careful solver writes',
     format: 'percent',
     compute: ({ outputs }) => {
-      if (outputs.length === 0 || !outputs.every(({ item }) => chainSteps(item.question))) return null;
+      if (!allChains(outputs)) return null;
       const moves = outputs.map(({ out }) => traceMoves(out.text));
       const check = moves.filter((m) => m.check).length;
       const hesitation = moves.filter((m) => m.hesitation).length;

@@ -31,7 +31,7 @@ export class HubState {
   /** Off until the user switches it on: until then the page sends nothing to the hub. */
   #allowRemote = $state(false);
   /** The free-text hub id field. */
-  idText = $state('');
+  #idText = $state('');
   repos = $state.raw<Record<string, RepoInfo>>({});
 
   /**
@@ -51,6 +51,14 @@ export class HubState {
     } catch {
       return new HubState(DEFAULT_HUB, `the hub address "${param}" is not an http(s) URL; using ${DEFAULT_HUB}`);
     }
+  }
+
+  get idText(): string {
+    return this.#idText;
+  }
+
+  setIdText(text: string): void {
+    this.#idText = text;
   }
 
   get allowRemote(): boolean {

@@ -81,8 +81,8 @@ function remember(columns: readonly string[], mapping: ColumnMapping): void {
 
 /** Which suites are on offer and chosen, how many items of each a run uses, and imports in progress. */
 export class SuitesState {
-  generatedSeed = $state(1);
-  itemLimit = $state(10);
+  #generatedSeed = $state(1);
+  #itemLimit = $state(10);
   shipped = $state.raw<SuiteSource[]>([]);
   imported = $state.raw<SuiteSource[]>([]);
   #chosen = $state<string[]>(['generated:addition']);
@@ -92,6 +92,24 @@ export class SuitesState {
   private previewKey = '';
   /** Whether the person (or a link) chose suites; until then a model's own suites replace the default. */
   #touched = false;
+
+  /** The seed of the generated suites. */
+  get generatedSeed(): number {
+    return this.#generatedSeed;
+  }
+
+  setGeneratedSeed(seed: number): void {
+    this.#generatedSeed = seed;
+  }
+
+  /** How many items of each suite a run uses. */
+  get itemLimit(): number {
+    return this.#itemLimit;
+  }
+
+  setItemLimit(n: number): void {
+    this.#itemLimit = n;
+  }
 
   /** Keys of the chosen suites (see sourceKey). */
   get chosen(): readonly string[] {
@@ -165,8 +183,8 @@ export class SuitesState {
   applyConfig(config: { suites: readonly string[]; itemLimit: number; generatedSeed: number }): void {
     this.#touched = true;
     this.#chosen = [...config.suites];
-    this.itemLimit = config.itemLimit;
-    this.generatedSeed = config.generatedSeed;
+    this.#itemLimit = config.itemLimit;
+    this.#generatedSeed = config.generatedSeed;
   }
 
   toggle(key: string, on: boolean): void {
@@ -306,7 +324,7 @@ export class SuitesState {
   }
 
   private async resolveOne(src: SuiteSource, limit: number): Promise<Suite> {
-    if (src.kind === 'generated') return generatedSuite(src.name, this.generatedSeed, limit);
+    if (src.kind === 'generated') return generatedSuite(src.name, this.#generatedSeed, limit);
     if (src.kind === 'imported') return limitItems(src.suite, limit);
     const res = await fetch(src.url);
     if (!res.ok) throw new Error(`suite ${src.name}: ${src.url} answered ${res.status}`);
@@ -315,7 +333,7 @@ export class SuitesState {
 
   /** The chosen suites as data, limited to `itemLimit` items each. */
   async resolve(): Promise<Suite[]> {
-    const limit = Math.max(1, Math.floor(this.itemLimit));
+    const limit = Math.max(1, Math.floor(this.#itemLimit));
     const out: Suite[] = [];
     for (const src of this.all.filter((s) => this.chosen.includes(sourceKey(s))))
       out.push(await this.resolveOne(src, limit));
