@@ -9,7 +9,7 @@ import { encodeConfig, type ExperimentConfig } from '../../src/core/run/url-conf
 import { findMethod } from '../../src/core/methods/method.ts';
 import type { RunResults } from '../../src/core/run/results.ts';
 import { runToEnd, sharedSite } from './harness.ts';
-import { inferenceWorker, openRunId, outputs, stored, timeless, waitStored, type CoaxGlobal } from './stored-runs.ts';
+import { inferenceWorker, openRunId, outputs, stored, timeless, type CoaxGlobal } from './stored-runs.ts';
 
 const site = sharedSite();
 
@@ -17,13 +17,13 @@ const sc = findMethod('self-consistency');
 const SETUP: ExperimentConfig = {
   model: 'coax/fixture-tiny',
   suites: ['generated:addition', 'generated:coin-flip'],
-  itemLimit: 4,
+  itemLimit: 6,
   generatedSeed: 3,
-  methods: ['greedy-plain', { ...sc, decoding: { ...sc.decoding, n: 4 } as typeof sc.decoding, maxNewTokens: 16 }],
+  methods: ['greedy-plain', { ...sc, decoding: { ...sc.decoding, n: 4 } as typeof sc.decoding, maxNewTokens: 32 }],
   seed: 5,
   batchSize: 2,
 };
-const PER_MODEL = 2 * 4 * 2;
+const PER_MODEL = 2 * 6 * 2;
 const TWO = ['coax/fixture-tiny', 'coax/fixture-gqa'];
 
 async function open(page: Page, config: ExperimentConfig): Promise<string[]> {
@@ -66,13 +66,21 @@ describe('resuming interrupted runs (Chromium, WASM)', () => {
     );
     const runId = await openRunId(page);
     const second = (key: string) => key.split('/')[2]!.startsWith('fixture-gqa.');
-    await waitStored(page, runId, 3, second);
+    // Polled in the page (a round trip per check would let a fast run finish first).
+    await page.waitForFunction(
+      () =>
+        Object.keys((globalThis as unknown as CoaxGlobal).coax.runs.open!.results.suites[0]!.items[0]!.outputs).some(
+          (k) => k.startsWith('fixture-gqa.'),
+        ),
+      null,
+      { polling: 10, timeout: 240_000 },
+    );
     await inferenceWorker(page).evaluate(() => self.close());
     await waitStatus(page, 'interrupted', 15_000);
     const before = (await stored(page, runId)).results;
     const kept = [...outputs(before).keys()];
     expect(kept.filter((k) => !second(k)).length).toBe(PER_MODEL);
-    expect(kept.filter(second).length).toBeGreaterThanOrEqual(3);
+    expect(kept.filter(second).length).toBeGreaterThanOrEqual(1);
     expect(kept.filter(second).length).toBeLessThan(PER_MODEL);
 
     // Which models the page loads from here on.
@@ -116,7 +124,14 @@ describe('resuming interrupted runs (Chromium, WASM)', () => {
       { timeout: 120_000 },
     );
     const runId = await openRunId(page);
-    await waitStored(page, runId, 4);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as CoaxGlobal).coax.runs
+          .open!.results.suites.flatMap((x) => x.items)
+          .reduce((n, it) => n + Object.keys(it.outputs).length, 0) >= 2,
+      null,
+      { polling: 10, timeout: 240_000 },
+    );
     expect(await page.getByTestId('run-status').textContent()).toBe('running');
     await page.close();
 
@@ -126,7 +141,7 @@ describe('resuming interrupted runs (Chromium, WASM)', () => {
     const row = next.locator(`[data-testid=run-row][data-run="${runId}"]`);
     await expect.poll(() => row.getByTestId('run-row-status').textContent()).toBe('interrupted');
     const before = (await stored(next, runId)).results;
-    expect(outputs(before).size).toBeGreaterThanOrEqual(4);
+    expect(outputs(before).size).toBeGreaterThanOrEqual(1);
     expect(outputs(before).size).toBeLessThan(PER_MODEL);
     await row.getByTestId('resume-run').click();
     await waitStatus(next, 'done');

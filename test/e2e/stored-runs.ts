@@ -46,12 +46,3 @@ export function inferenceWorker(page: Page): Worker {
   if (!w) throw new Error(`no inference worker among ${page.workers().map((x) => x.url())}`);
   return w;
 }
-
-/** Wait until the page's live run has stored at least `n` outputs (read back from IndexedDB). */
-export async function waitStored(page: Page, id: string, n: number, where: (key: string) => boolean = () => true) {
-  for (;;) {
-    const have = [...outputs((await stored(page, id)).results).keys()].filter(where).length;
-    if (have >= n) return have;
-    await page.waitForTimeout(25);
-  }
-}
