@@ -1,9 +1,10 @@
 /**
- * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic]
+ * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic [-- --prefix-graph]]
  * Coax's engine against what a user would otherwise write, measured in one run: in Node (onnxruntime-node)
  * and in headless Chromium (WASM). Prints a table and, last, one JSON line. A script, not a test: it asserts
  * nothing about speed (CI runs --quick only so it cannot rot). --realistic: a random-weight model of SmolLM2-135M's
- * exact shape, exported once into .cache/ (bench/realistic.ts), instead of the bundled tiny models.
+ * exact shape, exported once into .cache/ (bench/realistic.ts), instead of the bundled tiny models; it also runs the
+ * 4-shot self-consistency row on the shared-prefix graph (bench/prefix.ts). --prefix-graph: only that row.
  */
 import { existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,13 +15,23 @@ import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
 import { runBench, type BenchReport } from '../src/worker/bench/run-bench.ts';
 import { scanModels } from '../tools/vite/model-manifest.ts';
 import { browserBench } from './browser.ts';
-import { addToDist, cacheBytes, ensureRealisticModel, REALISTIC_ID, REALISTIC_ROOT } from './realistic.ts';
+import { prefixGraphBench, prefixGraphTable, type PrefixGraphBench } from './prefix.ts';
+import {
+  addToDist,
+  cacheBytes,
+  ensurePrefixGraph,
+  ensureRealisticModel,
+  REALISTIC_ID,
+  REALISTIC_ROOT,
+} from './realistic.ts';
 import { targets, targetTable, type Target } from './targets.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const noBrowser = args.includes('--no-browser');
 const realistic = args.includes('--realistic');
+const prefixOnly = args.includes('--prefix-graph');
+if (prefixOnly && !realistic) throw new Error('--prefix-graph goes with --realistic');
 const modelsArg = args.find((a, i) => args[i - 1] === '--models');
 const modelsDir = realistic ? REALISTIC_ROOT : resolve('public/models');
 const models = realistic
@@ -57,10 +68,15 @@ function table(where: string, r: BenchReport): string {
 async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
   console.log(`Coax benchmark (${quick ? 'quick' : 'full'}${realistic ? ', realistic' : ''}) on ${machine}\n`);
-  if (realistic) ensureRealisticModel();
+  if (realistic) ensurePrefixGraph(ensureRealisticModel());
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${modelsDir}/`;
+  if (prefixOnly) {
+    const prefixGraph = await prefixRow();
+    console.log(JSON.stringify({ machine, quick, realistic, prefixGraph }));
+    return;
+  }
   const node: BenchReport[] = [];
   const targetRows: Record<string, { node: Target[]; browser?: Target[] }> = {};
   // The realistic model also runs quantised (training/quantize.py: dynamic int8, transformers.js dtype "q8").
@@ -79,6 +95,7 @@ async function main(): Promise<void> {
     targetRows[r.model] = { node: targets(r, context(id, r, dtype)) };
     console.log(`targets (Node):\n${targetTable(targetRows[r.model]!.node)}\n`);
   }
+  const prefixGraph = realistic ? await prefixRow() : null;
   let browser: Awaited<ReturnType<typeof browserBench>> | null = null;
   if (!noBrowser) {
     if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
@@ -99,7 +116,14 @@ async function main(): Promise<void> {
   const targetsJson = Object.fromEntries(
     Object.entries(targetRows).map(([id, t]) => [id, { node: flat(t.node), browser: flat(t.browser) }]),
   );
-  console.log(JSON.stringify({ machine, quick, realistic, targets: targetsJson, node, browser }));
+  console.log(JSON.stringify({ machine, quick, realistic, targets: targetsJson, node, prefixGraph, browser }));
+}
+
+/** The realistic model's 4-shot self-consistency on the stock graph vs the shared-prefix graph (Node, fp32). */
+async function prefixRow(): Promise<PrefixGraphBench> {
+  const r = await prefixGraphBench(REALISTIC_ID, quick);
+  console.log(`${prefixGraphTable(r)}\n`);
+  return r;
 }
 
 /** Model size and one cache copy for the memory target (the realistic model's shape is known; others skip it). */

@@ -13,6 +13,7 @@ import { applySources, chooseBackend, configureRuntime, describeBackend } from '
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
 import { createExploreApi } from './explore-api.ts';
+import { chooseGraph } from './dtypes.ts';
 import {
   DAMAGED_CACHE,
   mergeProgress,
@@ -190,7 +191,14 @@ async function loadOn(
   device: 'webgpu' | 'wasm',
   report: (info: ProgressInfo) => void,
 ): Promise<TransformersModel> {
-  const m = await TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report });
+  // WASM loads a folder's shared-prefix graph when it has one; WebGPU keeps the stock graph (not tested there yet).
+  const modelFileName = device === 'wasm' ? chooseGraph(Object.keys(request.sizes ?? {}), request.dtype) : 'model';
+  const m = await TransformersModel.load(request.id, {
+    device,
+    dtype: request.dtype,
+    onProgress: report,
+    modelFileName,
+  });
   try {
     await probe(m);
   } catch (err) {

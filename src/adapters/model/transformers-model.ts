@@ -59,6 +59,8 @@ export interface ModelDescription {
   hiddenSize: number | null;
   /** The residual-stream I/O of a Coax --hidden-io export (steering, logit lens); null for stock graphs. */
   hiddenIo: HiddenIo | null;
+  /** Whether the loaded graph takes a shared prefix cache (onnx/model_prefix*.onnx, export.py --prefix-cache). */
+  sharedPrefix: boolean;
   tokenizer: {
     /** The tokenizer.json model type: BPE, Unigram, WordPiece, … */
     type: string;
@@ -258,6 +260,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
       layers: c.num_hidden_layers ?? c.n_layer ?? null,
       hiddenSize: c.hidden_size ?? c.n_embd ?? null,
       hiddenIo: this.hiddenIo,
+      sharedPrefix: this.sharedPrefix,
       tokenizer: {
         type: t._tokenizerJSON?.model?.type ?? 'unknown',
         className: t.config?.tokenizer_class ?? null,
