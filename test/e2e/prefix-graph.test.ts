@@ -54,15 +54,17 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Every path's token ids and the choice, per item and method. */
+/** Every path's token ids and the choice, per item and method (the page may run its default methods too). */
 function essence(suites: SuiteResults[]) {
   return suites.flatMap((s) =>
     s.items.map((item) =>
       Object.fromEntries(
-        Object.entries(item.outputs).map(([id, o]) => [
-          id,
-          { text: o.text, chosen: o.chosen ?? null, paths: (o.paths ?? [o]).map((p) => p.tokens.map((t) => t.id)) },
-        ]),
+        Object.entries(item.outputs)
+          .filter(([id]) => METHOD_IDS.includes(id))
+          .map(([id, o]) => [
+            id,
+            { text: o.text, chosen: o.chosen ?? null, paths: (o.paths ?? [o]).map((p) => p.tokens.map((t) => t.id)) },
+          ]),
       ),
     ),
   );
@@ -76,8 +78,10 @@ describe('the shared-prefix graph in Chromium (WASM)', () => {
     await openWithModel(page, url, 'wasm', MODEL);
     type Coax = { coax: { engine: { loaded: { sharedPrefix?: boolean } | null } } };
     expect(await page.evaluate(() => (globalThis as unknown as Coax).coax.engine.loaded?.sharedPrefix)).toBe(true);
-    for (const toggle of await page.locator('[data-testid=method-toggle]:checked').all()) await toggle.uncheck();
-    for (const id of METHOD_IDS) await page.locator(`[data-method="${id}"] [data-testid=method-toggle]`).check();
+    for (const id of METHOD_IDS) {
+      const toggle = page.locator(`[data-method="${id}"] [data-testid=method-toggle]`);
+      if (!(await toggle.isChecked())) await toggle.check();
+    }
     const n = page.locator('[data-method="self-consistency"]').getByLabel('Samples n');
     await n.fill(String(SAMPLES));
     await n.dispatchEvent('change');
@@ -94,7 +98,9 @@ describe('the shared-prefix graph in Chromium (WASM)', () => {
     const logprobs = (suites: SuiteResults[]) =>
       suites.flatMap((s) =>
         s.items.flatMap((i) =>
-          Object.values(i.outputs).flatMap((o) => (o.paths ?? [o]).flatMap((p) => p.tokens.map((t) => t.logprob))),
+          METHOD_IDS.flatMap((id) => i.outputs[id]!)
+            .flatMap((o) => o.paths ?? [o])
+            .flatMap((p) => p.tokens.map((t) => t.logprob)),
         ),
       );
     const theirs = logprobs(cli);
