@@ -1,10 +1,11 @@
 /**
- * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic]
+ * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic [-- --prefix-graph]]
  *   [-- --only main-thread|profile] [-- --items N] [-- --trace file.json] [-- --dtypes fp32,q8] [-- --browser-dtype q8]
  * Coax's engine against what a user would otherwise write, measured in one run: in Node (onnxruntime-node)
  * and in headless Chromium (WASM). Prints a table and, last, one JSON line. A script, not a test: it asserts
  * nothing about speed (CI runs --quick only so it cannot rot). --realistic: a random-weight model of SmolLM2-135M's
- * exact shape, exported once into .cache/ (bench/realistic.ts), instead of the bundled tiny models.
+ * exact shape, exported once into .cache/ (bench/realistic.ts), instead of the bundled tiny models; it also runs the
+ * 4-shot self-consistency row on the shared-prefix graph (bench/prefix.ts). --prefix-graph: only that row.
  * --only main-thread: only the page run's main-thread tasks (Chromium); --only profile: only the profile split of the
  * 4-shot run (Node). --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace
  * of that run (open it in the DevTools Performance panel, or summarise it with bench/long-tasks.ts).
@@ -19,7 +20,15 @@ import { runBench, type BenchReport } from '../src/worker/bench/run-bench.ts';
 import { scanModels } from '../tools/vite/model-manifest.ts';
 import { browserBench } from './browser.ts';
 import { profileFewShot, type ProfileSplit } from '../src/worker/bench/profile-split.ts';
-import { addToDist, cacheBytes, ensureRealisticModel, REALISTIC_ID, REALISTIC_ROOT } from './realistic.ts';
+import { prefixGraphBench, prefixGraphTable, type PrefixGraphBench } from './prefix.ts';
+import {
+  addToDist,
+  cacheBytes,
+  ensurePrefixGraph,
+  ensureRealisticModel,
+  REALISTIC_ID,
+  REALISTIC_ROOT,
+} from './realistic.ts';
 import { mainThreadTarget, targets, targetTable, type Target } from './targets.ts';
 
 const args = process.argv.slice(2);
@@ -35,6 +44,8 @@ const items = valueOf('--items') === undefined ? undefined : Number(valueOf('--i
 const tracePath = valueOf('--trace');
 const dtypesArg = valueOf('--dtypes')?.split(',');
 const browserDtype = valueOf('--browser-dtype');
+const prefixOnly = args.includes('--prefix-graph');
+if (prefixOnly && !realistic) throw new Error('--prefix-graph goes with --realistic');
 const modelsDir = realistic ? REALISTIC_ROOT : resolve('public/models');
 const models = realistic
   ? [REALISTIC_ID]
@@ -70,10 +81,15 @@ function table(where: string, r: BenchReport): string {
 async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
   console.log(`Coax benchmark (${quick ? 'quick' : 'full'}${realistic ? ', realistic' : ''}) on ${machine}\n`);
-  if (realistic) ensureRealisticModel();
+  if (realistic) ensurePrefixGraph(ensureRealisticModel());
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${modelsDir}/`;
+  if (prefixOnly) {
+    const prefixGraph = await prefixRow();
+    console.log(JSON.stringify({ machine, quick, realistic, prefixGraph }));
+    return;
+  }
   const node: BenchReport[] = [];
   const targetRows: Record<string, { node: Target[]; browser?: Target[] }> = {};
   // The realistic model also runs quantised (training/quantize.py: dynamic int8, transformers.js dtype "q8").
@@ -100,6 +116,7 @@ async function main(): Promise<void> {
     console.log(`${profileRow(split)}\n`);
     await model.dispose();
   }
+  const prefixGraph = realistic && only === undefined ? await prefixRow() : null;
   let browser: Awaited<ReturnType<typeof browserBench>> | null = null;
   if (!noBrowser && only !== 'profile') {
     if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
@@ -133,7 +150,7 @@ async function main(): Promise<void> {
   const targetsJson = Object.fromEntries(
     Object.entries(targetRows).map(([id, t]) => [id, { node: flat(t.node), browser: flat(t.browser) }]),
   );
-  console.log(JSON.stringify({ machine, quick, realistic, targets: targetsJson, profile, node, browser }));
+  console.log(JSON.stringify({ machine, quick, realistic, targets: targetsJson, profile, node, prefixGraph, browser }));
 }
 
 /** The profile split as one table row: each piece's share of the run's wall time. */
@@ -143,6 +160,13 @@ function profileRow(p: ProfileSplit & { n: number; promptTokens: number }): stri
     `profile split, self-consistency n=${p.n}, ${p.promptTokens}-token 4-shot prompt (${ms(p.totalMs)}, ${p.forwardCalls} forward calls, ${p.selectRowsCalls} selectRows):`,
     `  runtime (session.run) ${pc(p.runtimeMs)}, of which the prompt's prefill ${pc(p.prefillMs)} · adapter around it (feeds, logits copy) ${pc(p.adapterMs)} · cache copies (selectRows) ${pc(p.cacheCopiesMs)} · our loop (sampling, traces, bookkeeping) ${pc(p.loopMs)}, of which detokenising ${pc(p.detokeniseMs)}`,
   ].join('\n');
+}
+
+/** The realistic model's 4-shot self-consistency on the stock graph vs the shared-prefix graph (Node, fp32). */
+async function prefixRow(): Promise<PrefixGraphBench> {
+  const r = await prefixGraphBench(REALISTIC_ID, quick);
+  console.log(`${prefixGraphTable(r)}\n`);
+  return r;
 }
 
 /** Model size and one cache copy for the memory target (the realistic model's shape is known; others skip it). */

@@ -5,7 +5,7 @@
  * through our own exporter into a cache folder outside git, once, and benchmarks it like the bundled models.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scanModels } from '../tools/vite/model-manifest.ts';
 
@@ -40,23 +40,7 @@ export function ensureRealisticModel(log: (s: string) => void = console.log): st
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const args = [
-    'training/export.py',
-    '--out-dir',
-    dir,
-    '--tokenizer',
-    'byte-padded',
-    '--seed',
-    '0',
-    // HF's initializer_range for SmolLM2: a near-uniform next-token distribution, as an untrained model has
-    '--embed-std',
-    '0.02',
-    '--linear-std',
-    '0.02',
-    ...Object.entries(SMOLLM2_135M)
-      .filter(([k]) => k !== 'tie_word_embeddings')
-      .flatMap(([k, v]) => [flag(k), String(v)]),
-  ];
+  const args = exportArgs(dir);
   log(`exporting a random-weight SmolLM2-135M-shaped model to ${dir} (once; about a minute) …`);
   const python = process.env['COAX_PYTHON'] ?? '/usr/bin/python3';
   const r = spawnSync(python, args, {
@@ -75,6 +59,54 @@ export function ensureRealisticModel(log: (s: string) => void = console.log): st
   log(q.stdout.trim());
   writeFileSync(stamp, want);
   return dir;
+}
+
+/** export.py's arguments for the realistic model into `outDir` (same seed: the same weights every time). */
+function exportArgs(outDir: string, ...extra: string[]): string[] {
+  return [
+    'training/export.py',
+    '--out-dir',
+    outDir,
+    '--tokenizer',
+    'byte-padded',
+    '--seed',
+    '0',
+    // HF's initializer_range for SmolLM2: a near-uniform next-token distribution, as an untrained model has
+    '--embed-std',
+    '0.02',
+    '--linear-std',
+    '0.02',
+    ...Object.entries(SMOLLM2_135M)
+      .filter(([k]) => k !== 'tie_word_embeddings')
+      .flatMap(([k, v]) => [flag(k), String(v)]),
+    ...extra,
+  ];
+}
+
+/**
+ * Add onnx/model_prefix.onnx (export.py --prefix-cache: the same weights, a shared prompt's cache as an input) to
+ * the realistic model's folder, once. Exported into a scratch folder beside it and moved in: the export writes
+ * model.onnx, which must not replace the stock graph.
+ */
+export function ensurePrefixGraph(dir: string, log: (s: string) => void = console.log): string {
+  const target = join(dir, 'onnx', 'model_prefix.onnx');
+  if (existsSync(target)) return target;
+  const scratch = `${dir}.prefix-export`;
+  rmSync(scratch, { recursive: true, force: true });
+  const args = exportArgs(scratch, '--prefix-cache');
+  log(`exporting the shared-prefix graph (export.py --prefix-cache) to ${target} (once; about a minute) …`);
+  const python = process.env['COAX_PYTHON'] ?? '/usr/bin/python3';
+  const r = spawnSync(python, args, {
+    env: { ...process.env, OMP_NUM_THREADS: process.env['OMP_NUM_THREADS'] ?? '2' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `--realistic: the prefix export failed:\n${(r.stderr || r.stdout || String(r.error)).slice(-2000)}`,
+    );
+  renameSync(join(scratch, 'onnx', 'model.onnx'), target);
+  rmSync(scratch, { recursive: true, force: true });
+  return target;
 }
 
 /**

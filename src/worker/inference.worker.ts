@@ -14,6 +14,7 @@ import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
 import { createExploreApi } from './explore-api.ts';
 import { connectHeartbeat, inCall, markCalls } from './heartbeat.ts';
+import { chooseGraph } from './dtypes.ts';
 import {
   DAMAGED_CACHE,
   mergeProgress,
@@ -194,9 +195,17 @@ async function loadOn(
   device: 'webgpu' | 'wasm',
   report: (info: ProgressInfo) => void,
 ): Promise<TransformersModel> {
+  // WASM loads a folder's shared-prefix graph when it has one; WebGPU keeps the stock graph (not tested there yet).
+  const modelFileName = device === 'wasm' ? chooseGraph(Object.keys(request.sizes ?? {}), request.dtype) : 'model';
   // One long runtime call for the heartbeat: compiling the model and creating its session may block the event loop.
   const m = await inCall('load', 0, () =>
-    TransformersModel.load(request.id, { device, dtype: request.dtype, onProgress: report, gpuGather: gpuGatherOn }),
+    TransformersModel.load(request.id, {
+      device,
+      dtype: request.dtype,
+      onProgress: report,
+      gpuGather: gpuGatherOn,
+      modelFileName,
+    }),
   );
   // Its forward passes are marked for the heartbeat from here on (runs, Explore, the lens, the benchmark): the probe
   // is the first step the page measures, so even the first prefill of a run is allowed a time scaled to this model.

@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
+import { decodeGroups, type DecodeResult } from '../../src/core/decode/decode-loop.ts';
+import { PrefixCache } from '../../src/core/decode/prefix-cache.ts';
+import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
+import { createRng } from '../../src/core/rng.ts';
+import { loadLocal } from './load-local.ts';
 
 // export.py --prefix-cache (issue #13): the shared-prefix graph of fixture-gqa's weights must compute what the
-// stock graph computes when the prompt's cache is copied into every row, with present holding only the suffix.
-// Graph level only: the engine does not feed prefix_key_values yet.
+// stock graph computes when the prompt's cache is copied into every row, with present holding only the suffix; and
+// the engine (decodeGroups through the transformers.js adapter) must give the same tokens on either graph.
 const DIR = 'public/models/coax/fixture-gqa/onnx/';
 const LAYERS = 2;
 const KV_HEADS = 2;
@@ -84,5 +90,90 @@ describe('shared-prefix graph (export.py --prefix-cache) vs the stock graph, fix
       suffixPast = kvNames('present').map((n) => rb[n]!);
       next = argmaxLast(ra['logits']!);
     }
+  });
+});
+
+describe('the engine on model_prefix.onnx vs model.onnx (fixture-gqa, same weights)', () => {
+  let stock: TransformersModel;
+  let prefixed: TransformersModel;
+  beforeAll(async () => {
+    stock = await loadLocal('coax/fixture-gqa');
+    prefixed = await loadLocal('coax/fixture-gqa', { modelFileName: 'model_prefix' });
+  });
+  afterAll(async () => {
+    await stock?.dispose();
+    await prefixed?.dispose();
+  });
+
+  // A few-shot-like prompt: long enough that the prefix carries most of what the rows attend.
+  const FEW_SHOT = 'Q: 3 + 4 = ?\nA: 7\nQ: 2 + 9 = ?\nA: 11\nQ: 5 + 5 = ?\nA: 10\n';
+
+  function expectSame(a: DecodeResult, b: DecodeResult): void {
+    expect(b.rows.map((r) => r.tokens.map((t) => t.id))).toEqual(a.rows.map((r) => r.tokens.map((t) => t.id)));
+    expect(b.rows.map((r) => r.stopReason)).toEqual(a.rows.map((r) => r.stopReason));
+    let diff = 0;
+    a.rows.forEach((row, i) =>
+      row.tokens.forEach((t, j) => (diff = Math.max(diff, Math.abs(t.logprob - b.rows[i]!.tokens[j]!.logprob)))),
+    );
+    expect(diff).toBeLessThan(1e-4);
+  }
+
+  it('detects the graph: model_prefix.onnx has sharedPrefix, model.onnx does not', () => {
+    expect(prefixed.sharedPrefix).toBe(true);
+    expect(stock.sharedPrefix).toBe(false);
+  });
+
+  it('self-consistency, n = 8 samples at T = 0.7 (seed 11): same tokens and logprobs, rows finishing apart', async () => {
+    const run = (m: TransformersModel) =>
+      decodeGroups(m, [m.encode(FEW_SHOT + 'Q: 6 + 1 = ?\nA:')], 8, {
+        maxNewTokens: 24,
+        sampler: temperatureSampler(0.7),
+        rngs: Array.from({ length: 8 }, (_, i) => createRng(11 * 100 + i)),
+        stopStrings: ['\n'],
+      });
+    const [a, b] = [await run(stock), await run(prefixed)];
+    expectSame(a, b);
+    // Rows that stop at different steps exercise dropping finished rows from the per-row cache.
+    expect(new Set(a.rows.map((r) => r.tokens.length)).size).toBeGreaterThan(1);
+    expect(b.stats.prefillTokens).toBe(a.stats.prefillTokens);
+    // The shared path ran: the prompt but its last token as the prefix, then that token against it.
+    expect(b.stats.forwardCalls).toBe(a.stats.forwardCalls + 1);
+  });
+
+  it('CoT-decoding, k = 6 branches, greedy: same tokens and logprobs', async () => {
+    const run = (m: TransformersModel) =>
+      decodeGroups(m, [m.encode(FEW_SHOT + 'Q: 8 + 3 = ?\nA:')], 6, {
+        maxNewTokens: 20,
+        sampler: GREEDY,
+        rngs: Array.from({ length: 6 }, (_, i) => createRng(i)),
+        forcedFirst: 'top-n',
+      });
+    expectSame(await run(stock), await run(prefixed));
+  });
+
+  it('several items sharing a few-shot block, through a PrefixCache reused across two batches (seed 5)', async () => {
+    const run = async (m: TransformersModel) => {
+      const cache = new PrefixCache(m);
+      const out: DecodeResult[] = [];
+      for (const qs of [
+        ['1 + 1', '7 + 2'],
+        ['4 + 4', '9 + 0', '3 + 3'],
+      ]) {
+        const ids = qs.map((q) => m.encode(`${FEW_SHOT}Q: ${q} = ?\nA:`));
+        out.push(
+          await decodeGroups(m, ids, 3, {
+            maxNewTokens: 12,
+            sampler: temperatureSampler(1),
+            rngs: Array.from({ length: ids.length * 3 }, (_, i) => createRng(5 * 100 + i)),
+            prefixCache: cache,
+          }),
+        );
+      }
+      expect(cache.reused).toBeGreaterThan(0);
+      cache.dispose();
+      return out;
+    };
+    const [a, b] = [await run(stock), await run(prefixed)];
+    a.forEach((r, i) => expectSame(r, b[i]!));
   });
 });

@@ -15,6 +15,9 @@ import type {
  * it no longer wants (a fork from an earlier point of a cached row). What a slot holds was computed from the
  * tokens visible when it was fed: the fake checks that those are still exactly the visible tokens before it,
  * and that a padding slot never becomes visible.
+ *
+ * With `sharedPrefix`, forward also takes a batch-1 prefix cache that every row sees before its own slots (the
+ * mask covers both), and returns a cache of the rows' own slots only, as a `export.py --prefix-cache` graph does.
  */
 export interface FakeCache {
   id: number;
@@ -30,13 +33,20 @@ export class FakeModel implements LanguageModel<FakeCache> {
   readonly open = new Set<number>();
   /** Visible tokens fed through forward() in all (padding excluded): the work a prefill count must match. */
   tokensFed = 0;
+  /** Cache slots copied by selectRows (rows × slots): what a shared prefix saves. */
+  slotsCopied = 0;
+  /** Forward calls that were given a prefix. */
+  prefixedCalls = 0;
+  readonly sharedPrefix: boolean;
   private nextId = 1;
 
   constructor(
     readonly vocab: string[],
     private readonly next: (context: readonly number[]) => number[],
+    options: { sharedPrefix?: boolean } = {},
   ) {
     this.vocabSize = vocab.length;
+    this.sharedPrefix = options.sharedPrefix ?? false;
   }
 
   encode(text: string): number[] {
@@ -54,9 +64,17 @@ export class FakeModel implements LanguageModel<FakeCache> {
   async forward(
     input: ForwardInput,
     cache: FakeCache | null,
-    options?: { allLogits?: boolean },
+    options?: { allLogits?: boolean; prefix?: FakeCache },
   ): Promise<ForwardOutput<FakeCache>> {
     if (cache && !this.open.has(cache.id)) throw new Error('forward on a released cache');
+    const prefix = options?.prefix;
+    if (prefix) {
+      if (!this.sharedPrefix) throw new Error('a prefix given to a model without sharedPrefix');
+      if (!this.open.has(prefix.id)) throw new Error('forward with a released prefix');
+      if (prefix.rows.length !== 1) throw new Error(`prefix of batch ${prefix.rows.length}, expected 1`);
+      this.prefixedCalls++;
+    }
+    const shared = prefix?.rows[0] ?? { slots: [], mask: [], seen: [] };
     const B = input.inputIds.length;
     if (cache && cache.rows.length !== B) throw new Error(`batch ${B} but cache has ${cache.rows.length} rows`);
     this.batchSizes.push(B);
@@ -66,7 +84,13 @@ export class FakeModel implements LanguageModel<FakeCache> {
     const logits = new Float32Array(B * L * V);
     const rows = [];
     for (let b = 0; b < B; b++) {
-      const prev = cache?.rows[b] ?? { slots: [], mask: [], seen: [] };
+      const own = cache?.rows[b] ?? { slots: [], mask: [], seen: [] };
+      // The prefix's slots come first, as if the row's cache held them.
+      const prev = {
+        slots: [...shared.slots, ...own.slots],
+        mask: [...shared.mask, ...own.mask],
+        seen: [...shared.seen, ...own.seen],
+      };
       const mask = input.attentionMask[b]!;
       if (mask.length !== prev.mask.length + T)
         throw new Error(`row ${b}: mask width ${mask.length}, expected ${prev.mask.length + T}`);
@@ -94,13 +118,15 @@ export class FakeModel implements LanguageModel<FakeCache> {
           logits.set(out, (b * L + t - (T - L)) * V);
         }
       }
-      rows.push({ slots: [...prev.slots, ...input.inputIds[b]!], mask: mask.slice(), seen });
+      const P = shared.slots.length;
+      rows.push({ slots: [...prev.slots, ...input.inputIds[b]!].slice(P), mask: mask.slice(P), seen: seen.slice(P) });
     }
     return { logits, positions: L, cache: this.track({ id: 0, rows }) };
   }
 
   async selectRows(cache: FakeCache, rows: readonly number[]): Promise<FakeCache> {
     if (!this.open.has(cache.id)) throw new Error('selectRows on a released cache');
+    for (const r of rows) this.slotsCopied += cache.rows[r]?.slots.length ?? 0;
     return this.track({ id: 0, rows: rows.map((r) => structuredClone(cache.rows[r]!)) });
   }
 

@@ -27,6 +27,11 @@ export interface LoadOptions {
   onProgress?: (info: ProgressInfo) => void;
   /** Pick cache rows on the GPU when the cache lives there (default true; false keeps the download-and-upload path). */
   gpuGather?: boolean;
+  /**
+   * The ONNX file's stem under onnx/ (default 'model'; transformers.js adds the dtype's suffix). 'model_prefix' is
+   * a Coax `export.py --prefix-cache` graph: see PREFIX_GRAPH and chooseGraph in src/worker/dtypes.ts.
+   */
+  modelFileName?: string;
 }
 
 interface ModelConfigLike {
@@ -54,6 +59,8 @@ export interface ModelDescription {
   hiddenSize: number | null;
   /** The residual-stream I/O of a Coax --hidden-io export (steering, logit lens); null for stock graphs. */
   hiddenIo: HiddenIo | null;
+  /** Whether the loaded graph takes a shared prefix cache (onnx/model_prefix*.onnx, export.py --prefix-cache). */
+  sharedPrefix: boolean;
   tokenizer: {
     /** The tokenizer.json model type: BPE, Unigram, WordPiece, … */
     type: string;
@@ -99,7 +106,10 @@ export class TransformersModel implements LanguageModel<KvCache> {
   readonly padTokenId: number;
   readonly contextLength: number | null;
   readonly hiddenIo: HiddenIo | null;
+  readonly sharedPrefix: boolean;
   private readonly keepsLogits: boolean;
+  /** The graph's prefix_key_values.* inputs as a blank one-position prefix, fed (masked out) when none is given. */
+  private readonly blankPrefix: Record<string, Tensor>;
   /** Zero steering, fed when a hidden-I/O graph is run unsteered. */
   private readonly zeroSteering: Float32Array | null;
   private readonly tokenTexts = new Map<number, string>();
@@ -126,6 +136,8 @@ export class TransformersModel implements LanguageModel<KvCache> {
     const session = this.session();
     this.keepsLogits = session.inputNames.includes('num_logits_to_keep');
     this.hiddenIo = detectHiddenIo(session, config);
+    this.blankPrefix = blankPrefixFeeds(session);
+    this.sharedPrefix = Object.keys(this.blankPrefix).length > 0;
     this.zeroSteering = this.hiddenIo ? new Float32Array(this.hiddenIo.layers * this.hiddenIo.width) : null;
   }
 
@@ -136,6 +148,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
       device: options.device,
       dtype: options.dtype ?? 'fp32',
       progress_callback,
+      ...(options.modelFileName ? { model_file_name: options.modelFileName } : {}),
     });
     const m = new TransformersModel(id, model, tokenizer, options.device);
     if (options.gpuGather === false) m.gpuGather = null;
@@ -163,9 +176,16 @@ export class TransformersModel implements LanguageModel<KvCache> {
     return this.tokenizer.decode(ids as number[], { skip_special_tokens: false });
   }
 
-  async forward(input: ForwardInput, cache: KvCache | null, options?: ForwardOptions): Promise<ForwardOutput<KvCache>> {
+  async forward(
+    input: ForwardInput,
+    cache: KvCache | null,
+    options?: ForwardOptions<KvCache>,
+  ): Promise<ForwardOutput<KvCache>> {
     const ids = int64Rows(input.inputIds);
-    const mask = int64Rows(input.attentionMask);
+    const prefix = options?.prefix;
+    const blank = this.sharedPrefix && !prefix;
+    // The blank prefix's one position is masked out: exp(-inf) adds exactly nothing to any row's softmax.
+    const mask = int64Rows(blank ? input.attentionMask.map((m) => [0, ...m]) : input.attentionMask);
     const pos = int64Rows(input.positionIds);
     const [B, T] = ids.dims;
     const feeds: Record<string, unknown> = {
@@ -183,6 +203,16 @@ export class TransformersModel implements LanguageModel<KvCache> {
       feeds['steering'] = new Tensor('float32', steering, [layers, width]);
     } else if (options?.steering) {
       throw new Error(`model ${this.id}: ${NO_HIDDEN_IO}`);
+    }
+    if (this.sharedPrefix) {
+      // A prefix is a batch-1 cache of this model: its past_key_values.{i}.* feed prefix_key_values.{i}.*.
+      for (const [name, zeros] of Object.entries(this.blankPrefix)) {
+        const t = prefix ? prefix[name.replace('prefix_key_values', 'past_key_values')] : zeros;
+        if (!t) throw new Error(`model ${this.id}: the prefix cache has no ${name}`);
+        feeds[name] = t;
+      }
+    } else if (prefix) {
+      throw new Error(`model ${this.id}: this graph takes no shared prefix (export.py --prefix-cache)`);
     }
     // With no cache, transformers.js fills in empty past tensors of the right shape and dtype.
     if (cache) feeds['past_key_values'] = cache;
@@ -232,6 +262,7 @@ export class TransformersModel implements LanguageModel<KvCache> {
       layers: c.num_hidden_layers ?? c.n_layer ?? null,
       hiddenSize: c.hidden_size ?? c.n_embd ?? null,
       hiddenIo: this.hiddenIo,
+      sharedPrefix: this.sharedPrefix,
       tokenizer: {
         type: t._tokenizerJSON?.model?.type ?? 'unknown',
         className: t.config?.tokenizer_class ?? null,
@@ -299,6 +330,28 @@ export class TransformersModel implements LanguageModel<KvCache> {
 interface SessionNames {
   inputNames: string[];
   outputNames: string[];
+  inputMetadata?: readonly { name: string; type?: string; shape?: readonly (number | string)[] }[];
+}
+
+/**
+ * Zero tensors for an export.py --prefix-cache graph's prefix_key_values.* inputs, shape [1, G, 1, D]: fed with
+ * their position masked out, the graph computes what the stock graph does. Not an empty prefix (P = 0): the
+ * graph's Reshape reads a 0 in its target shape as "keep the input's dimension" and fails. {} for other graphs.
+ */
+export function blankPrefixFeeds(session: SessionNames): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const name of session.inputNames) {
+    if (!name.startsWith('prefix_key_values.')) continue;
+    const meta = session.inputMetadata?.find((m) => m.name === name);
+    if (!meta?.shape || meta.shape.length !== 4)
+      throw new Error(`input ${name}: expected a 4-dimensional shape [1, heads, prefix, head_dim] in the graph`);
+    // Symbolic dimensions: the batch is 1 (every row shares the prefix), the prefix length 1.
+    const dims = meta.shape.map((d) => (typeof d === 'number' ? d : 1));
+    const size = dims.reduce((a, b) => a * b, 1);
+    const type = meta.type === 'float16' ? 'float16' : 'float32';
+    out[name] = new Tensor(type, type === 'float16' ? new Uint16Array(size) : new Float32Array(size), dims);
+  }
+  return out;
 }
 
 /** The residual-stream I/O of an export.py --hidden-io graph, from its input and output names; null for stock graphs. */

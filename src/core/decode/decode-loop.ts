@@ -5,7 +5,7 @@ import type { LanguageModel } from './language-model.ts';
 import { findStop, RowText } from './row-text.ts';
 import { alternatives, stepStats, tokenRank } from './token-stats.ts';
 import type { RowResult, StopReason, TokenTrace } from './trace.ts';
-import { prefill } from './prefill.ts';
+import { prefill, prefillShared, type Prefilled, type PrefilledShared } from './prefill.ts';
 import type { PrefixCache } from './prefix-cache.ts';
 import { topKIndices } from '../logits/distribution.ts';
 import { planWaves } from './waves.ts';
@@ -134,25 +134,53 @@ export async function decodeGroups<C>(
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`need a whole number of rows per prompt >= 1, got ${n}`);
   checkRowCount(prompts.length * n, options);
   throwIfCancelled(options.signal);
-  const pre = await prefill(model, prompts, options.prefixCache as PrefixCache<C> | undefined);
+  const prefixCache = options.prefixCache as PrefixCache<C> | undefined;
+  // A model with sharedPrefix keeps the common prompt once, attended by every row (none when one row decodes alone).
+  const shared = model.sharedPrefix && prompts.length * n > 1 ? await prefillShared(model, prompts, prefixCache) : null;
+  try {
+    return await decodePrefilled(
+      model,
+      prompts,
+      n,
+      options,
+      shared ?? (await prefill(model, prompts, prefixCache)),
+      shared,
+    );
+  } finally {
+    if (shared?.ownsPrefix) model.release(shared.prefix);
+  }
+}
+
+async function decodePrefilled<C>(
+  model: LanguageModel<C>,
+  prompts: readonly (readonly number[])[],
+  n: number,
+  options: DecodeOptions,
+  pre: Prefilled<C>,
+  shared: PrefilledShared<C> | null,
+): Promise<DecodeResult> {
   const V = model.vocabSize;
+  const prefix = shared?.prefix ?? null;
   const rows = prompts.flatMap((p, g) =>
     Array.from({ length: n }, (_, i) => newRow(model, pre.masks[g]!, p, options, g * n + i)),
   );
   if (options.forcedFirst === 'top-n') {
     prompts.forEach((_, g) => {
       const branches = topKIndices(pre.logits.subarray(g * V, (g + 1) * V), n);
-      if (branches.length < n)
+      if (branches.length < n) {
+        model.release(pre.cache);
         throw new Error(`cannot branch on ${n} first tokens: the vocabulary has ${branches.length}`);
+      }
       for (let i = 0; i < n; i++) rows[g * n + i]!.forced = branches[i]!;
     });
   }
   const stats = emptyStats();
   stats.forwardCalls = pre.forwardCalls;
   stats.prefillTokens = pre.tokens;
-  if (n === 1) return { rows: await continueRows(model, rows, pre, pre.cache, options, stats), stats };
+  if (n === 1) return { rows: await continueRows(model, rows, pre, pre.cache, options, stats, null, prefix), stats };
   const group = rows.map((_, r) => Math.floor(r / n));
-  const longest = Math.max(...pre.masks.map((m) => m.length)) + options.maxNewTokens;
+  // With a shared prefix the rows' own cache starts after it: only that part is copied each step.
+  const longest = Math.max(...pre.masks.map((m) => m.length)) - (shared?.sharedLength ?? 0) + options.maxNewTokens;
   const waves = model.cacheBytesPerToken
     ? planWaves(rows.length, longest, model.cacheBytesPerToken(pre.cache), options.waveBudgetBytes)
     : [rows.length];
@@ -169,7 +197,9 @@ export async function decodeGroups<C>(
         return rowsOut;
       };
       const first = { logits: expand(pre.logits), traceLogits: pre.traceLogits && expand(pre.traceLogits) };
-      out.push(...(await continueRows(model, rows.slice(start, start + size), first, cache, options, stats)));
+      out.push(
+        ...(await continueRows(model, rows.slice(start, start + size), first, cache, options, stats, null, prefix)),
+      );
       start += size;
     }
   } finally {
@@ -264,6 +294,8 @@ async function continueRows<C>(
   stats: DecodeStats,
   /** When given, filled with each row's own cache as it finishes (indexed like `rows`). */
   kept: RowCache<C>[] | null = null,
+  /** A shared prefix every row attends (see ForwardOptions.prefix); `firstCache` then holds only the rows' own part. */
+  prefix: C | null = null,
 ): Promise<RowResult[]> {
   const V = model.vocabSize;
   const topK = options.topAlternatives ?? 5;
@@ -343,6 +375,7 @@ async function continueRows<C>(
           positionIds: active.map((r) => [r.nextPosition]),
         },
         cache,
+        prefix === null ? undefined : { prefix },
       );
       for (const row of active) row.nextPosition++;
       model.release(cache);

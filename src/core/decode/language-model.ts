@@ -24,11 +24,17 @@ export interface HiddenIo {
   readonly lens: boolean;
 }
 
-export interface ForwardOptions {
+export interface ForwardOptions<C = unknown> {
   /** Logits of every position instead of the last. */
   allLogits?: boolean;
   /** Row-major L × C, added to the residual after block l at every new position (models with hiddenIo only). */
   steering?: Float32Array;
+  /**
+   * Models with sharedPrefix: a batch-1 cache (of a forward without a prefix) that every row attends before its own
+   * cache, without a copy. The attention mask then covers prefix + the row's cache + the new tokens, and the returned
+   * cache holds only the row's part. Borrowed: forward neither keeps nor releases it.
+   */
+  prefix?: C;
 }
 
 export interface ForwardOutput<C> {
@@ -58,11 +64,16 @@ export interface LanguageModel<C = unknown> {
   readonly contextLength?: number | null;
   /** Present (non-null) when the model exposes its residual stream; steering and the lens need it. */
   readonly hiddenIo?: HiddenIo | null;
+  /**
+   * True when forward takes `options.prefix` (a Coax `export.py --prefix-cache` graph): rows that share a prompt
+   * attend its cache once instead of each holding (and every step copying) a copy. Absent: the stock path.
+   */
+  readonly sharedPrefix?: boolean;
   encode(text: string): number[];
   /** Text of the ids, special tokens included as their text. */
   decode(ids: readonly number[]): string;
   /** One forward pass over new tokens given the cache (null: empty cache). The input cache stays valid. */
-  forward(input: ForwardInput, cache: C | null, options?: ForwardOptions): Promise<ForwardOutput<C>>;
+  forward(input: ForwardInput, cache: C | null, options?: ForwardOptions<C>): Promise<ForwardOutput<C>>;
   /**
    * A cache whose row i is row `rows[i]` of `cache`: repeating a row expands a shared prefix to branches,
    * a subset drops finished rows. The input cache stays valid.

@@ -37,7 +37,7 @@ export class SteeredModel<C> implements LanguageModel<C> {
     return this.inner.decode(ids);
   }
 
-  async forward(input: ForwardInput, cache: C | null, options?: ForwardOptions): Promise<ForwardOutput<C>> {
+  async forward(input: ForwardInput, cache: C | null, options?: ForwardOptions<C>): Promise<ForwardOutput<C>> {
     const T = input.inputIds[0]?.length ?? 0;
     // A decoding step: one new token after a cache.
     if (this.positions === 'last' && T === 1 && cache !== null) return this.inner.forward(input, cache, options);
