@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { leaderboard } from '../../src/core/metrics/comparison.ts';
-import { findMethod, type MethodSpec } from '../../src/core/methods/method.ts';
+import { findMethod } from '../../src/core/methods/method.ts';
 import { parseRunFile, type RunFile } from '../../src/core/run/export.ts';
 import type { SuiteResults } from '../../src/core/run/results.ts';
-import { launch, openWithModel, screenshotDir, serveDist, runToEnd } from './harness.ts';
+import { launch, methodsWith, openWithModel, screenshotDir, serveDist, runToEnd } from './harness.ts';
 
 const MODEL = 'coax/fixture-tiny';
 const METHOD_IDS = [
@@ -34,18 +34,10 @@ let cli: RunFile['results'];
 const coax = (...args: string[]) =>
   execFileSync(process.execPath, ['--import', 'tsx', 'cli/coax.ts', ...args], { encoding: 'utf8', stdio: 'pipe' });
 
-function methodsForCli(): MethodSpec[] {
-  return METHOD_IDS.map(findMethod).map((m) => {
-    if (m.decoding.kind === 'sample') return { ...m, decoding: { ...m.decoding, n: SAMPLES } };
-    if (m.decoding.kind === 'cot-decoding') return { ...m, decoding: { ...m.decoding, k: BRANCHES } };
-    return m;
-  });
-}
-
 beforeAll(async () => {
   ({ server, url } = await serveDist());
   dir = mkdtempSync(join(tmpdir(), 'coax-cli-'));
-  writeFileSync(join(dir, 'methods.json'), JSON.stringify(methodsForCli()));
+  writeFileSync(join(dir, 'methods.json'), JSON.stringify(methodsWith(METHOD_IDS, SAMPLES, BRANCHES)));
   cliPath = join(dir, 'out.json');
   coax(
     'run',

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { launch, serveDist, type BrowserKind } from '../../tools/chromium.ts';
+import { findMethod, type MethodSpec } from '../../src/core/methods/method.ts';
 
 export { CHROMIUM, launch, serveDist, type BrowserKind } from '../../tools/chromium.ts';
 
@@ -109,4 +110,13 @@ export async function runToEnd(page: Page, timeout = 240_000): Promise<void> {
     { timeout },
   );
   expect(await page.getByTestId('run-status').textContent()).toBe('done');
+}
+
+/** Built-in methods by id with the sample count and CoT-decoding branches a test sets in the page: the CLI's copy. */
+export function methodsWith(ids: readonly string[], samples: number, branches: number): MethodSpec[] {
+  return ids.map(findMethod).map((m) => {
+    if (m.decoding.kind === 'sample') return { ...m, decoding: { ...m.decoding, n: samples } };
+    if (m.decoding.kind === 'cot-decoding') return { ...m, decoding: { ...m.decoding, k: branches } };
+    return m;
+  });
 }

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewServer } from 'vite';
-import { findMethod, type MethodSpec } from '../../src/core/methods/method.ts';
 import { parseRunFile } from '../../src/core/run/export.ts';
 import type { SuiteResults } from '../../src/core/run/results.ts';
-import { launch, openWithModel, serveDist, runToEnd } from './harness.ts';
+import { launch, methodsWith, openWithModel, serveDist, runToEnd } from './harness.ts';
 
 // Issue 13: a model folder that holds onnx/model_prefix.onnx (export.py --prefix-cache) is loaded through it on
 // WASM, and shared prompts are decoded against one prefix cache. fixture-gqa has both graphs with the same weights:
@@ -22,18 +21,10 @@ let url: string;
 let close: (() => Promise<void>) | undefined;
 let cli: SuiteResults[];
 
-function methodsForCli(): MethodSpec[] {
-  return METHOD_IDS.map(findMethod).map((m) => {
-    if (m.decoding.kind === 'sample') return { ...m, decoding: { ...m.decoding, n: SAMPLES } };
-    if (m.decoding.kind === 'cot-decoding') return { ...m, decoding: { ...m.decoding, k: BRANCHES } };
-    return m;
-  });
-}
-
 beforeAll(async () => {
   ({ server, url } = await serveDist());
   const dir = mkdtempSync(join(tmpdir(), 'coax-prefix-'));
-  writeFileSync(join(dir, 'methods.json'), JSON.stringify(methodsForCli()));
+  writeFileSync(join(dir, 'methods.json'), JSON.stringify(methodsWith(METHOD_IDS, SAMPLES, BRANCHES)));
   const out = join(dir, 'out.json');
   execFileSync(
     process.execPath,
