@@ -16,10 +16,14 @@ const site = sharedSite('webgpu-swiftshader');
 type Coax = {
   coax: {
     experiment: {
-      methods: readonly MethodSpec[];
-      updateMethod(m: MethodSpec): void;
-      toggleMethod(id: string, on: boolean): void;
-      enabled: readonly string[];
+      setup: {
+        methods: {
+          all: readonly MethodSpec[];
+          update(m: MethodSpec): void;
+          toggle(id: string, on: boolean): void;
+          enabled: readonly string[];
+        };
+      };
     };
     runs: { open: { results: RunResults } | null };
     worker: { gpuGather(on?: boolean): Promise<{ on: boolean; gathers: number }> };
@@ -49,15 +53,15 @@ describe('the WebGPU row gather (Chromium, SwiftShader)', () => {
     // Sampling (prefix expanded to n rows, rows dropped as they stop) and CoT-decoding (k branches), kept short.
     await page.evaluate(() => {
       const { experiment } = (globalThis as unknown as Coax).coax;
-      for (const m of experiment.methods) {
+      for (const m of experiment.setup.methods.all) {
         if (m.id === 'self-consistency' && m.decoding.kind === 'sample')
-          experiment.updateMethod({ ...m, maxNewTokens: 12, decoding: { ...m.decoding, n: 4 } });
+          experiment.setup.methods.update({ ...m, maxNewTokens: 12, decoding: { ...m.decoding, n: 4 } });
         if (m.id === 'cot-decoding' && m.decoding.kind === 'cot-decoding')
-          experiment.updateMethod({ ...m, maxNewTokens: 12, decoding: { ...m.decoding, k: 3 } });
+          experiment.setup.methods.update({ ...m, maxNewTokens: 12, decoding: { ...m.decoding, k: 3 } });
       }
-      for (const id of experiment.enabled) experiment.toggleMethod(id, false);
-      experiment.toggleMethod('self-consistency', true);
-      experiment.toggleMethod('cot-decoding', true);
+      for (const id of [...experiment.setup.methods.enabled]) experiment.setup.methods.toggle(id, false);
+      experiment.setup.methods.toggle('self-consistency', true);
+      experiment.setup.methods.toggle('cot-decoding', true);
     });
     await page.getByTestId('suite-size').fill('2');
     const gather = (on?: boolean) => page.evaluate((v) => (globalThis as unknown as Coax).coax.worker.gpuGather(v), on);

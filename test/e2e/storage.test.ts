@@ -28,7 +28,8 @@ describe('storage per run and a full quota (Chromium, WASM, fixture-tiny)', () =
         .reduce((n, o) => n + JSON.stringify(o).length, 0);
     });
     // The size shown is the outputs' JSON length, formatted.
-    expect(await row.getByTestId('run-row-bytes').textContent()).toMatch(/^\d+(\.\d+)? (B|kB|KB|MB)/);
+    // The row follows once the run's size is stored, a moment after the run ends.
+    await expect.poll(() => row.getByTestId('run-row-bytes').textContent()).toMatch(/^\d+(\.\d+)? (B|kB|KB|MB)/);
     expect(
       await page.evaluate(
         () => (globalThis as unknown as { coax: { runs: { runs: { bytes?: number }[] } } }).coax.runs.runs[0]!.bytes,
