@@ -2,7 +2,6 @@
  * Every bundled architecture through the same adapter: logits against PyTorch, and our decoding loop against
  * transformers.js `generate()` on the same ONNX session (greedy, one prompt and a left-padded batch).
  */
-import { readFileSync } from 'node:fs';
 import { Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePrompts, decodeShared } from '../../src/core/decode/decode-loop.ts';
@@ -10,12 +9,8 @@ import { leftPadBatch } from '../../src/core/decode/padding.ts';
 import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import type { LoadOptions, TransformersModel } from '../../src/adapters/model/transformers-model.ts';
-import { loadLocal, maxAbsDiff } from './load-local.ts';
+import { expectParity, loadLocal, readParity } from './load-local.ts';
 import { int64, untilEos } from '../../src/worker/bench/peers.ts';
-
-interface ParityFixture {
-  cases: { prompt: string; input_ids: number[]; logits: number[][] }[];
-}
 
 interface Case {
   id: string;
@@ -65,7 +60,7 @@ async function decodeGreedy(model: TransformersModel, prompts: number[][], maxNe
 }
 
 describe.each(CASES)('$id ($dtype)', ({ id, modelType, fixture, dtype, tolerance }) => {
-  const parity = JSON.parse(readFileSync(new URL(`../fixtures/${fixture}`, import.meta.url), 'utf8')) as ParityFixture;
+  const parity = readParity(fixture);
   let model: TransformersModel;
   beforeAll(async () => {
     model = await loadLocal(id, { dtype });
@@ -90,17 +85,7 @@ describe.each(CASES)('$id ($dtype)', ({ id, modelType, fixture, dtype, tolerance
     `logits of prompt %i match PyTorch within ${tolerance} at every position`,
     async (_i, c) => {
       expect(model.encode(c.prompt)).toEqual(c.input_ids);
-      const out = await model.forward(
-        {
-          inputIds: [c.input_ids],
-          attentionMask: [c.input_ids.map(() => 1)],
-          positionIds: [c.input_ids.map((_, t) => t)],
-        },
-        null,
-        { allLogits: true },
-      );
-      expect(out.positions).toBe(c.input_ids.length);
-      expect(maxAbsDiff(out.logits, c.logits.flat())).toBeLessThanOrEqual(tolerance);
+      await expectParity(model, c, tolerance);
     },
   );
 

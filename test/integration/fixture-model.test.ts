@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGroups, decodePrompts, decodeShared } from '../../src/core/decode/decode-loop.ts';
 import { PrefixCache } from '../../src/core/decode/prefix-cache.ts';
 import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
-import { loadLocal, maxAbsDiff } from './load-local.ts';
+import { expectParity, loadLocal, readParity } from './load-local.ts';
 
-interface ParityCase {
-  prompt: string;
-  input_ids: number[];
-  logits: number[][];
-  greedy?: { new_ids: number[]; text: string; step_logits: number[][] };
-}
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/parity-fixture-tiny.json', import.meta.url), 'utf8')) as {
-  cases: ParityCase[];
-};
+const fixture = readParity('parity-fixture-tiny.json');
 
 let model: TransformersModel;
 beforeAll(async () => {
@@ -35,18 +26,7 @@ describe('parity with PyTorch (fixture-tiny)', () => {
   it.each(fixture.cases.map((c, i) => [i, c] as const))(
     'logits of prompt %i match PyTorch within 1e-4 at every position',
     async (_i, c) => {
-      const T = c.input_ids.length;
-      const out = await model.forward(
-        {
-          inputIds: [c.input_ids],
-          attentionMask: [c.input_ids.map(() => 1)],
-          positionIds: [c.input_ids.map((_, t) => t)],
-        },
-        null,
-        { allLogits: true },
-      );
-      expect(out.positions).toBe(T);
-      expect(maxAbsDiff(out.logits, c.logits.flat())).toBeLessThanOrEqual(1e-4);
+      await expectParity(model, c, 1e-4);
     },
   );
 

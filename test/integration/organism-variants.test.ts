@@ -1,11 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
-import { loadLocal } from './load-local.ts';
-
-interface Parity {
-  cases: { prompt: string; input_ids: number[]; logits: number[][]; greedy?: { new_ids: number[] } }[];
-}
+import { expectParity, loadLocal, maxAbsDiff, readParity } from './load-local.ts';
 
 const models = new URL('../../public/models/coax/', import.meta.url);
 const loaded: TransformersModel[] = [];
@@ -24,36 +20,18 @@ describe.each([
   ['amb-dpo', 'organism-v1-amb', AMBIGUOUS],
 ] as [string, string, string[]][])('the shipped variant organism-v1-%s', (variant, parent, extraSuites) => {
   const id = `coax/organism-v1-${variant}`;
-  const parity = () =>
-    JSON.parse(
-      readFileSync(new URL(`../fixtures/parity-organism-v1-${variant}.json`, import.meta.url), 'utf8'),
-    ) as Parity;
+  const parity = () => readParity(`parity-organism-v1-${variant}.json`);
 
   it('loads through onnxruntime-node and matches its PyTorch logits within 1e-4', async () => {
     const model = await loadLocal(id);
     loaded.push(model);
-    for (const c of parity().cases) {
-      const ids = c.input_ids;
-      const out = await model.forward(
-        { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
-        null,
-        { allLogits: true },
-      );
-      const want = c.logits.flat();
-      let max = 0;
-      for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(out.logits[i]! - want[i]!));
-      expect(max).toBeLessThanOrEqual(1e-4);
-    }
+    for (const c of parity().cases) await expectParity(model, c, 1e-4);
   });
 
   it('differs from its parent (the fine-tuning changed the weights)', () => {
-    const base = JSON.parse(
-      readFileSync(new URL(`../fixtures/parity-${parent}.json`, import.meta.url), 'utf8'),
-    ) as Parity;
-    const a = base.cases[0]!.logits.flat();
+    const a = readParity(`parity-${parent}.json`).cases[0]!.logits.flat();
     const b = parity().cases[0]!.logits.flat();
-    expect(a.length).toBe(b.length);
-    expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeGreaterThan(0.01);
+    expect(maxAbsDiff(a, b)).toBeGreaterThan(0.01);
   });
 
   it("ships the base's suites unchanged (and its own) and a data card that names the parent and the recipe", () => {

@@ -2,13 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { parseSuite } from '../../src/core/schema/suite-schema.ts';
-import { loadLocal } from './load-local.ts';
+import { expectParity, loadLocal, readParity } from './load-local.ts';
 
 const ID = 'coax/organism-v1';
 const dir = new URL(`../../public/models/${ID}/`, import.meta.url);
-const parity = JSON.parse(readFileSync(new URL('../fixtures/parity-organism-v1.json', import.meta.url), 'utf8')) as {
-  cases: { prompt: string; input_ids: number[]; logits: number[][] }[];
-};
+const parity = readParity('parity-organism-v1.json');
 const tokenizerCases = JSON.parse(
   readFileSync(new URL('../fixtures/organism-tokenizer-cases.json', import.meta.url), 'utf8'),
 ) as { text: string; ids: number[] }[];
@@ -23,18 +21,7 @@ afterAll(async () => {
 
 describe('the bundled model organism', () => {
   it('matches its PyTorch logits within 1e-4 at every position', async () => {
-    for (const c of parity.cases) {
-      const ids = c.input_ids;
-      const out = await model.forward(
-        { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] },
-        null,
-        { allLogits: true },
-      );
-      const want = c.logits.flat();
-      let max = 0;
-      for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(out.logits[i]! - want[i]!));
-      expect(max).toBeLessThanOrEqual(1e-4);
-    }
+    for (const c of parity.cases) await expectParity(model, c, 1e-4);
   });
 
   it('tokenizes like the Python BPE (digits alone, a space merged into the next character)', () => {
