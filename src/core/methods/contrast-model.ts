@@ -1,4 +1,5 @@
 import type { ForwardInput, ForwardOutput, LanguageModel } from '../decode/language-model.ts';
+import { WrappedModel } from '../decode/wrapped-model.ts';
 import { leftPadBatch } from '../decode/padding.ts';
 import { logSoftmax } from '../logits/distribution.ts';
 
@@ -22,32 +23,16 @@ const WEAK_FLOOR = -1e4;
  * strong prompt's raw logits as `traceLogits`, so a trace's probability, entropy, top-5 and Δ are the strong prompt's,
  * and the chosen token's contrast score is recorded beside them (TokenTrace.score).
  */
-export class ContrastModel<C> implements LanguageModel<ContrastCache<C>> {
-  readonly vocabSize: number;
-  readonly eosTokenIds: readonly number[];
-  readonly padTokenId: number;
-  readonly contextLength: number | null;
-
+export class ContrastModel<C> extends WrappedModel<C, ContrastCache<C>> {
   constructor(
-    private readonly inner: LanguageModel<C>,
+    inner: LanguageModel<C>,
     private readonly weakPrompts: readonly (readonly number[])[],
     private readonly beta: number,
     private readonly alpha: number,
   ) {
+    super(inner);
     if (!(beta >= 0 && Number.isFinite(beta))) throw new Error(`contrast β must be a finite number >= 0, got ${beta}`);
     if (!(alpha > 0 && alpha <= 1)) throw new Error(`contrast α must be in (0, 1], got ${alpha}`);
-    this.vocabSize = inner.vocabSize;
-    this.eosTokenIds = inner.eosTokenIds;
-    this.padTokenId = inner.padTokenId;
-    this.contextLength = inner.contextLength ?? null;
-  }
-
-  encode(text: string): number[] {
-    return this.inner.encode(text);
-  }
-
-  decode(ids: readonly number[]): string {
-    return this.inner.decode(ids);
   }
 
   async forward(

@@ -1,4 +1,5 @@
 import type { ForwardInput, ForwardOptions, ForwardOutput, HiddenIo, LanguageModel } from '../decode/language-model.ts';
+import { WrappedModel } from '../decode/wrapped-model.ts';
 import { requireHiddenIo, steeringInput, type SteerPositions, type SteerSpec } from './steer.ts';
 
 /**
@@ -6,35 +7,20 @@ import { requireHiddenIo, steeringInput, type SteerPositions, type SteerSpec } f
  * prompt and decoding because the decoding loop only sees another LanguageModel. Its cache is the inner model's;
  * caches made without steering must not be mixed in (a steered run uses its own prefix cache).
  */
-export class SteeredModel<C> implements LanguageModel<C> {
-  readonly vocabSize: number;
-  readonly eosTokenIds: readonly number[];
-  readonly padTokenId: number;
+export class SteeredModel<C> extends WrappedModel<C, C> {
   readonly hiddenIo: HiddenIo;
-  readonly contextLength: number | null;
 
   constructor(
-    private readonly inner: LanguageModel<C>,
+    inner: LanguageModel<C>,
     readonly steering: Float32Array,
     readonly positions: SteerPositions = 'all',
   ) {
+    super(inner);
     this.hiddenIo = requireHiddenIo(inner);
     if (steering.length !== this.hiddenIo.layers * this.hiddenIo.width)
       throw new Error(
         `steering has ${steering.length} values, expected ${this.hiddenIo.layers} × ${this.hiddenIo.width}`,
       );
-    this.vocabSize = inner.vocabSize;
-    this.eosTokenIds = inner.eosTokenIds;
-    this.padTokenId = inner.padTokenId;
-    this.contextLength = inner.contextLength ?? null;
-  }
-
-  encode(text: string): number[] {
-    return this.inner.encode(text);
-  }
-
-  decode(ids: readonly number[]): string {
-    return this.inner.decode(ids);
   }
 
   async forward(input: ForwardInput, cache: C | null, options?: ForwardOptions<C>): Promise<ForwardOutput<C>> {
