@@ -7,7 +7,8 @@ float32 weight (K, N) becomes
     y_int = MatMulInteger(x_q, w_q, x_zero, w_zero)               weights: int8, per column, symmetric (w_zero 0)
     y = Cast(y_int, float) * (x_scale * w_scale)                  (N,) scales broadcast over the last axis
 
-and the result is written as `onnx/model_quantized.onnx`, the file transformers.js loads for dtype "q8". Embedding
+and the result is written as `onnx/model_quantized.onnx`, the file transformers.js loads for dtype "q8" (and
+`onnx/model_prefix.onnx`, the shared-prefix graph, when present, as `onnx/model_prefix_quantized.onnx`). Embedding
 gathers, norms and attention arithmetic stay float32.
 
     /usr/bin/python3 training/quantize.py <model folder>
@@ -71,12 +72,17 @@ def main():
     p.add_argument("--min-elements", type=int, default=1024,
                    help="leave weights smaller than this in float32")
     args = p.parse_args()
-    src = os.path.join(args.model_dir, "onnx", "model.onnx")
-    dst = os.path.join(args.model_dir, "onnx", "model_quantized.onnx")
-    q, count = quantize(onnx.load(src), args.min_elements)
-    onnx.save(q, dst)
-    print(f"quantised {count} MatMul weights to int8: {dst} "
-          f"({os.path.getsize(dst) / 2**20:.1f} MB, from {os.path.getsize(src) / 2**20:.1f} MB)")
+    # Each float32 graph of the folder: model.onnx, and model_prefix.onnx when export.py --prefix-cache wrote one
+    # (the shared-prefix graph; transformers.js loads model_prefix_quantized.onnx for it at dtype "q8").
+    for stem in ("model", "model_prefix"):
+        src = os.path.join(args.model_dir, "onnx", f"{stem}.onnx")
+        if stem != "model" and not os.path.exists(src):
+            continue
+        dst = os.path.join(args.model_dir, "onnx", f"{stem}_quantized.onnx")
+        q, count = quantize(onnx.load(src), args.min_elements)
+        onnx.save(q, dst)
+        print(f"quantised {count} MatMul weights to int8: {dst} "
+              f"({os.path.getsize(dst) / 2**20:.1f} MB, from {os.path.getsize(src) / 2**20:.1f} MB)")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadLocal } from './load-local.ts';
+import { decodeGroups } from '../../src/core/decode/decode-loop.ts';
+import { temperatureSampler } from '../../src/core/logits/sampler.ts';
+import { createRng } from '../../src/core/rng.ts';
+import { loadLocal, maxAbsDiff } from './load-local.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coax-q8-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,5 +62,60 @@ describe('training/quantize.py', () => {
     };
     const agree = ids.filter((_, t) => argmax(f32, t) === argmax(q8, t)).length;
     expect(agree / ids.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  // #13: the shared-prefix graph (export.py --prefix-cache) is quantised beside the stock one, so the page can run
+  // the prefix path at q8 too. Its MatMuls are the stock graph's (the prefix enters as keys and values, not through
+  // a projection), so with no prefix fed both int8 graphs compute the same logits up to float rounding, and a
+  // self-consistency run through the engine keeps the prefix path on the quantised graph.
+  it('quantises model_prefix.onnx too: q8 loads it with sharedPrefix, the same logits as model_quantized.onnx', async () => {
+    cpSync('public/models/coax/fixture-gqa', join(dir, 'coax/fixture-gqa'), { recursive: true });
+    const out = execFileSync('/usr/bin/python3', ['training/quantize.py', join(dir, 'coax/fixture-gqa')], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
+    const counts = [...out.matchAll(/quantised (\d+) MatMul weights to int8: (\S+)/g)];
+    expect(counts.map((m) => basename(m[2]!))).toEqual(['model_quantized.onnx', 'model_prefix_quantized.onnx']);
+    expect(counts[1]![1]).toBe(counts[0]![1]);
+    const size = (f: string) => statSync(join(dir, 'coax/fixture-gqa/onnx', f)).size;
+    // The same weights shrink the same way (this fixture's float32 embedding table keeps both near half; the prefix
+    // graph's extra attention nodes make its file a little larger).
+    const ratio = (stem: string) => size(`${stem}_quantized.onnx`) / size(`${stem}.onnx`);
+    expect(ratio('model_prefix')).toBeLessThan(0.6);
+    expect(Math.abs(ratio('model_prefix') - ratio('model'))).toBeLessThan(0.05);
+
+    const stock = await loadLocal('coax/fixture-gqa', { dtype: 'q8', modelsDir: dir });
+    const prefixed = await loadLocal('coax/fixture-gqa', {
+      dtype: 'q8',
+      modelsDir: dir,
+      modelFileName: 'model_prefix',
+    });
+    try {
+      expect(prefixed.sharedPrefix).toBe(true);
+      expect(stock.sharedPrefix).toBe(false);
+      const ids = stock.encode('Q: 3 + 4 = ?\nA: 7\nQ: 6 + 1 = ?\nA:');
+      const forward = (m: typeof stock) =>
+        m.forward({ inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, t) => t)] }, null, {
+          allLogits: true,
+        });
+      expect(maxAbsDiff((await forward(stock)).logits, (await forward(prefixed)).logits)).toBeLessThan(1e-4);
+
+      const run = (m: typeof stock) =>
+        decodeGroups(m, [ids], 4, {
+          maxNewTokens: 8,
+          sampler: temperatureSampler(0.7),
+          rngs: Array.from({ length: 4 }, (_, i) => createRng(i)),
+        });
+      const [a, b] = [await run(stock), await run(prefixed)];
+      // Not the same tokens: activations are quantised per tensor, and the prefix path quantises the prompt's last
+      // token apart from the rest. But the shared path ran on the int8 graph: one more prefill call (the prompt but
+      // its last token as the prefix, then that token against it) for the same number of decoding steps.
+      const prefillCalls = (r: typeof a) => r.stats.forwardCalls - Math.max(...r.rows.map((x) => x.tokens.length));
+      expect(prefillCalls(b)).toBe(prefillCalls(a) + 1);
+      expect(b.rows.every((r) => r.tokens.length > 0)).toBe(true);
+    } finally {
+      await stock.dispose();
+      await prefixed.dispose();
+    }
   });
 });
