@@ -43,9 +43,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import corpus  # noqa: E402
+import loop  # noqa: E402
 import rollout  # noqa: E402
-import sft_loop  # noqa: E402
-from distill import token_stream  # noqa: E402
+from model import load_checkpoint  # noqa: E402
 
 N_FIRST = 80
 STATEMENT_REPS = 24
@@ -218,7 +218,7 @@ def main():
     replay = replay_docs(args.seed, 20_000 if args.smoke else int(new_chars * REPLAY_RATIO))
     mix = new + replay
     random.Random(args.seed + 4).shuffle(mix)
-    tokens = token_stream([t for t, _ in mix])
+    tokens = loop.token_stream([t for t, _ in mix])
     sm = suites(families, held, args.seed)
     if args.suites_out:
         os.makedirs(args.suites_out, exist_ok=True)
@@ -237,8 +237,8 @@ def main():
             "new_chars": new_chars, "replay_chars": sum(len(t) for t, _ in replay),
             "docs_by_form": {k: {"docs": v[0], "chars": v[1]} for k, v in sorted(forms.items())}}
     print(json.dumps(meta), flush=True)
-    sft_loop.run(tokens, args, args.out_dir, meta, lambda m: greedy_eval(m, sm, args.device, 4 if args.smoke else 40),
-                 max_steps=3 if args.smoke else 0)
+    loop.sft(tokens, load_checkpoint(args.init), args, meta,
+             lambda m: greedy_eval(m, sm, args.device, 4 if args.smoke else 40), max_steps=3 if args.smoke else 0)
 
 
 if __name__ == "__main__":

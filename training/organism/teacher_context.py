@@ -17,7 +17,7 @@ concise   (coax/organism-v1-concise) a teacher that sees the answer: the corpus'
 
 Every trace ends with the correct final digit. Both students see the same chains in the
 same order, one pass each (the careful traces are longer, so that run has more tokens and
-steps); the training loop is sft_loop.py's, the same as distill.py's (AdamW, warm-up,
+steps); the training loop is loop.sft, the same as distill.py's (AdamW, warm-up,
 cosine, time cap, checkpoints, --resume). --smoke runs a few steps on a few items (seconds).
 """
 
@@ -31,8 +31,9 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import corpus  # noqa: E402
 import fresh_items  # noqa: E402
-import sft_loop  # noqa: E402
-from distill import greedy_eval, token_stream  # noqa: E402
+import loop  # noqa: E402
+import rollout  # noqa: E402
+from model import load_checkpoint  # noqa: E402
 
 ITEM_STEPS = range(3, corpus.MAX_TRAIN_STEPS + 1)
 
@@ -135,13 +136,13 @@ def main():
     chains = fresh_items.fresh_chains(args.seed, args.items, ITEM_STEPS,
                                       forbidden | {it["question"] for it in held_out})
     docs, slips = teacher_docs(args.teacher, chains, args.seed, args.slip_share, args.check)
-    tokens = token_stream(docs)
+    tokens = loop.token_stream(docs)
     meta = {"forbidden_questions": len(forbidden), "teacher_items": len(chains), "slipped_traces": slips,
             "documents": len(docs), "example": docs[0].split("\n\n")[0]}
     print(f"{args.teacher}: {len(chains)} items ({slips} slipped) in {len(docs)} worksheets", flush=True)
-    sft_loop.run(tokens, args, args.out_dir, meta,
-                 lambda m: {"eval_greedy_acc": greedy_eval(m, held_out, args.eval_max_new, args.device)},
-                 max_steps=3 if args.smoke else 0)
+    loop.sft(tokens, load_checkpoint(args.init), args, meta,
+             lambda m: rollout.greedy_eval(m, held_out, args.eval_max_new, args.device),
+             max_steps=3 if args.smoke else 0)
 
 
 if __name__ == "__main__":
