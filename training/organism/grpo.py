@@ -113,22 +113,16 @@ def main():
     p.add_argument("--init", required=True, help="the base checkpoint (import_onnx.py output)")
     p.add_argument("--out-dir", required=True, help="checkpoints, log.jsonl, args.json, model.pt")
     p.add_argument("--suites", default=fresh_items.SUITES_DIR, help="suites whose items and exemplars are excluded")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=14, help="seed of the chains and the samples")
     p.add_argument("--chain-steps", default="3-6",
                    help="chain lengths of the training and held-out chains, lo-hi (3-6: organism-v1-rlvr; "
                    "8-12: organism-v1-rlvr-hard, chains the base almost never solves)")
     p.add_argument("--steps", type=int, default=400, help="GRPO steps (each: sample, then --inner-steps updates)")
-    p.add_argument("--max-minutes", type=float, default=40, help="stop after this much run time (0 = no limit)")
     p.add_argument("--prompts", type=int, default=16, help="chains per step")
     p.add_argument("--group", type=int, default=8, help="completions per chain (G)")
     p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
     p.add_argument("--max-new", type=int, default=96,
                    help="completion tokens at most (the CLI's trigger/sampling budget; a 6-step worked trace is ~88)")
-    p.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate (constant after warm-up)")
-    p.add_argument("--warmup", type=int, default=5, help="linear warm-up steps")
-    p.add_argument("--weight-decay", type=float, default=0.0, help="AdamW weight decay")
     p.add_argument("--clip", type=float, default=0.2, help="ratio clip epsilon")
     p.add_argument("--beta", type=float, default=0.04, help="KL coefficient to the base")
     p.add_argument("--inner-steps", type=int, default=1,
@@ -138,8 +132,8 @@ def main():
     p.add_argument("--grad-clip", type=float, default=1.0, help="gradient norm clip")
     p.add_argument("--eval-items", type=int, default=128, help="held-out fresh chains for the periodic greedy eval")
     p.add_argument("--eval-every", type=int, default=10, help="steps between greedy evals (0 = only at the end)")
-    p.add_argument("--ckpt-every-s", type=float, default=180, help="seconds between checkpoints")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = leave as OMP_NUM_THREADS)")
+    loop.add_args(p, lr=1e-4, warmup=5, max_minutes=40, weight_decay=0.0, ckpt_every_s=180)
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)

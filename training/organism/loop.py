@@ -28,6 +28,36 @@ import bpe  # noqa: E402
 from model import save_checkpoint  # noqa: E402
 
 
+def add_args(p, lr, warmup, max_minutes, batch=None, weight_decay=None, min_lr_frac=None, block=None,
+             ckpt_every_s=None, log_every=None, batch_help="sequences per step"):
+    """The options the trainers share, with this trainer's defaults: --device, --lr, --warmup, --max-minutes, and
+    those given a default here (None: the trainer has no such option): --batch, --weight-decay, --min-lr-frac
+    (lr_at's cosine floor; without it the lr is constant after warm-up), --block, --ckpt-every-s (with it,
+    --resume), --log-every."""
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
+    if ckpt_every_s is not None:
+        p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
+        p.add_argument("--ckpt-every-s", type=float, default=ckpt_every_s, help="seconds between checkpoints")
+    if block is not None:
+        p.add_argument("--block", type=int, default=block, help="training sequence length")
+    if batch is not None:
+        p.add_argument("--batch", type=int, default=batch, help=batch_help)
+    cosine = min_lr_frac is not None
+    p.add_argument("--lr", type=float, default=lr,
+                   help="peak learning rate" if cosine else "learning rate (constant after warm-up)")
+    p.add_argument("--warmup", type=int, default=warmup, help="linear warm-up steps")
+    if cosine:
+        p.add_argument("--min-lr-frac", type=float, default=min_lr_frac, help="final lr as a fraction of peak")
+    if weight_decay is not None:
+        p.add_argument("--weight-decay", type=float, default=weight_decay,
+                       help="AdamW weight decay" + (" (matrices but the embedding)" if cosine else ""))
+    p.add_argument("--max-minutes", type=float, default=max_minutes,
+                   help="stop after this much run time (0 = no limit)"
+                   + ("; the lr schedule then ends at whichever of steps and time runs out first" if cosine else ""))
+    if log_every is not None:
+        p.add_argument("--log-every", type=int, default=log_every, help="steps between log lines")
+
+
 def lr_at(step, progress, base, warmup, min_frac):
     """Linear warm-up over `warmup` steps, then cosine from base to min_frac * base as
     progress (0..1, the larger of steps done and time used) goes to 1."""

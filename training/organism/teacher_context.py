@@ -107,25 +107,16 @@ def main():
     p.add_argument("--init", required=True, help="the base checkpoint (import_onnx.py output)")
     p.add_argument("--out-dir", required=True, help="checkpoints, log.jsonl, args.json, model.pt")
     p.add_argument("--suites", default=fresh_items.SUITES_DIR, help="suites whose items and exemplars are excluded")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=1502, help="seed of the chains (the same for both teachers)")
     p.add_argument("--items", type=int, default=6000, help="chains, one pass")
     p.add_argument("--slip-share", type=float, default=0.15, help="careful teacher: share of traces with a caught slip")
     p.add_argument("--check", default="rerun", choices=["rerun", "steps"],
                    help="careful teacher's check: redo the worked pass, or recompute each step in words")
-    p.add_argument("--block", type=int, default=256, help="training sequence length")
-    p.add_argument("--batch", type=int, default=8, help="sequences per step")
-    p.add_argument("--max-minutes", type=float, default=30, help="stop after this much training time (0 = no limit)")
-    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
-    p.add_argument("--warmup", type=int, default=20, help="warm-up steps")
-    p.add_argument("--min-lr-frac", type=float, default=0.1, help="final lr as a fraction of peak")
-    p.add_argument("--weight-decay", type=float, default=0.1, help="AdamW weight decay")
     p.add_argument("--eval-items", type=int, default=32, help="held-out fresh 3-6-step chains, greedy eval at the end")
     p.add_argument("--eval-max-new", type=int, default=160, help="token budget of the greedy eval")
-    p.add_argument("--ckpt-every-s", type=float, default=120, help="seconds between checkpoints")
-    p.add_argument("--log-every", type=int, default=10, help="steps between log lines")
     p.add_argument("--smoke", action="store_true", help="a few steps on a few items (CI)")
+    loop.add_args(p, lr=1e-3, warmup=20, max_minutes=30, batch=8, weight_decay=0.1, min_lr_frac=0.1, block=256,
+                  ckpt_every_s=120, log_every=10)
     args = p.parse_args()
     if args.smoke:
         args.items, args.block, args.batch, args.eval_items, args.eval_max_new, args.max_minutes = 24, 64, 2, 2, 8, 0

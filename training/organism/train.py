@@ -48,8 +48,6 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", required=True, help="folder with corpus.txt (from corpus.py)")
     p.add_argument("--out-dir", required=True, help="checkpoints and logs go here")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=0, help="init seed")
     p.add_argument("--hidden-size", type=int, default=128, help="model width")
     p.add_argument("--layers", type=int, default=4, help="decoder blocks")
@@ -58,18 +56,9 @@ def main():
     p.add_argument("--tie-embeddings", action="store_true",
                    help="tie lm_head to the embedding (default: untied; tied, the digits' input "
                    "embeddings collapse because digit targets are mostly unpredictable)")
-    p.add_argument("--block", type=int, default=512, help="training sequence length")
-    p.add_argument("--batch", type=int, default=8, help="sequences per step")
-    p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
-    p.add_argument("--warmup", type=int, default=200, help="warm-up steps")
-    p.add_argument("--min-lr-frac", type=float, default=0.1, help="final lr as a fraction of peak")
-    p.add_argument("--weight-decay", type=float, default=0.1, help="AdamW weight decay (matrices only)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = one epoch)")
-    p.add_argument("--max-minutes", type=float, default=0,
-                   help="stop after this much training time (0 = no limit); the lr schedule then "
-                   "ends at whichever of steps and time runs out first")
-    p.add_argument("--ckpt-every-s", type=float, default=180, help="seconds between checkpoints")
-    p.add_argument("--log-every", type=int, default=20, help="steps between log lines")
+    loop.add_args(p, lr=3e-3, warmup=200, max_minutes=0, batch=8, weight_decay=0.1, min_lr_frac=0.1, block=512,
+                  ckpt_every_s=180, log_every=20)
     args = p.parse_args()
 
     tokens = load_tokens(args.data_dir)
