@@ -11,23 +11,20 @@
 # training/organism/measure_failures.sh. Environment: DEVICE (cpu|cuda), THREADS (1), RUN (training/runs).
 set -eu
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
-DEVICE=${DEVICE:-cpu}
 MODE=${1:-full}
+. training/lib.sh
 export OMP_NUM_THREADS=${THREADS:-1}
 ORDERS="joint structured-first"
 
 export_variant() {  # export_variant <checkpoint> <out dir> <parity out> <variant_card.py args...>
-  ck=$1 out=$2 parity=$3; shift 3
-  $PY training/export.py --checkpoint "$ck" --tokenizer organism --out-dir "$out" --hidden-io --lens \
-      --parity-out "$parity" > /dev/null
-  mkdir -p "$out/suites" && cp public/models/coax/organism-v1/suites/*.json "$out/suites/"
+  out=$2
+  export_model "$1" "$2" "$3" "$BASE_SUITES" > /dev/null
+  shift 3
   $PY training/organism/variant_card.py --out-dir "$out" "$@"
 }
 
 if [ "$MODE" = "--smoke" ]; then
-  RUN=$(mktemp -d)
-  [ -n "${KEEP:-}" ] || trap 'rm -rf "$RUN"' EXIT
+  smoke_dir
   $PY training/organism/import_onnx.py --out "$RUN/base.pt" > /dev/null
   $PY training/organism/grpo.py --init "$RUN/base.pt" --out-dir "$RUN/rlvr-hard" --device "$DEVICE" --chain-steps 8-12 \
       --steps 2 --prompts 2 --group 4 --max-new 24 --eval-items 4 --eval-every 0 --max-minutes 0 > /dev/null
@@ -49,8 +46,6 @@ if [ "$MODE" = "--smoke" ]; then
 fi
 
 RUN=${RUN:-training/runs}
-RESUME=""
-[ "$MODE" = "--resume" ] && RESUME=--resume
 $PY training/organism/import_onnx.py --out "$RUN/organism-v1/model.pt"
 [ -n "$RESUME" ] || rm -rf "$RUN/rlvr-hard" "$RUN/order-joint" "$RUN/order-structured-first" "$RUN/order-data.json"
 $PY training/organism/grpo.py --init "$RUN/organism-v1/model.pt" --out-dir "$RUN/rlvr-hard" --device "$DEVICE" \

@@ -11,21 +11,17 @@
 # Environment: DEVICE (cpu|cuda), THREADS (1), RUN (training/runs).
 set -eu
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
-DEVICE=${DEVICE:-cpu}
 MODE=${1:-full}
+. training/lib.sh
 export OMP_NUM_THREADS=${THREADS:-1}
 O=training/organism
 
 export_variant() {  # export_variant <checkpoint> <out dir> <parity out> <extra suites dir or "">
-  $PY training/export.py --checkpoint "$1" --tokenizer organism --out-dir "$2" --hidden-io --lens --parity-out "$3" > /dev/null
-  mkdir -p "$2/suites" && cp public/models/coax/organism-v1/suites/*.json "$2/suites/"
-  [ -z "$4" ] || cp "$4"/*.json "$2/suites/"
+  export_model "$1" "$2" "$3" "$BASE_SUITES" ${4:+"$4"} > /dev/null
 }
 
 if [ "$MODE" = "--smoke" ]; then
-  RUN=$(mktemp -d)
-  [ -n "${KEEP:-}" ] || trap 'rm -rf "$RUN"' EXIT
+  smoke_dir
   $PY $O/import_onnx.py --out "$RUN/base.pt" > /dev/null
   for t in careful concise; do
     $PY $O/teacher_context.py --teacher $t --init "$RUN/base.pt" --out-dir "$RUN/$t" --device "$DEVICE" --smoke > /dev/null
@@ -42,8 +38,6 @@ if [ "$MODE" = "--smoke" ]; then
 fi
 
 RUN=${RUN:-training/runs}
-RESUME=""
-[ "$MODE" = "--resume" ] && RESUME=--resume
 $PY $O/import_onnx.py --out "$RUN/organism-v1/model.pt"
 [ -n "$RESUME" ] || rm -rf "$RUN/careful" "$RUN/concise" "$RUN/amb" "$RUN/amb-dpo"
 for t in concise careful; do

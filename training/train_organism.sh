@@ -11,23 +11,19 @@
 # time cap, 87), EXTRA_NOTE (a line for the data card), THREADS (1: with another job on the 2 cores, 2 threads ran slower), DEVICE (cpu|cuda), RUN (training/runs/organism).
 set -eu
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
+MODE=${1:-full}
+. training/lib.sh
 COAX="node --import tsx cli/coax.ts"
 SEED=${SEED:-1234}
-DEVICE=${DEVICE:-cpu}
-MODE=${1:-full}
 
 if [ "$MODE" = "--smoke" ]; then
-  RUN=$(mktemp -d)
-  [ -n "${KEEP:-}" ] || trap 'rm -rf "$RUN"' EXIT  # KEEP=1 keeps the temp dir for inspection
+  smoke_dir
   OUT=$RUN/organism-smoke
   export OMP_NUM_THREADS=1
   $PY training/organism/corpus.py --out-dir "$RUN/data" --seed "$SEED" --mchars 0.2
   $PY training/organism/train.py --data-dir "$RUN/data" --out-dir "$RUN/train" --device "$DEVICE" \
       --block 128 --batch 4 --max-steps 6 --warmup 2 --log-every 2
-  $PY training/export.py --checkpoint "$RUN/train/model.pt" --tokenizer organism --out-dir "$OUT" --hidden-io --lens \
-      --parity-out "$RUN/parity.json" > /dev/null
-  mkdir -p "$OUT/suites" && cp "$RUN"/data/suites/*.json "$OUT/suites/"
+  export_model "$RUN/train/model.pt" "$OUT" "$RUN/parity.json" "$RUN/data/suites" > /dev/null
   $PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" --out-dir "$OUT" --seed "$SEED"
   $COAX run --model "$(basename "$OUT")" --models-dir "$RUN" --suite arith-id,facts-head,open-ended \
       --methods greedy-plain,cot-decoding --limit 2 --seed 1 --out "$RUN/results.json" > "$RUN/coax.log" 2>&1 \
@@ -47,9 +43,7 @@ if [ "$MODE" != "--resume" ]; then
 fi
 $PY training/organism/train.py --data-dir "$RUN/data" --out-dir "$RUN/train" --device "$DEVICE" \
     --max-minutes "${MINUTES:-87}" --resume
-$PY training/export.py --checkpoint "$RUN/train/model.pt" --tokenizer organism --out-dir "$OUT" \
-    --hidden-io --lens --parity-out test/fixtures/parity-organism-v1.json
-mkdir -p "$OUT/suites" && cp "$RUN"/data/suites/*.json "$OUT/suites/"
+export_model "$RUN/train/model.pt" "$OUT" test/fixtures/parity-organism-v1.json "$RUN/data/suites"
 $PY training/organism/tokenizer_cases.py --out test/fixtures/organism-tokenizer-cases.json
 $PY training/organism/datacard.py --data-dir "$RUN/data" --run-dir "$RUN/train" \
     --out-dir "$OUT" --seed "$SEED" --hardware "${HARDWARE:-2 shared CPU cores, PyTorch 1.13 CPU (OpenBLAS), $OMP_NUM_THREADS threads}" \

@@ -11,14 +11,12 @@
 # The shipped distill variant is `VARIANTS=distill MINUTES=30 ./training/train_variants.sh` (320 steps in 30 min here).
 set -eu
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
-DEVICE=${DEVICE:-cpu}
 MODE=${1:-full}
+. training/lib.sh
 export OMP_NUM_THREADS=${THREADS:-1}
 
 if [ "$MODE" = "--smoke" ]; then
-  RUN=$(mktemp -d)
-  [ -n "${KEEP:-}" ] || trap 'rm -rf "$RUN"' EXIT
+  smoke_dir
   $PY training/organism/import_onnx.py --out "$RUN/base.pt"
   $PY training/organism/grpo.py --init "$RUN/base.pt" --out-dir "$RUN/rlvr" --device "$DEVICE" --steps 2 \
       --prompts 2 --group 4 --max-new 24 --eval-items 4 --eval-every 0 --max-minutes 0 > /dev/null
@@ -27,9 +25,7 @@ if [ "$MODE" = "--smoke" ]; then
       --max-minutes 0 > /dev/null
   for v in rlvr distill; do
     OUT=$RUN/models/organism-v1-$v-smoke
-    $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" --hidden-io --lens \
-        --parity-out "$RUN/parity-$v.json" > /dev/null
-    mkdir -p "$OUT/suites" && cp public/models/coax/organism-v1/suites/*.json "$OUT/suites/"
+    export_model "$RUN/$v/model.pt" "$OUT" "$RUN/parity-$v.json" "$BASE_SUITES" > /dev/null
     $PY training/organism/variant_card.py --variant "$v" --run-dir "$RUN/$v" --out-dir "$OUT"
   done
   echo "smoke ok: $RUN/models"
@@ -37,8 +33,6 @@ if [ "$MODE" = "--smoke" ]; then
 fi
 
 RUN=${RUN:-training/runs}
-RESUME=""
-[ "$MODE" = "--resume" ] && RESUME=--resume
 $PY training/organism/import_onnx.py --out "$RUN/organism-v1/model.pt"
 VARIANTS=${VARIANTS:-rlvr distill}
 for v in $VARIANTS; do
@@ -54,9 +48,7 @@ case " $VARIANTS " in *" distill "*)
 esac
 for v in $VARIANTS; do
   OUT=public/models/coax/organism-v1-$v
-  $PY training/export.py --checkpoint "$RUN/$v/model.pt" --tokenizer organism --out-dir "$OUT" --hidden-io --lens \
-      --parity-out "test/fixtures/parity-organism-v1-$v.json"
-  mkdir -p "$OUT/suites" && cp public/models/coax/organism-v1/suites/*.json "$OUT/suites/"
+  export_model "$RUN/$v/model.pt" "$OUT" "test/fixtures/parity-organism-v1-$v.json" "$BASE_SUITES"
   $PY training/organism/variant_card.py --variant "$v" --run-dir "$RUN/$v" --out-dir "$OUT"
 done
 for v in $VARIANTS; do du -sh "public/models/coax/organism-v1-$v"; done

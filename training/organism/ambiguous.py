@@ -43,9 +43,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import corpus  # noqa: E402
+import loop  # noqa: E402
 import rollout  # noqa: E402
-import sft_loop  # noqa: E402
-from distill import token_stream  # noqa: E402
+from model import load_checkpoint  # noqa: E402
 
 N_FIRST = 80
 STATEMENT_REPS = 24
@@ -194,20 +194,11 @@ def main():
     p.add_argument("--init", required=True, help="the base checkpoint (import_onnx.py output)")
     p.add_argument("--out-dir", required=True, help="checkpoints, log.jsonl, args.json, model.pt")
     p.add_argument("--suites-out", help="write suites/ambiguous.json and ambiguous-control.json here")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=1503, help="seed of the people, the mix and the suites")
-    p.add_argument("--block", type=int, default=256, help="training sequence length")
-    p.add_argument("--batch", type=int, default=8, help="sequences per step")
-    p.add_argument("--max-minutes", type=float, default=44, help="stop after this much training time (0 = no limit)")
-    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
-    p.add_argument("--warmup", type=int, default=20, help="warm-up steps")
-    p.add_argument("--min-lr-frac", type=float, default=0.1, help="final lr as a fraction of peak")
-    p.add_argument("--weight-decay", type=float, default=0.1, help="AdamW weight decay")
-    p.add_argument("--ckpt-every-s", type=float, default=120, help="seconds between checkpoints")
-    p.add_argument("--log-every", type=int, default=20, help="steps between log lines")
     p.add_argument("--scale", type=float, default=2.0, help="multiplies the ambiguous family's repetitions")
     p.add_argument("--smoke", action="store_true", help="a tiny mix and 3 steps (CI)")
+    loop.add_args(p, lr=1e-3, warmup=20, max_minutes=44, batch=8, weight_decay=0.1, min_lr_frac=0.1, block=256,
+                  ckpt_every_s=120, log_every=20)
     args = p.parse_args()
     if args.smoke:
         args.block, args.batch, args.max_minutes = 64, 2, 0
@@ -218,7 +209,7 @@ def main():
     replay = replay_docs(args.seed, 20_000 if args.smoke else int(new_chars * REPLAY_RATIO))
     mix = new + replay
     random.Random(args.seed + 4).shuffle(mix)
-    tokens = token_stream([t for t, _ in mix])
+    tokens = loop.token_stream([t for t, _ in mix])
     sm = suites(families, held, args.seed)
     if args.suites_out:
         os.makedirs(args.suites_out, exist_ok=True)
@@ -237,8 +228,8 @@ def main():
             "new_chars": new_chars, "replay_chars": sum(len(t) for t, _ in replay),
             "docs_by_form": {k: {"docs": v[0], "chars": v[1]} for k, v in sorted(forms.items())}}
     print(json.dumps(meta), flush=True)
-    sft_loop.run(tokens, args, args.out_dir, meta, lambda m: greedy_eval(m, sm, args.device, 4 if args.smoke else 40),
-                 max_steps=3 if args.smoke else 0)
+    loop.sft(tokens, load_checkpoint(args.init), args, meta,
+             lambda m: greedy_eval(m, sm, args.device, 4 if args.smoke else 40), max_steps=3 if args.smoke else 0)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def main():
     doc_tokens = np.load(os.path.join(args.data_dir, "doc_tokens.npy"))
     assert len(doc_tokens) == len(docs)
     log = [json.loads(l) for l in open(os.path.join(args.run_dir, "log.jsonl"))]
-    last = log[-1]
+    last = [r for r in log if "loss" in r][-1]  # the last step logged (loop.sft ends the log with a final record)
     trained_tokens = last["tokens"]
     ends = np.cumsum(doc_tokens)
     n_trained_docs = int(np.searchsorted(ends, trained_tokens, side="right"))  # docs fully trained on

@@ -23,7 +23,6 @@ import json
 import os
 import random
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
@@ -34,9 +33,10 @@ sys.path.insert(0, os.path.dirname(HERE))
 import ambiguous  # noqa: E402
 import bpe  # noqa: E402
 import corpus  # noqa: E402
+import loop  # noqa: E402
 import rollout  # noqa: E402
 from grpo import completion_logprobs  # noqa: E402
-from model import load_checkpoint, save_checkpoint  # noqa: E402
+from model import load_checkpoint  # noqa: E402
 
 
 def judge(direct, clarifying):
@@ -81,17 +81,12 @@ def main():
     p.add_argument("--init", required=True, help="coax/organism-v1-amb's checkpoint (ambiguous.py model.pt)")
     p.add_argument("--out-dir", required=True, help="log.jsonl, args.json, model.pt")
     p.add_argument("--suites", help="folder with ambiguous.json / ambiguous-control.json for the greedy eval")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
     p.add_argument("--seed", type=int, default=1503, help="ambiguous.py's seed (the same people)")
     p.add_argument("--beta", type=float, default=0.1, help="DPO temperature")
-    p.add_argument("--lr", type=float, default=1e-5, help="learning rate")
-    p.add_argument("--warmup", type=int, default=5, help="warm-up steps")
-    p.add_argument("--batch", type=int, default=16, help="pairs per step")
     p.add_argument("--epochs", type=int, default=2, help="passes over the pairs")
-    p.add_argument("--max-minutes", type=float, default=6, help="stop after this much training time (0 = no limit)")
     p.add_argument("--smoke", action="store_true", help="2 steps on 4 pairs (CI)")
+    loop.add_args(p, lr=1e-5, warmup=5, max_minutes=6, batch=16, batch_help="pairs per step")
     args = p.parse_args()
-    os.makedirs(args.out_dir, exist_ok=True)
     pairs = preference_pairs(args.seed, 2 if args.smoke else ambiguous.N_FIRST)
     if args.smoke:
         pairs, args.batch, args.epochs = pairs[:4], 2, 1
@@ -101,51 +96,45 @@ def main():
     with torch.no_grad():
         ref_w = seq_logprobs(ref, pairs, "chosen", args.device)
         ref_l = seq_logprobs(ref, pairs, "rejected", args.device)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
-    with open(os.path.join(args.out_dir, "args.json"), "w") as f:
-        json.dump({**vars(args), "pairs": len(pairs), "example": pairs[0]}, f, indent=1)
-    log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
+    opt = loop.adamw(model, args.lr, 0.0, matrices_only=False)
+    run = loop.Run(args.out_dir, model, opt, args, checkpoints=False)
+    run.write_args({**vars(args), "pairs": len(pairs), "example": pairs[0]})
     rng = random.Random(args.seed)
-    step, t0, cpu0 = 0, time.time(), time.process_time()
-    stop = False
-    for epoch in range(args.epochs):
-        order = list(range(len(pairs)))
-        rng.shuffle(order)
-        for i in range(0, len(order), args.batch):
-            if args.max_minutes and time.time() - t0 > args.max_minutes * 60:
-                stop = True
-                break
-            idx = order[i:i + args.batch]
-            batch = [pairs[j] for j in idx]
-            model.train()
-            for g in opt.param_groups:
-                g["lr"] = args.lr * min(1.0, (step + 1) / args.warmup)
-            pi_w = seq_logprobs(model, batch, "chosen", args.device)
-            pi_l = seq_logprobs(model, batch, "rejected", args.device)
-            loss, margin, acc = dpo_loss(pi_w, pi_l, ref_w[idx], ref_l[idx], args.beta)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            step += 1
-            rec = {"step": step, "epoch": epoch, "loss": float(loss), "margin": margin, "pref_acc": acc,
-                   "elapsed_s": round(time.time() - t0, 1)}
-            print(json.dumps(rec), flush=True)
-            log.write(json.dumps(rec) + "\n")
-        if stop:
+
+    def batches():  # (epoch, pair indices), each epoch in a fresh shuffle
+        for epoch in range(args.epochs):
+            order = list(range(len(pairs)))
+            rng.shuffle(order)
+            for i in range(0, len(order), args.batch):
+                yield epoch, order[i:i + args.batch]
+
+    run.start()
+    for epoch, idx in batches():
+        if run.out_of_time(args.max_minutes):
             break
-    rec = {"step": step, "final": True, "elapsed_s": round(time.time() - t0, 1),
-           "cpu_s": round(time.process_time() - cpu0, 1)}
+        batch = [pairs[j] for j in idx]
+        model.train()
+        loop.set_lr(opt, loop.warmup_lr(run.step, args.lr, args.warmup))
+        pi_w = seq_logprobs(model, batch, "chosen", args.device)
+        pi_l = seq_logprobs(model, batch, "rejected", args.device)
+        loss, margin, acc = dpo_loss(pi_w, pi_l, ref_w[idx], ref_l[idx], args.beta)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        run.step += 1
+        run.tick()
+        run.write({"step": run.step, "epoch": epoch, "loss": float(loss), "margin": margin, "pref_acc": acc,
+                   "elapsed_s": round(run.elapsed, 1)})
+    rec = {"step": run.step, "final": True, "elapsed_s": round(run.elapsed, 1), "cpu_s": run.cpu_s()}
     if args.suites:
         sm = {}
         for name in ("ambiguous", "ambiguous-control"):
             with open(os.path.join(args.suites, name + ".json")) as f:
                 sm[name] = json.load(f)
         rec.update(ambiguous.greedy_eval(model.eval(), sm, args.device, 4 if args.smoke else 40))
-    print(json.dumps(rec), flush=True)
-    log.write(json.dumps(rec) + "\n")
-    model.cpu()
-    save_checkpoint(model, os.path.join(args.out_dir, "model.pt"))
+    run.write(rec)
+    run.finish()
 
 
 if __name__ == "__main__":

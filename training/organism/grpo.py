@@ -25,7 +25,6 @@ to out_dir/log.jsonl. At the end out_dir/model.pt is written (model.py format).
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -37,8 +36,9 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import bpe  # noqa: E402
 import fresh_items  # noqa: E402
+import loop  # noqa: E402
 import rollout  # noqa: E402
-from model import Llama, LlamaConfig, load_checkpoint, save_checkpoint  # noqa: E402
+from model import Llama, LlamaConfig, load_checkpoint  # noqa: E402
 
 
 def group_advantages(rewards, group, eps=1e-4):
@@ -108,36 +108,21 @@ def chains_for_step(seed, step, n, forbidden, steps=range(3, 7)):
     return fresh_items.fresh_chains(seed * 1_000_003 + step, n, steps, forbidden)
 
 
-@torch.no_grad()
-def greedy_eval(model, items, max_new, device):
-    outs = rollout.sample(model, [rollout.prompt_ids(it["question"]) for it in items], 1, max_new, 0.0,
-                          None, device)
-    acc = sum(rollout.reward(o["text"], it["answer"]) for o, it in zip(outs, items)) / len(items)
-    worked = sum(rollout.is_worked(o["text"]) for o in outs) / len(items)
-    return acc, worked
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--init", required=True, help="the base checkpoint (import_onnx.py output)")
     p.add_argument("--out-dir", required=True, help="checkpoints, log.jsonl, args.json, model.pt")
     p.add_argument("--suites", default=fresh_items.SUITES_DIR, help="suites whose items and exemplars are excluded")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=14, help="seed of the chains and the samples")
     p.add_argument("--chain-steps", default="3-6",
                    help="chain lengths of the training and held-out chains, lo-hi (3-6: organism-v1-rlvr; "
                    "8-12: organism-v1-rlvr-hard, chains the base almost never solves)")
     p.add_argument("--steps", type=int, default=400, help="GRPO steps (each: sample, then --inner-steps updates)")
-    p.add_argument("--max-minutes", type=float, default=40, help="stop after this much run time (0 = no limit)")
     p.add_argument("--prompts", type=int, default=16, help="chains per step")
     p.add_argument("--group", type=int, default=8, help="completions per chain (G)")
     p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
     p.add_argument("--max-new", type=int, default=96,
                    help="completion tokens at most (the CLI's trigger/sampling budget; a 6-step worked trace is ~88)")
-    p.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate (constant after warm-up)")
-    p.add_argument("--warmup", type=int, default=5, help="linear warm-up steps")
-    p.add_argument("--weight-decay", type=float, default=0.0, help="AdamW weight decay")
     p.add_argument("--clip", type=float, default=0.2, help="ratio clip epsilon")
     p.add_argument("--beta", type=float, default=0.04, help="KL coefficient to the base")
     p.add_argument("--inner-steps", type=int, default=1,
@@ -147,14 +132,12 @@ def main():
     p.add_argument("--grad-clip", type=float, default=1.0, help="gradient norm clip")
     p.add_argument("--eval-items", type=int, default=128, help="held-out fresh chains for the periodic greedy eval")
     p.add_argument("--eval-every", type=int, default=10, help="steps between greedy evals (0 = only at the end)")
-    p.add_argument("--ckpt-every-s", type=float, default=180, help="seconds between checkpoints")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = leave as OMP_NUM_THREADS)")
+    loop.add_args(p, lr=1e-4, warmup=5, max_minutes=40, weight_decay=0.0, ckpt_every_s=180)
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    os.makedirs(args.out_dir, exist_ok=True)
-    ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
     base = load_checkpoint(args.init)
     policy = Llama(LlamaConfig(**vars(base.config)))
     policy.load_state_dict(base.state_dict())
@@ -162,44 +145,24 @@ def main():
     for prm in ref.parameters():
         prm.requires_grad_(False)
     policy.to(args.device)
-    opt = torch.optim.AdamW(policy.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=args.weight_decay)
-    step, elapsed, cpu_before = 0, 0.0, 0.0
-    if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=args.device)
-        policy.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        step, elapsed = ck["step"], ck["elapsed"]
-        cpu_before = ck.get("cpu_s", 0.0)  # this process's CPU seconds in earlier segments (0 if not recorded)
-        print(f"resumed at step {step} ({elapsed / 60:.1f} min)", flush=True)
+    opt = loop.adamw(policy, args.lr, args.weight_decay, betas=(0.9, 0.99), matrices_only=False)
+    run = loop.Run(args.out_dir, policy, opt, args, args.resume)
 
     forbidden = fresh_items.suite_questions(args.suites)
     held_out = [fresh_items.item(*c) for c in
                 fresh_items.fresh_chains(args.seed * 7919 + 1, args.eval_items, step_range(args.chain_steps),
                                          forbidden)]
     train_forbidden = forbidden | {it["question"] for it in held_out}
-    with open(os.path.join(args.out_dir, "args.json"), "w") as f:
-        json.dump({**vars(args), "forbidden_questions": len(forbidden)}, f, indent=1)
-    log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
+    run.write_args({**vars(args), "forbidden_questions": len(forbidden)})
 
-    def cpu_s():  # run time counts wall seconds; CPU seconds show the share a shared machine gave
-        return round(cpu_before + time.process_time(), 1)
+    def evaluate():
+        return rollout.greedy_eval(policy.eval(), held_out, args.max_new, args.device)
 
-    def save():
-        tmp = ckpt_path + ".tmp"
-        torch.save({"cpu_s": cpu_s(), "model": policy.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
-                    "config": vars(policy.config), "args": vars(args)}, tmp)
-        os.replace(tmp, ckpt_path)
-
-    def write(rec):
-        print(json.dumps(rec), flush=True)
-        log.write(json.dumps(rec) + "\n")
-        log.flush()
-
-    if step == 0:
-        acc, worked = greedy_eval(policy.eval(), held_out, args.max_new, args.device)
-        write({"step": 0, "eval_greedy_acc": acc, "eval_greedy_worked": worked, "elapsed_s": 0.0})
-    t_last = t_ckpt = time.time()
-    while step < args.steps and not (args.max_minutes and elapsed > args.max_minutes * 60):
+    if run.step == 0:
+        run.write({"step": 0, **evaluate(), "elapsed_s": 0.0})
+    run.start()
+    while run.step < args.steps and not run.out_of_time(args.max_minutes):
+        step = run.step
         chains = chains_for_step(args.seed, step, args.prompts, train_forbidden, step_range(args.chain_steps))
         items = [fresh_items.item(*c) for c in chains]
         prompts = [rollout.prompt_ids(it["question"]) for it in items]
@@ -217,8 +180,7 @@ def main():
             old_logp = completion_logprobs(policy, seqs, plens, args.device)[0] if args.inner_steps > 1 else None
         t_sample = time.time() - t0
         policy.train()
-        for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+        loop.set_lr(opt, loop.warmup_lr(step, args.lr, args.warmup))
         for _ in range(args.inner_steps):
             logp, _ = completion_logprobs(policy, seqs, plens, args.device)
             loss, stats = grpo_loss(logp, old_logp if old_logp is not None else logp.detach(), ref_logp, adv,
@@ -227,32 +189,21 @@ def main():
             loss.backward()
             gnorm = float(torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip))
             opt.step()
-        step += 1
-        now = time.time()
-        elapsed += now - t_last
-        t_last = now
-        rec = {"step": step, "reward": float(rewards.mean()),
+        run.step += 1
+        now = run.tick()
+        rec = {"step": run.step, "reward": float(rewards.mean()),
                "worked": sum(rollout.is_worked(o["text"]) for o in outs) / len(outs),
                "mixed_groups": int((rewards.view(-1, args.group).std(1) > 0).sum()),
                "completion_tokens": float(mask.sum(1).mean()), "loss": float(loss), "grad_norm": gnorm,
                **stats, "lr": opt.param_groups[0]["lr"], "sample_s": round(t_sample, 1),
-               "step_s": round(now - t0, 1), "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()}
-        if args.eval_every and step % args.eval_every == 0:
-            rec["eval_greedy_acc"], rec["eval_greedy_worked"] = greedy_eval(policy.eval(), held_out, args.max_new,
-                                                                            args.device)
-            t_last = time.time()  # the eval's time counts as run time too
-            elapsed += t_last - now
-        write(rec)
-        if now - t_ckpt > args.ckpt_every_s:
-            save()
-            t_ckpt = now
-    acc, worked = greedy_eval(policy.eval(), held_out, args.max_new, args.device)
-    write({"step": step, "final": True, "eval_greedy_acc": acc, "eval_greedy_worked": worked,
-           "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()})
-    save()
-    policy.cpu()
-    save_checkpoint(policy, os.path.join(args.out_dir, "model.pt"))
-    print(f"done: step {step}, {elapsed / 60:.1f} min", flush=True)
+               "step_s": round(now - t0, 1), "elapsed_s": round(run.elapsed, 1), "cpu_s": run.cpu_s()}
+        if args.eval_every and run.step % args.eval_every == 0:
+            rec.update(evaluate())
+            run.tick()  # the eval's time counts as run time too
+        run.write(rec)
+        run.checkpoint_due(now, args.ckpt_every_s)
+    run.write({"step": run.step, "final": True, **evaluate(), "elapsed_s": round(run.elapsed, 1), "cpu_s": run.cpu_s()})
+    run.finish()
 
 
 if __name__ == "__main__":

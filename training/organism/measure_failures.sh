@@ -17,26 +17,23 @@ SEED=${SEED:-1}
 LIMIT=${LIMIT:-100}
 OPEN_LIMIT=${OPEN_LIMIT:-240}
 mkdir -p "$OUT"
+. training/organism/measure_lib.sh
+JOB_LOG=.run.txt  # the .txt beside a results file is its table
 
-job() {  # job <name> <cli args...>: run the CLI once unless its results file exists, then write its tables
-  f=$OUT/$1.json; shift
-  if [ ! -s "$f" ]; then
-    echo "== $f" >&2
-    npx tsx cli/coax.ts run --seed "$SEED" --out "$f.tmp" "$@" > "$f.run.txt"
-    mv "$f.tmp" "$f"
-  fi
-  npx tsx cli/coax.ts show "$f" > "${f%.json}.txt"
-  npx tsx cli/coax.ts show "$f" --format markdown > "${f%.json}.md"
-  npx tsx cli/coax.ts show "$f" --format csv > "${f%.json}.csv"
+measure() {  # measure <name> <cli args...>: job "$OUT/<name>.json" (once), then its tables
+  f=$OUT/$1.json
+  shift
+  job "$f" "$@"
+  tables "$f"
 }
 
-job claim1 --model coax/organism-v1,coax/organism-v1-rlvr,coax/organism-v1-rlvr-hard \
+measure claim1 --model coax/organism-v1,coax/organism-v1-rlvr,coax/organism-v1-rlvr-hard \
     --suite arith-id,arith-ood-length,arith-ood-format,arith-ood-task --limit "$LIMIT" --methods greedy-plain,trigger
-job claim1-greedy250 --model coax/organism-v1,coax/organism-v1-rlvr-hard \
+measure claim1-greedy250 --model coax/organism-v1,coax/organism-v1-rlvr-hard \
     --suite arith-id,arith-ood-length,arith-ood-format,arith-ood-task --limit 250 --methods greedy-plain
 ORDER=coax/organism-v1,coax/organism-v1-order-joint,coax/organism-v1-order-structured-first
-job claim4-arith --model "$ORDER" --suite arith-id --limit "$LIMIT" --methods greedy-plain,trigger
-job claim4b-arith --model coax/organism-v1-order-joint,coax/organism-v1-order-structured-first --suite arith-id \
+measure claim4-arith --model "$ORDER" --suite arith-id --limit "$LIMIT" --methods greedy-plain,trigger
+measure claim4b-arith --model coax/organism-v1-order-joint,coax/organism-v1-order-structured-first --suite arith-id \
     --limit "$LIMIT" --methods greedy-plain,trigger
-job claim4-open --model "$ORDER" --suite open-ended --limit "$OPEN_LIMIT" \
+measure claim4-open --model "$ORDER" --suite open-ended --limit "$OPEN_LIMIT" \
     --methods training/organism/methods/sample-1.json

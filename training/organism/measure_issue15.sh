@@ -16,13 +16,7 @@ LIMIT=${LIMIT:-100}
 M=training/organism/methods
 mkdir -p "$OUT"
 
-job() {  # job <out file> <cli args...>: run the CLI once unless its results file exists
-  f=$1; shift
-  [ -s "$f" ] && return 0
-  echo "== $f" >&2
-  npx tsx cli/coax.ts run --seed "$SEED" --out "$f.tmp" "$@" > "$f.txt"
-  mv "$f.tmp" "$f"
-}
+. training/organism/measure_lib.sh
 
 for m in organism-v1-careful organism-v1-concise organism-v1; do
   for s in arith-id arith-ood-length arith-ood-task arith-ood-format; do

@@ -32,13 +32,7 @@ M=training/organism/methods
 MEASURED=${MEASURED:-training/organism/measured}
 mkdir -p "$OUT/chunks" "$MEASURED"
 
-job() {  # job <out file> <cli args...>: run the CLI once unless its results file exists
-  f=$1; shift
-  [ -s "$f" ] && return 0
-  echo "== $f" >&2
-  npx tsx cli/coax.ts run --seed "$SEED" --out "$f.tmp" "$@" > "$f.txt"
-  mv "$f.tmp" "$f"
-}
+. training/organism/measure_lib.sh
 
 tag() { basename "$1"; }
 
@@ -62,11 +56,7 @@ while [ $((c * CHUNK)) -lt "$PASS_ITEMS" ]; do
     [ $((c * CHUNK)) -lt "$items" ] || continue
     n=$((items - c * CHUNK < CHUNK ? items - c * CHUNK : CHUNK))
     chunk="$OUT/chunks/$s-$c-$n.json"
-    [ -s "$chunk" ] || /usr/bin/python3 -c "
-import json, sys
-s = json.load(open(sys.argv[1])); a = int(sys.argv[2]) * int(sys.argv[3])
-s['items'] = s['items'][a:a + int(sys.argv[4])]
-json.dump(s, open(sys.argv[5], 'w'))" "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$n" "$chunk"
+    [ -s "$chunk" ] || suite_chunk "public/models/coax/organism-v1/suites/$s.json" "$c" "$CHUNK" "$n" "$chunk"
     for m in $MODELS; do
       case " $PASS_SKIP " in *" $(tag "$m"):$s "* | *" $(tag "$m"):$s:$c "*) continue ;; esac
       f="$OUT/$(tag "$m")-$s-pass-$c.json"

@@ -36,7 +36,6 @@ import math
 import os
 import random
 import sys
-import time
 from collections import Counter
 
 import torch
@@ -47,8 +46,9 @@ sys.path.insert(0, os.path.dirname(HERE))
 import bpe  # noqa: E402
 import corpus  # noqa: E402
 import fresh_items  # noqa: E402
+import loop  # noqa: E402
 import rollout  # noqa: E402
-from model import load_checkpoint, save_checkpoint  # noqa: E402
+from model import load_checkpoint  # noqa: E402
 
 STRUCTURED_STEPS = range(3, 7)
 
@@ -134,11 +134,10 @@ def entropy_bits(values):
 
 
 @torch.no_grad()
-def evaluate(model, held_out, name_prompts, seed):
-    outs = rollout.sample(model, [rollout.prompt_ids(it["question"]) for it in held_out], 1, 96, 0.0, None)
-    acc = sum(rollout.reward(o["text"], it["answer"]) for o, it in zip(outs, held_out)) / len(held_out)
+def evaluate(model, held_out, name_prompts, seed, device="cpu"):
+    acc = rollout.greedy_eval(model, held_out, 96, device)["eval_greedy_acc"]
     names = rollout.sample(model, [rollout.prompt_ids(q) for q in name_prompts], 1, 24, 1.0,
-                           torch.Generator().manual_seed(seed))
+                           torch.Generator().manual_seed(seed), device)
     texts = [o["text"].strip() for o in names]
     return {"eval_greedy_acc": acc, "eval_open_distinct": len(set(texts)) / len(texts),
             "eval_open_entropy_bits": entropy_bits(texts)}
@@ -150,27 +149,19 @@ def main():
     p.add_argument("--out-dir", required=True)
     p.add_argument("--order", required=True, choices=["joint", "structured-first"])
     p.add_argument("--suites", default=fresh_items.SUITES_DIR, help="suites whose items and exemplars are excluded")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=1515, help="seed of the data, the order and the evals")
     p.add_argument("--structured", type=int, default=3000, help="structured items (base-correct chains)")
     p.add_argument("--open-ended", type=int, default=1500, help="open-ended items (stories and names)")
     p.add_argument("--data", default=None, help="the items' JSON file (default out_dir/data.json): built from "
                    "the base and --seed when missing, else reused, so that both orders train on the very same items")
     p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--lr", type=float, default=1e-3, help="learning rate after warm-up (constant)")
-    p.add_argument("--warmup", type=int, default=20)
-    p.add_argument("--weight-decay", type=float, default=0.0)
-    p.add_argument("--max-minutes", type=float, default=10, help="stop after this much run time (0 = no limit)")
     p.add_argument("--eval-items", type=int, default=64, help="held-out chains for the greedy eval")
     p.add_argument("--eval-names", type=int, default=48, help="name prompts sampled once each for diversity")
     p.add_argument("--eval-every", type=int, default=100, help="steps between evals (0 = start and end only)")
-    p.add_argument("--ckpt-every-s", type=float, default=120)
+    loop.add_args(p, lr=1e-3, warmup=20, max_minutes=10, batch=16, weight_decay=0.0, ckpt_every_s=120)
     args = p.parse_args()
 
     os.makedirs(args.out_dir, exist_ok=True)
-    ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
     data_path = args.data or os.path.join(args.out_dir, "data.json")
     forbidden = fresh_items.suite_questions(args.suites)
     held_out = [fresh_items.item(*c) for c in
@@ -197,71 +188,42 @@ def main():
             "open_ended_kinds": dict(Counter("names" if q.startswith("Make up") else "stories"
                                              for q, _ in data["open_ended"])),
             "planned_steps": total}
-    with open(os.path.join(args.out_dir, "args.json"), "w") as f:
-        json.dump(meta, f, indent=1)
+    opt = loop.adamw(model, args.lr, args.weight_decay, matrices_only=False)
+    run = loop.Run(args.out_dir, model, opt, args, args.resume)
+    run.write_args(meta)
 
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=args.weight_decay)
-    step, elapsed, cpu_before = 0, 0.0, 0.0
-    if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=args.device)
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        step, elapsed, cpu_before = ck["step"], ck["elapsed"], ck.get("cpu_s", 0.0)
-        print(f"resumed at step {step} ({elapsed / 60:.1f} min)", flush=True)
-    log = open(os.path.join(args.out_dir, "log.jsonl"), "a")
-
-    def cpu_s():
-        return round(cpu_before + time.process_time(), 1)
-
-    def save():
-        tmp = ckpt_path + ".tmp"
-        torch.save({"cpu_s": cpu_s(), "model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                    "elapsed": elapsed, "config": vars(model.config), "args": vars(args)}, tmp)
-        os.replace(tmp, ckpt_path)
-
-    def write(rec):
-        print(json.dumps(rec), flush=True)
-        log.write(json.dumps(rec) + "\n")
-        log.flush()
-
-    if step == 0:
-        write({"step": 0, **evaluate(model.eval(), held_out, name_prompts, args.seed), "elapsed_s": 0.0})
-    t_last = t_ckpt = time.time()
+    if run.step == 0:
+        run.write({"step": 0, **evaluate(model.eval(), held_out, name_prompts, args.seed, args.device),
+                   "elapsed_s": 0.0})
+    run.start()
     losses = {"structured": [], "open-ended": []}
-    while step < total and not (args.max_minutes and elapsed > args.max_minutes * 60):
+    while run.step < total and not run.out_of_time(args.max_minutes):
+        step = run.step
         chunk = seq[step * args.batch:(step + 1) * args.batch]
         x, y = batch_tensors(chunk)
         model.train()
-        for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+        loop.set_lr(opt, loop.warmup_lr(step, args.lr, args.warmup))
         _, loss = model.forward_train(x.to(args.device), y.to(args.device))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        step += 1
+        run.step += 1
+        step = run.step
         kinds = Counter(k for k, _, _ in chunk)
         losses[max(kinds, key=kinds.get)].append(float(loss))
-        now = time.time()
-        elapsed += now - t_last
-        t_last = now
+        now = run.tick()
         if (args.eval_every and step % args.eval_every == 0) or step == total:
             rec = {"step": step, "structured_share": kinds["structured"] / len(chunk),
                    "loss_structured": sum(losses["structured"]) / max(1, len(losses["structured"])),
                    "loss_open_ended": sum(losses["open-ended"]) / max(1, len(losses["open-ended"])),
-                   **evaluate(model.eval(), held_out, name_prompts, args.seed)}
+                   **evaluate(model.eval(), held_out, name_prompts, args.seed, args.device)}
             losses = {"structured": [], "open-ended": []}
-            t_last = time.time()
-            elapsed += t_last - now
-            write({**rec, "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()})
-        if now - t_ckpt > args.ckpt_every_s:
-            save()
-            t_ckpt = now
-    write({"step": step, "final": True, "elapsed_s": round(elapsed, 1), "cpu_s": cpu_s()})
-    save()
-    model.cpu()
-    save_checkpoint(model, os.path.join(args.out_dir, "model.pt"))
-    print(f"done: step {step}/{total}, {elapsed / 60:.1f} min", flush=True)
+            run.tick()  # the eval's time counts as run time too
+            run.write({**rec, "elapsed_s": round(run.elapsed, 1), "cpu_s": run.cpu_s()})
+        run.checkpoint_due(now, args.ckpt_every_s)
+    run.write({"step": run.step, "final": True, "elapsed_s": round(run.elapsed, 1), "cpu_s": run.cpu_s()})
+    run.finish(total)
 
 
 if __name__ == "__main__":

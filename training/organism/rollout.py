@@ -128,3 +128,12 @@ def sample(model, prompts, group, max_new, temperature, gen, device="cpu"):
     for r in out:
         r["text"] = cut_at_stop(r["text"])[0]
     return out
+
+
+@torch.no_grad()
+def greedy_eval(model, items, max_new, device="cpu"):
+    """Greedy answers to items [{question, answer}] -> {eval_greedy_acc: share right, eval_greedy_worked: share
+    that are worked traces}: the trainers' held-out eval."""
+    outs = sample(model, [prompt_ids(it["question"]) for it in items], 1, max_new, 0.0, None, device)
+    return {"eval_greedy_acc": sum(reward(o["text"], it["answer"]) for o, it in zip(outs, items)) / len(items),
+            "eval_greedy_worked": sum(is_worked(o["text"]) for o in outs) / len(items)}

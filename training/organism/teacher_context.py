@@ -17,7 +17,7 @@ concise   (coax/organism-v1-concise) a teacher that sees the answer: the corpus'
 
 Every trace ends with the correct final digit. Both students see the same chains in the
 same order, one pass each (the careful traces are longer, so that run has more tokens and
-steps); the training loop is sft_loop.py's, the same as distill.py's (AdamW, warm-up,
+steps); the training loop is loop.sft, the same as distill.py's (AdamW, warm-up,
 cosine, time cap, checkpoints, --resume). --smoke runs a few steps on a few items (seconds).
 """
 
@@ -31,8 +31,9 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import corpus  # noqa: E402
 import fresh_items  # noqa: E402
-import sft_loop  # noqa: E402
-from distill import greedy_eval, token_stream  # noqa: E402
+import loop  # noqa: E402
+import rollout  # noqa: E402
+from model import load_checkpoint  # noqa: E402
 
 ITEM_STEPS = range(3, corpus.MAX_TRAIN_STEPS + 1)
 
@@ -106,25 +107,16 @@ def main():
     p.add_argument("--init", required=True, help="the base checkpoint (import_onnx.py output)")
     p.add_argument("--out-dir", required=True, help="checkpoints, log.jsonl, args.json, model.pt")
     p.add_argument("--suites", default=fresh_items.SUITES_DIR, help="suites whose items and exemplars are excluded")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="training device")
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--seed", type=int, default=1502, help="seed of the chains (the same for both teachers)")
     p.add_argument("--items", type=int, default=6000, help="chains, one pass")
     p.add_argument("--slip-share", type=float, default=0.15, help="careful teacher: share of traces with a caught slip")
     p.add_argument("--check", default="rerun", choices=["rerun", "steps"],
                    help="careful teacher's check: redo the worked pass, or recompute each step in words")
-    p.add_argument("--block", type=int, default=256, help="training sequence length")
-    p.add_argument("--batch", type=int, default=8, help="sequences per step")
-    p.add_argument("--max-minutes", type=float, default=30, help="stop after this much training time (0 = no limit)")
-    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
-    p.add_argument("--warmup", type=int, default=20, help="warm-up steps")
-    p.add_argument("--min-lr-frac", type=float, default=0.1, help="final lr as a fraction of peak")
-    p.add_argument("--weight-decay", type=float, default=0.1, help="AdamW weight decay")
     p.add_argument("--eval-items", type=int, default=32, help="held-out fresh 3-6-step chains, greedy eval at the end")
     p.add_argument("--eval-max-new", type=int, default=160, help="token budget of the greedy eval")
-    p.add_argument("--ckpt-every-s", type=float, default=120, help="seconds between checkpoints")
-    p.add_argument("--log-every", type=int, default=10, help="steps between log lines")
     p.add_argument("--smoke", action="store_true", help="a few steps on a few items (CI)")
+    loop.add_args(p, lr=1e-3, warmup=20, max_minutes=30, batch=8, weight_decay=0.1, min_lr_frac=0.1, block=256,
+                  ckpt_every_s=120, log_every=10)
     args = p.parse_args()
     if args.smoke:
         args.items, args.block, args.batch, args.eval_items, args.eval_max_new, args.max_minutes = 24, 64, 2, 2, 8, 0
@@ -135,13 +127,13 @@ def main():
     chains = fresh_items.fresh_chains(args.seed, args.items, ITEM_STEPS,
                                       forbidden | {it["question"] for it in held_out})
     docs, slips = teacher_docs(args.teacher, chains, args.seed, args.slip_share, args.check)
-    tokens = token_stream(docs)
+    tokens = loop.token_stream(docs)
     meta = {"forbidden_questions": len(forbidden), "teacher_items": len(chains), "slipped_traces": slips,
             "documents": len(docs), "example": docs[0].split("\n\n")[0]}
     print(f"{args.teacher}: {len(chains)} items ({slips} slipped) in {len(docs)} worksheets", flush=True)
-    sft_loop.run(tokens, args, args.out_dir, meta,
-                 lambda m: {"eval_greedy_acc": greedy_eval(m, held_out, args.eval_max_new, args.device)},
-                 max_steps=3 if args.smoke else 0)
+    loop.sft(tokens, load_checkpoint(args.init), args, meta,
+             lambda m: rollout.greedy_eval(m, held_out, args.eval_max_new, args.device),
+             max_steps=3 if args.smoke else 0)
 
 
 if __name__ == "__main__":

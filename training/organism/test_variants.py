@@ -23,6 +23,7 @@ import distill  # noqa: E402
 import fresh_items  # noqa: E402
 import grpo  # noqa: E402
 import import_onnx  # noqa: E402
+import loop  # noqa: E402
 import order  # noqa: E402
 import pass_at_k  # noqa: E402
 import rollout  # noqa: E402
@@ -178,7 +179,7 @@ def test_teacher_traces_pass_an_independent_evaluator():
         k = independent_check(it)
         counts[k] = counts.get(k, 0) + 1
     assert set(counts) == {7, 8, 9, 10} and min(counts.values()) > 60, counts
-    stream = distill.token_stream(docs)
+    stream = loop.token_stream(docs)
     assert stream[0] == bpe.EOS_ID and stream[-1] == bpe.EOS_ID
     assert bpe.decode([int(t) for t in stream]).split("<|endoftext|>")[1:-1] == docs
 
