@@ -187,6 +187,9 @@ async function probe(m: TransformersModel): Promise<void> {
   m.release(out.cache);
 }
 
+/** The dtype the loaded model was asked for (the benchmark loads the same weights' stock graph beside it). */
+let loadedDtype: LoadRequest['dtype'];
+
 /** See WorkerApi.gpuGather: on unless a test switched it off. */
 let gpuGatherOn = true;
 
@@ -321,6 +324,7 @@ const api: WorkerApi = {
     }
     const old = model;
     model = next;
+    loadedDtype = request.dtype;
     await old?.dispose().catch(() => {});
     if (backend.backend === 'webgpu') void watchDevice();
     const loaded: LoadedModel = {
@@ -378,7 +382,20 @@ const api: WorkerApi = {
     if (!model) throw new Error('no model loaded');
     // Loaded on demand: the benchmark and its peers are not part of a normal session.
     const { runBench } = await import('./bench/run-bench.ts');
-    return runBench(model, { quick, now: () => performance.now() });
+    if (!model.sharedPrefix || !backend) return runBench(model, { quick, now: () => performance.now() });
+    // generate(), the benchmark's peer, cannot feed a shared-prefix graph's prefix inputs: the rows run on the stock
+    // graph of the same weights, loaded beside it for the benchmark (as Node's benchmark does).
+    const device = backend.backend;
+    const stock = markCalls(
+      await inCall('load', 0, () =>
+        TransformersModel.load(model!.id, { device, dtype: loadedDtype, modelFileName: 'model' }),
+      ),
+    );
+    try {
+      return await runBench(stock, { quick, now: () => performance.now() });
+    } finally {
+      await stock.dispose();
+    }
   },
 
   async lens(prompt, ids, steer) {
