@@ -93,9 +93,20 @@ export async function browserBench(
       const runOnce = async (items: number) => {
         await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks = []));
         await page.getByTestId('suite-size').fill(String(items));
+        // A quick run on a tiny model can go from 'running' to 'done' between two polls, so the start is recorded by
+        // an observer of the status text rather than polled for (CI timed out here on coax/organism-v1-amb).
+        await page.evaluate(() => {
+          const w = window as unknown as { __runStarted: boolean; __runWatch?: MutationObserver };
+          w.__runStarted = false;
+          w.__runWatch?.disconnect();
+          w.__runWatch = new MutationObserver(() => {
+            if (document.querySelector('[data-testid=run-status]')?.textContent === 'running') w.__runStarted = true;
+          });
+          w.__runWatch.observe(document.body, { subtree: true, childList: true, characterData: true });
+        });
         await page.getByTestId('run').click();
         await page.waitForFunction(
-          () => document.querySelector('[data-testid=run-status]')?.textContent === 'running',
+          () => (window as unknown as { __runStarted: boolean }).__runStarted,
           null,
           // Polled on a timer, not every animation frame: Playwright's frame polling ran on the page's main thread and
           // was itself most of the long tasks counted (a trace showed them as rAF callbacks named "next").
