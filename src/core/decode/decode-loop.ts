@@ -1,9 +1,10 @@
 import type { Rng } from '../rng.ts';
-import { chooseToken, type SamplerSpec } from '../logits/sampler.ts';
+import { chooseToken, chooseTokenFast, type SamplerSpec } from '../logits/sampler.ts';
+import { SampleScratch } from '../logits/fast-sample.ts';
 import { throwIfCancelled, type CancelSignal } from './cancel.ts';
 import type { LanguageModel } from './language-model.ts';
 import { findStop, RowText } from './row-text.ts';
-import { alternatives, stepStats, tokenRank } from './token-stats.ts';
+import { alternatives, stepStats, stepStatsFast, tokenRank } from './token-stats.ts';
 import type { RowResult, StopReason, TokenTrace } from './trace.ts';
 import { prefill, prefillShared, type Prefilled, type PrefilledShared } from './prefill.ts';
 import type { PrefixCache } from './prefix-cache.ts';
@@ -38,6 +39,12 @@ export interface DecodeOptions {
    * WAVE_CACHE_BUDGET_BYTES; Infinity: always one batch). Needs the model's cacheBytesPerToken.
    */
   waveBudgetBytes?: number;
+  /**
+   * Trace and choose each token with the straightforward reference functions (stepStats, chooseToken) instead of
+   * the fused ones (stepStatsFast, chooseTokenFast): the same tokens and traces, only slower. For the tests and the
+   * benchmark that compare the two.
+   */
+  referenceKernels?: boolean;
 }
 
 export interface DecodeStats {
@@ -305,7 +312,10 @@ async function continueRows<C>(
   let cache = firstCache;
   let logits = first.logits;
   let traceLogits = first.traceLogits;
-  const scratch = new Float64Array(V);
+  // Per-row scratch reused across rows and steps: the trace's softmax terms, the sampler's.
+  const traceScratch = new SampleScratch(V);
+  const sampleScratch = new SampleScratch(V);
+  const reference = options.referenceKernels === true;
   let active = rows;
   try {
     for (let step = 0; step < options.maxNewTokens; step++) {
@@ -315,11 +325,25 @@ async function continueRows<C>(
       active.forEach((row, i) => {
         const rowLogits = logits.subarray(i * V, (i + 1) * V);
         // The trace describes the model's distribution; with choice scores (contrast) that is `traceLogits`.
-        const dist = stepStats(traceLogits?.subarray(i * V, (i + 1) * V) ?? rowLogits, topK, scratch);
+        const distLogits = traceLogits?.subarray(i * V, (i + 1) * V) ?? rowLogits;
+        const dist = reference
+          ? { ...stepStats(distLogits, topK, traceScratch.logProbs), terms: null }
+          : stepStatsFast(distLogits, topK, traceScratch);
+        const ctx = { tokens: row.context };
         const id =
           step === 0 && row.forced !== null
             ? row.forced
-            : chooseToken(rowLogits, options.sampler, { tokens: row.context }, row.rng);
+            : reference
+              ? chooseToken(rowLogits, options.sampler, ctx, row.rng)
+              : // The trace's softmax terms serve the sampler only when they are over the same logits.
+                chooseTokenFast(
+                  rowLogits,
+                  options.sampler,
+                  ctx,
+                  row.rng,
+                  sampleScratch,
+                  traceLogits ? null : dist.terms,
+                );
         const isEos = eos.has(id);
         // EOS is traced with its token text but never becomes part of the generated text.
         const { piece, offset } = isEos ? { piece: tokenText(id), offset: row.text.text.length } : row.text.push(id);
