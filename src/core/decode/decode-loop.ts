@@ -1,10 +1,10 @@
 import type { Rng } from '../rng.ts';
-import { chooseToken, chooseTokenFast, type SamplerSpec } from '../logits/sampler.ts';
-import { SampleScratch } from '../logits/fast-sample.ts';
+import type { SamplerSpec } from '../logits/sampler.ts';
+import { RowStepper } from './row-step.ts';
 import { throwIfCancelled, type CancelSignal } from './cancel.ts';
 import type { LanguageModel } from './language-model.ts';
 import { findStop, RowText } from './row-text.ts';
-import { alternatives, stepStats, stepStatsFast, tokenRank } from './token-stats.ts';
+import { alternatives, tokenRank } from './token-stats.ts';
 import type { RowResult, StopReason, TokenTrace } from './trace.ts';
 import { prefill, prefillShared, type Prefilled, type PrefilledShared } from './prefill.ts';
 import type { PrefixCache } from './prefix-cache.ts';
@@ -40,9 +40,8 @@ export interface DecodeOptions {
    */
   waveBudgetBytes?: number;
   /**
-   * Trace and choose each token with the straightforward reference functions (stepStats, chooseToken) instead of
-   * the fused ones (stepStatsFast, chooseTokenFast): the same tokens and traces, only slower. For the tests and the
-   * benchmark that compare the two.
+   * Trace and choose each token with the straightforward reference functions instead of the fused ones (see
+   * RowStepper): the same tokens and traces, only slower. For the tests and the benchmark that compare the two.
    */
   referenceKernels?: boolean;
 }
@@ -312,10 +311,7 @@ async function continueRows<C>(
   let cache = firstCache;
   let logits = first.logits;
   let traceLogits = first.traceLogits;
-  // Per-row scratch reused across rows and steps: the trace's softmax terms, the sampler's.
-  const traceScratch = new SampleScratch(V);
-  const sampleScratch = new SampleScratch(V);
-  const reference = options.referenceKernels === true;
+  const stepper = new RowStepper(V, options.referenceKernels === true);
   let active = rows;
   try {
     for (let step = 0; step < options.maxNewTokens; step++) {
@@ -325,25 +321,17 @@ async function continueRows<C>(
       active.forEach((row, i) => {
         const rowLogits = logits.subarray(i * V, (i + 1) * V);
         // The trace describes the model's distribution; with choice scores (contrast) that is `traceLogits`.
-        const distLogits = traceLogits?.subarray(i * V, (i + 1) * V) ?? rowLogits;
-        const dist = reference
-          ? { ...stepStats(distLogits, topK, traceScratch.logProbs), terms: null }
-          : stepStatsFast(distLogits, topK, traceScratch);
-        const ctx = { tokens: row.context };
-        const id =
-          step === 0 && row.forced !== null
-            ? row.forced
-            : reference
-              ? chooseToken(rowLogits, options.sampler, ctx, row.rng)
-              : // The trace's softmax terms serve the sampler only when they are over the same logits.
-                chooseTokenFast(
-                  rowLogits,
-                  options.sampler,
-                  ctx,
-                  row.rng,
-                  sampleScratch,
-                  traceLogits ? null : dist.terms,
-                );
+        const forced = step === 0 ? row.forced : null;
+        const trace = traceLogits?.subarray(i * V, (i + 1) * V);
+        const { dist, id } = stepper.step(
+          rowLogits,
+          trace,
+          options.sampler,
+          { tokens: row.context },
+          row.rng,
+          forced,
+          topK,
+        );
         const isEos = eos.has(id);
         // EOS is traced with its token text but never becomes part of the generated text.
         const { piece, offset } = isEos ? { piece: tokenText(id), offset: row.text.text.length } : row.text.push(id);
