@@ -12,7 +12,8 @@ import {
   pickFromTerms,
   SampleScratch,
 } from '../../src/core/logits/fast-sample.ts';
-import type { ProcessorSpec } from '../../src/core/logits/processors.ts';
+import { applyChain, float32Probs, type ProcessorSpec } from '../../src/core/logits/processors.ts';
+import { applyChain as applyChainReference } from './processors-reference.ts';
 import { chooseToken, chooseTokenFast, type SamplerSpec } from '../../src/core/logits/sampler.ts';
 import { createRng, type Rng } from '../../src/core/rng.ts';
 import { FakeModel } from './fake-model.ts';
@@ -104,6 +105,65 @@ describe('stepStatsFast against stepStats', () => {
       expect(fast.entropy).toEqual(ref.entropy);
     }
     expect(() => stepStatsFast(Float32Array.from([-Infinity, -Infinity]), 1, scratch)).toThrow(/every logit/);
+  });
+});
+
+describe('the processors against their pre-issue-13 versions (processors-reference.ts)', () => {
+  const specs: ProcessorSpec[] = [
+    { name: 'repetition-penalty', penalty: 1.4 },
+    { name: 'temperature', temperature: 0.7 },
+    { name: 'top-k', k: 40 },
+    { name: 'top-k', k: 3, minTokensToKeep: 5 },
+    ...[0, 0.3, 0.9, 0.999, 1].map((p) => ({ name: 'top-p' as const, p })),
+    { name: 'top-p', p: 0.2, minTokensToKeep: 50 },
+    ...[0, 0.01, 0.1, 0.5, 1].map((p) => ({ name: 'min-p' as const, p })),
+    { name: 'min-p', p: 0.9, minTokensToKeep: 7 },
+    { name: 'typical', mass: 0.8 },
+  ];
+  it.each(specs.map((spec) => [JSON.stringify(spec), spec] as const))(
+    '%s: the same logits bit for bit (seeds 1..30)',
+    (_name, spec) => {
+      for (let seed = 1; seed <= 30; seed++) {
+        const V = [6, 300, 2500][seed % 3]!;
+        const logits = randomLogits(createRng(500 + seed), V, seed);
+        const ctx = { tokens: [2, 3, 3, 5, V - 1] };
+        expect(Array.from(applyChain(logits, [spec], ctx)), `seed ${seed}`).toEqual(
+          Array.from(applyChainReference(logits, [spec], ctx)),
+        );
+      }
+    },
+  );
+
+  it("top-p's float32 probabilities are fround(exp(logSoftmax)) exactly (seeds 1..30)", () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const logits = randomLogits(createRng(900 + seed), 3000, seed);
+      const want = Array.from(logSoftmax(logits), (lp) => Math.fround(Math.exp(lp)));
+      expect(Array.from(float32Probs(logits)), `seed ${seed}`).toEqual(want);
+    }
+  });
+
+  it('min-p decides tokens that sit on its threshold as the reference does', () => {
+    let decided = 0;
+    for (const l1 of [1, 0.5, -0.25, 1.75, -3]) {
+      // Token 1's probability is p × p_max to the last few ulps: the bound cannot tell, the exact comparison must.
+      for (const scale of [1 - 4e-16, 1, 1 + 4e-16]) {
+        const p = Math.exp(l1 - 2) * scale;
+        const logits = Float32Array.from([2, l1, -3, 1.5]);
+        const spec: ProcessorSpec = { name: 'min-p', p };
+        const got = applyChain(logits, [spec], { tokens: [] });
+        expect(Array.from(got)).toEqual(Array.from(applyChainReference(logits, [spec], { tokens: [] })));
+        if (got[1] === -Infinity) decided++;
+      }
+    }
+    // Both outcomes occur among these near-ties.
+    expect(decided).toBeGreaterThan(0);
+    expect(decided).toBeLessThan(15);
+  });
+
+  it('throw the same errors on every logit -Infinity', () => {
+    const masked = Float32Array.from([-Infinity, -Infinity]);
+    for (const spec of specs.filter((s) => s.name === 'top-p' || s.name === 'min-p'))
+      expect(() => applyChain(masked, [spec], { tokens: [] })).toThrow(/every logit is -Infinity/);
   });
 });
 

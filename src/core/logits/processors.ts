@@ -5,6 +5,7 @@
  * The order in which processors apply is explicit data (a `ProcessorSpec[]`), shown in the UI and stored with results.
  */
 import { entropyFromLogProbs, logSoftmax, topKIndices } from './distribution.ts';
+import { expTerms, maxOf } from './fast-sample.ts';
 
 export type ProcessorSpec =
   | { name: 'repetition-penalty'; penalty: number }
@@ -41,7 +42,7 @@ function ascendingOrder(values: ArrayLike<number>): Int32Array {
 }
 
 function withRemoved(logits: Float32Array, remove: (i: number) => boolean): Float32Array {
-  const out = Float32Array.from(logits);
+  const out = logits.slice();
   for (let i = 0; i < out.length; i++) if (remove(i)) out[i] = -Infinity;
   return out;
 }
@@ -52,7 +53,7 @@ function repetitionPenalty(logits: Float32Array, spec: { penalty: number }, ctx:
     spec.penalty > 0 && Number.isFinite(spec.penalty),
     `repetition penalty must be a finite number > 0, got ${spec.penalty}`,
   );
-  const out = Float32Array.from(logits);
+  const out = logits.slice();
   for (const t of new Set(ctx.tokens)) {
     if (t < 0 || t >= out.length) continue;
     const x = logits[t]!;
@@ -80,7 +81,7 @@ function topK(logits: Float32Array, spec: { k: number; minTokensToKeep?: number 
 
 /** The k-th largest value, by quickselect on a copy (no full sort of the vocabulary). */
 function kthLargest(values: Float32Array, k: number): number {
-  const a = Float32Array.from(values);
+  const a = values.slice();
   let lo = 0;
   let hi = a.length - 1;
   const target = k - 1;
@@ -113,7 +114,6 @@ function kthLargest(values: Float32Array, k: number): number {
 function topP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number }): Float32Array {
   check(spec.p >= 0 && spec.p <= 1, `top-p must be in [0, 1], got ${spec.p}`);
   const keep = keepCount(spec);
-  const logProbs = logSoftmax(logits);
   const V = logits.length;
   // Float32 semantics, as HF computes it: probabilities that underflow in float32 are 0, so even p = 1 drops
   // them; the running sum is accumulated wide and rounded to float32 at each step (torch's CPU cumsum).
@@ -123,8 +123,9 @@ function topP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number 
   const floor = threshold / V;
   const candidates: number[] = [];
   let below = 0;
+  const probs = float32Probs(logits);
   for (let i = 0; i < V; i++) {
-    const p = Math.fround(Math.exp(logProbs[i]!));
+    const p = probs[i]!;
     if (p >= floor && p > 0) candidates.push(i);
     else below += p;
   }
@@ -133,7 +134,7 @@ function topP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number 
   const remove = new Uint8Array(V).fill(1);
   let cum = below;
   candidates.forEach((id, j) => {
-    cum += Math.fround(Math.exp(logProbs[id]!));
+    cum += probs[id]!;
     const rank = cutoffRank + j;
     if (!(Math.fround(cum) <= threshold && rank < V - keep)) remove[id] = 0;
   });
@@ -145,18 +146,85 @@ function topP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number 
   return withRemoved(logits, (i) => remove[i] === 1);
 }
 
+/**
+ * logSoftmax(logits), bit for bit, that keeps its terms exp(x − max): exp(lp) is then term · exp(max − logZ) to
+ * within a relative `expSlack` (the rounding of the subtractions, of exp and of the product, with room to spare),
+ * so a comparison that this interval settles needs no `Math.exp`. Null where logSoftmax's sum is not finite (NaN,
+ * +Infinity logits): callers take the plain path.
+ */
+interface SoftmaxParts {
+  logProbs: Float64Array;
+  exps: Float64Array;
+  max: number;
+  shift: number;
+  scale: number;
+}
+
+function softmaxParts(logits: Float32Array): SoftmaxParts | null {
+  const max = maxOf(logits);
+  if (max === -Infinity) logSoftmax(logits); // throws what logSoftmax says
+  const exps = new Float64Array(logits.length);
+  const sum = expTerms(logits, max, exps);
+  if (!Number.isFinite(sum) || !Number.isFinite(max)) return null;
+  const logZ = max + Math.log(sum);
+  const logProbs = new Float64Array(logits.length);
+  for (let i = 0; i < logits.length; i++) logProbs[i] = logits[i]! - logZ;
+  const shift = max - logZ;
+  return { logProbs, exps, max, shift, scale: Math.exp(shift) };
+}
+
+/** Relative bound on |term · scale − exp(lp)| for token i, valid when the product is a normal number (> 2⁻⁹⁰⁰). */
+function expSlack(parts: SoftmaxParts, x: number, lp: number): number {
+  return (Math.abs(x - parts.max) + Math.abs(lp) + Math.abs(parts.shift) + 8) * 2 ** -52;
+}
+
+/**
+ * fround(exp(lp)) for every token, as top-p needs them: where every value within expSlack of term · scale rounds to
+ * the same float32 (nearly always: float32 steps are 2²⁹ times coarser), that float32; elsewhere exactly so.
+ */
+export function float32Probs(logits: Float32Array): Float64Array {
+  const parts = softmaxParts(logits);
+  const out = new Float64Array(logits.length);
+  if (!parts) {
+    const logProbs = logSoftmax(logits);
+    for (let i = 0; i < logits.length; i++) out[i] = Math.fround(Math.exp(logProbs[i]!));
+    return out;
+  }
+  const { logProbs, exps, scale } = parts;
+  for (let i = 0; i < logits.length; i++) {
+    const lp = logProbs[i]!;
+    const a = exps[i]! * scale;
+    const r = expSlack(parts, logits[i]!, lp);
+    const lo = Math.fround(a * (1 - r));
+    out[i] = a > 2 ** -900 && lo === Math.fround(a * (1 + r)) ? lo : Math.fround(Math.exp(lp));
+  }
+  return out;
+}
+
 /** MinPLogitsWarper: remove tokens with probability < p · p_max; the `minTokensToKeep` most likely always stay. */
 function minP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number }): Float32Array {
   check(spec.p >= 0 && spec.p <= 1, `min-p must be in [0, 1], got ${spec.p}`);
   const keep = keepCount(spec);
-  const logProbs = logSoftmax(logits);
+  const parts = softmaxParts(logits);
+  const logProbs = parts?.logProbs ?? logSoftmax(logits);
   let maxLp = -Infinity;
   for (let i = 0; i < logProbs.length; i++) if (logProbs[i]! > maxLp) maxLp = logProbs[i]!;
   const threshold = spec.p * Math.exp(maxLp);
   // HF protects the first `minTokensToKeep` of a descending sort; a stable one puts equal values in ascending id
   // order — the same as a partial top-k selection with ties to the lower id, without sorting the vocabulary.
   const protectedIds = new Set<number>(topKIndices(logits, keep));
-  return withRemoved(logits, (i) => Math.exp(logProbs[i]!) < threshold && !protectedIds.has(i));
+  const below = (i: number): boolean => {
+    const lp = logProbs[i]!;
+    if (parts) {
+      // exp(lp) lies within expSlack of term · scale: when that interval is on one side of the threshold, so is it.
+      const a = parts.exps[i]! * parts.scale;
+      const r = expSlack(parts, logits[i]!, lp);
+      if (a > 2 ** -900 && a * (1 + r) < threshold) return true;
+      if (a > 2 ** -900 && a * (1 - r) >= threshold) return false;
+    }
+    return Math.exp(lp) < threshold;
+  };
+  return withRemoved(logits, (i) => below(i) && !protectedIds.has(i));
 }
 
 /**
