@@ -1,15 +1,19 @@
 /**
  * npx tsx bench/sampler.ts [-- --vocab 49152] [-- --rounds 9]
- * The decoding loop's per-row, per-step work (src/core/decode/row-step.ts: the trace's statistics, the choice of a
- * token, its rank and top alternatives) on one vocabulary-sized row of logits, the fused kernels against the reference
- * functions they replace, measured in one run: rounds alternate the two so that load from other processes falls on
+ * The decoding loop's per-row, per-step work (the trace's statistics, the choice of a token, its rank and top
+ * alternatives) on one vocabulary-sized row of logits: now (src/core/decode/row-step.ts, the fused kernels) against
+ * before (stepStats, then sampleCategorical or argmax of the processors as they were before issue 13, kept verbatim
+ * in test/reference/processors.ts), measured in one run: rounds alternate the two so that load from other processes falls on
  * both alike; each is the median of its rounds. Same seeds both ways: the chosen tokens must be the same (checked).
  * Prints a table and, last, one JSON line. A script, not a test: it asserts nothing about speed.
  */
 import { RowStepper } from '../src/core/decode/row-step.ts';
 import { alternatives, tokenRank } from '../src/core/decode/token-stats.ts';
+import { stepStats, type StepStats } from '../src/core/decode/token-stats.ts';
 import { GREEDY, temperatureSampler, type SamplerSpec } from '../src/core/logits/sampler.ts';
+import { argmax, sampleCategorical } from '../src/core/logits/select.ts';
 import { createRng, type Rng } from '../src/core/rng.ts';
+import { applyChain as applyChainBefore } from '../test/reference/processors.ts';
 
 const args = process.argv.slice(2);
 const valueOf = (flag: string) => args.find((a, i) => args[i - 1] === flag);
@@ -60,15 +64,34 @@ function fakeLogits(rng: Rng): Float32Array {
 const rowsOfLogits = Array.from({ length: ROWS }, (_, r) => fakeLogits(createRng(1000 + r)));
 const tokenText = (id: number) => String(id);
 
+/** The loop's row step before issue 13: stepStats into one scratch buffer, then chooseToken with the old processors. */
+class StepperBefore {
+  readonly #scratch = new Float64Array(V);
+  step(
+    logits: Float32Array,
+    sampler: SamplerSpec,
+    ctx: { tokens: number[] },
+    rng: Rng,
+  ): { dist: StepStats; id: number } {
+    const dist = stepStats(logits, 5, this.#scratch);
+    const processed = applyChainBefore(logits, sampler.chain, ctx);
+    return { dist, id: sampler.select === 'argmax' ? argmax(processed) : sampleCategorical(processed, rng) };
+  }
+}
+
 /** One timed round: STEPS row-steps as the loop does them; returns ms per row-step and the ids chosen. */
-function round(sampler: SamplerSpec, reference: boolean): { ms: number; ids: number[] } {
-  const stepper = new RowStepper(V, reference);
+function round(sampler: SamplerSpec, before: boolean): { ms: number; ids: number[] } {
+  const now = new RowStepper(V);
+  const old = new StepperBefore();
   const rng = createRng(7);
-  const context = [1, 2, 3];
+  const ctx = { tokens: [1, 2, 3] };
   const ids: number[] = [];
   const t0 = performance.now();
   for (let s = 0; s < STEPS; s++) {
-    const { dist, id } = stepper.step(rowsOfLogits[s % ROWS]!, undefined, sampler, { tokens: context }, rng, null, 5);
+    const logits = rowsOfLogits[s % ROWS]!;
+    const { dist, id } = before
+      ? old.step(logits, sampler, ctx, rng)
+      : now.step(logits, undefined, sampler, ctx, rng, null, 5);
     tokenRank(dist, id);
     alternatives(dist, tokenText);
     ids.push(id);
@@ -94,16 +117,16 @@ const results = SAMPLERS.map(({ name, sampler }) => {
     fast.push(b.ms);
     same &&= a.ids.every((id, k) => id === b.ids[k]);
   }
-  const referenceMs = median(ref);
-  const fastMs = median(fast);
-  return { name, referenceMs, fastMs, speedup: referenceMs / fastMs, sameTokens: same };
+  const beforeMs = median(ref);
+  const nowMs = median(fast);
+  return { name, beforeMs, nowMs, speedup: beforeMs / nowMs, sameTokens: same };
 });
 
-console.log(`per-row step at vocabulary ${V} (median of ${rounds} rounds × ${STEPS} row-steps, reference vs fused):`);
-console.log('| sampler | reference ms | fused ms | speed-up | same tokens |\n|---|---|---|---|---|');
+console.log(`per-row step at vocabulary ${V} (median of ${rounds} rounds × ${STEPS} row-steps, before vs now):`);
+console.log('| sampler | before ms | now ms | speed-up | same tokens |\n|---|---|---|---|---|');
 for (const r of results)
   console.log(
-    `| ${r.name} | ${r.referenceMs.toFixed(3)} | ${r.fastMs.toFixed(3)} | ${r.speedup.toFixed(2)}× | ${r.sameTokens} |`,
+    `| ${r.name} | ${r.beforeMs.toFixed(3)} | ${r.nowMs.toFixed(3)} | ${r.speedup.toFixed(2)}× | ${r.sameTokens} |`,
   );
 console.log(JSON.stringify({ vocab: V, rounds, rowSteps: STEPS, samplers: results }));
 if (!results.every((r) => r.sameTokens)) process.exitCode = 1;

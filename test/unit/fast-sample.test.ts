@@ -13,7 +13,7 @@ import {
   SampleScratch,
 } from '../../src/core/logits/fast-sample.ts';
 import { applyChain, float32Probs, type ProcessorSpec } from '../../src/core/logits/processors.ts';
-import { applyChain as applyChainReference } from './processors-reference.ts';
+import { applyChain as applyChainReference } from '../reference/processors.ts';
 import { chooseToken, chooseTokenFast, type SamplerSpec } from '../../src/core/logits/sampler.ts';
 import { createRng, type Rng } from '../../src/core/rng.ts';
 import { FakeModel } from './fake-model.ts';
@@ -108,7 +108,7 @@ describe('stepStatsFast against stepStats', () => {
   });
 });
 
-describe('the processors against their pre-issue-13 versions (processors-reference.ts)', () => {
+describe('the processors against their pre-issue-13 versions (test/reference/processors.ts)', () => {
   const specs: ProcessorSpec[] = [
     { name: 'repetition-penalty', penalty: 1.4 },
     { name: 'temperature', temperature: 0.7 },
