@@ -6,6 +6,7 @@
  */
 import { entropyFromLogProbs, logSoftmax, topKIndices } from './distribution.ts';
 import { expTerms, maxOf } from './fast-sample.ts';
+import { scratchFloat64 } from './scratch.ts';
 
 export type ProcessorSpec =
   | { name: 'repetition-penalty'; penalty: number }
@@ -150,7 +151,7 @@ function topP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number 
  * logSoftmax(logits), bit for bit, that keeps its terms exp(x − max): exp(lp) is then term · exp(max − logZ) to
  * within a relative `expSlack` (the rounding of the subtractions, of exp and of the product, with room to spare),
  * so a comparison that this interval settles needs no `Math.exp`. Null where logSoftmax's sum is not finite (NaN,
- * +Infinity logits): callers take the plain path.
+ * +Infinity logits): callers take the plain path. Its arrays are scratch (scratch.ts): valid until the next call.
  */
 interface SoftmaxParts {
   logProbs: Float64Array;
@@ -163,11 +164,11 @@ interface SoftmaxParts {
 function softmaxParts(logits: Float32Array): SoftmaxParts | null {
   const max = maxOf(logits);
   if (max === -Infinity) logSoftmax(logits); // throws what logSoftmax says
-  const exps = new Float64Array(logits.length);
+  const exps = scratchFloat64('softmax-terms', logits.length);
   const sum = expTerms(logits, max, exps);
   if (!Number.isFinite(sum) || !Number.isFinite(max)) return null;
   const logZ = max + Math.log(sum);
-  const logProbs = new Float64Array(logits.length);
+  const logProbs = scratchFloat64('softmax-log-probs', logits.length);
   for (let i = 0; i < logits.length; i++) logProbs[i] = logits[i]! - logZ;
   const shift = max - logZ;
   return { logProbs, exps, max, shift, scale: Math.exp(shift) };
@@ -179,12 +180,12 @@ function expSlack(parts: SoftmaxParts, x: number, lp: number): number {
 }
 
 /**
- * fround(exp(lp)) for every token, as top-p needs them: where every value within expSlack of term · scale rounds to
+ * fround(exp(lp)) for every token, as top-p needs them (in a scratch buffer: valid until the next call): where every value within expSlack of term · scale rounds to
  * the same float32 (nearly always: float32 steps are 2²⁹ times coarser), that float32; elsewhere exactly so.
  */
 export function float32Probs(logits: Float32Array): Float64Array {
   const parts = softmaxParts(logits);
-  const out = new Float64Array(logits.length);
+  const out = scratchFloat64('float32-probs', logits.length);
   if (!parts) {
     const logProbs = logSoftmax(logits);
     for (let i = 0; i < logits.length; i++) out[i] = Math.fround(Math.exp(logProbs[i]!));

@@ -51,5 +51,12 @@ export function chooseTokenFast(
     if (t === 1) return drawCategorical(logits, rng.next(), scratch);
     return drawTemperature(logits, t, rng.next(), scratch, known?.max);
   }
+  // A leading temperature writes into scratch instead of a new array (processors never change their input).
+  const first = chain[0];
+  if (first?.name === 'temperature' && first.temperature > 0 && Number.isFinite(first.temperature)) {
+    const scaled = scratch.scaled;
+    for (let i = 0; i < logits.length; i++) scaled[i] = logits[i]! / first.temperature;
+    return drawCategorical(applyChain(scaled, chain.slice(1), ctx), rng.next(), scratch);
+  }
   return drawCategorical(applyChain(logits, chain, ctx), rng.next(), scratch);
 }
