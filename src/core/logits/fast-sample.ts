@@ -28,7 +28,9 @@ export function cdfMargin(n: number, max: number): number {
 export function expTerms(values: ArrayLike<number>, max: number, exps: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
-    const e = Math.exp(values[i]! - max);
+    const x = values[i]!;
+    // exp(-Infinity) is exactly 0: a token a processor removed costs no call.
+    const e = x === -Infinity ? 0 : Math.exp(x - max);
     exps[i] = e;
     sum += e;
   }

@@ -194,6 +194,10 @@ export function float32Probs(logits: Float32Array): Float64Array {
   const { logProbs, exps, scale } = parts;
   for (let i = 0; i < logits.length; i++) {
     const lp = logProbs[i]!;
+    if (lp === -Infinity) {
+      out[i] = 0;
+      continue;
+    }
     const a = exps[i]! * scale;
     const r = expSlack(parts, logits[i]!, lp);
     const lo = Math.fround(a * (1 - r));
@@ -216,6 +220,7 @@ function minP(logits: Float32Array, spec: { p: number; minTokensToKeep?: number 
   const protectedIds = new Set<number>(topKIndices(logits, keep));
   const below = (i: number): boolean => {
     const lp = logProbs[i]!;
+    if (lp === -Infinity) return 0 < threshold; // exp(-Infinity) is exactly 0
     if (parts) {
       // exp(lp) lies within expSlack of term · scale: when that interval is on one side of the threshold, so is it.
       const a = parts.exps[i]! * parts.scale;
