@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGroups, decodePrompts, decodeShared } from '../../src/core/decode/decode-loop.ts';
 import { PrefixCache } from '../../src/core/decode/prefix-cache.ts';
-import { GREEDY, temperatureSampler } from '../../src/core/logits/sampler.ts';
+import { GREEDY, temperatureSampler, type SamplerSpec } from '../../src/core/logits/sampler.ts';
 import { createRng } from '../../src/core/rng.ts';
 import type { TransformersModel } from '../../src/adapters/model/transformers-model.ts';
 import { expectParity, loadLocal, readParity } from './load-local.ts';
@@ -123,7 +123,7 @@ describe('batched decoding on the real model', () => {
     }
   });
 
-  it.each([
+  it.each<[string, SamplerSpec]>([
     ['T = 0.7', temperatureSampler(0.7)],
     ['T = 1', temperatureSampler(1)],
     ['greedy', GREEDY],
@@ -138,21 +138,18 @@ describe('batched decoding on the real model', () => {
         select: 'sample',
       },
     ],
-  ] as const)(
-    "%s: the fused per-row kernels give the reference kernels' rows exactly (seed 9)",
-    async (_name, sampler) => {
-      const ids = [prompts[0]!, prompts[1]!].map((p) => model.encode(p));
-      const run = (referenceKernels: boolean) =>
-        decodeGroups(model, ids, 4, { maxNewTokens: 16, sampler, rngs: rngs(8, 9), referenceKernels });
-      const [ref, fast] = [await run(true), await run(false)];
-      fast.rows.forEach((row, r) => {
-        const want = ref.rows[r]!;
-        expect(row.text).toBe(want.text);
-        expect(row.tokens.map(({ entropy: _e, ...t }) => t)).toEqual(want.tokens.map(({ entropy: _e, ...t }) => t));
-        row.tokens.forEach((t, k) =>
-          expect(Math.abs(t.entropy - want.tokens[k]!.entropy)).toBeLessThanOrEqual(1e-12 * want.tokens[k]!.entropy),
-        );
-      });
-    },
-  );
+  ])("%s: the fused per-row kernels give the reference kernels' rows exactly (seed 9)", async (_name, sampler) => {
+    const ids = [prompts[0]!, prompts[1]!].map((p) => model.encode(p));
+    const run = (referenceKernels: boolean) =>
+      decodeGroups(model, ids, 4, { maxNewTokens: 16, sampler, rngs: rngs(8, 9), referenceKernels });
+    const [ref, fast] = [await run(true), await run(false)];
+    fast.rows.forEach((row, r) => {
+      const want = ref.rows[r]!;
+      expect(row.text).toBe(want.text);
+      expect(row.tokens.map(({ entropy: _e, ...t }) => t)).toEqual(want.tokens.map(({ entropy: _e, ...t }) => t));
+      row.tokens.forEach((t, k) =>
+        expect(Math.abs(t.entropy - want.tokens[k]!.entropy)).toBeLessThanOrEqual(1e-12 * want.tokens[k]!.entropy),
+      );
+    });
+  });
 });
