@@ -115,10 +115,11 @@ export class ExperimentState {
   }
 
   /**
-   * Run the chosen suites and methods on the loaded model and then on each other chosen model, which `load` loads
-   * when its turn comes (the last one stays loaded). Cancel stops after the current step, or after a model loads.
+   * Run the chosen suites and methods on each chosen model in the order chosen (`setup.modelsFor`), the loaded one
+   * reused where it comes first and the others loaded by `load` when their turn comes (the last one stays loaded).
+   * Cancel stops after the current step, or after a model loads.
    */
-  async run(modelId: string, backend: string, load?: (id: string) => Promise<void>): Promise<void> {
+  async run(loaded: string, backend: string, load?: (id: string) => Promise<void>): Promise<void> {
     if (this.busy) return;
     const methods = this.setup.methods.chosen;
     this.#error = null;
@@ -139,14 +140,22 @@ export class ExperimentState {
     }
     // Running from here on (the page shows it at once); the steps before the first output may take a moment.
     this.#status = 'running';
-    const models = load ? this.setup.modelsFor(modelId) : [modelId];
+    // The models in the order chosen, whichever of them is loaded now (a run over several models left its last one).
+    const models = load ? this.setup.modelsFor(loaded) : [loaded];
+    const lead = models[0]!;
+    this.setup.startOn(lead);
     const many = models.length > 1;
     const combined = many ? modelColumns(models, methods) : { methods, columns: undefined };
     // The directions steered methods add (CAA vectors, SAE features) as numbers, stored with the run so that its file
-    // reproduces. A run over several models reads them per model; only the first model's are stored.
+    // reproduces. A run over several models reads them per model; only the first model's are stored, so they are
+    // read with the first model loaded.
     let skeleton = emptyResults(suites);
     if (methods.some((m) => m.steer)) {
       try {
+        if (lead !== loaded) {
+          await load!(lead);
+          loaded = lead;
+        }
         const byS = await this.host.race(this.host.api.steerDirections(suites, methods));
         const keys = modelKeys(models);
         const col = (id: string) => (many ? columnId(keys, 0, id) : id);
@@ -166,7 +175,7 @@ export class ExperimentState {
     );
     const createdAt = Date.now();
     const when = formatLocalTime(createdAt);
-    const results = { modelId, ...(many ? { models, columns: combined.columns } : {}), seed: this.setup.seed };
+    const results = { modelId: lead, ...(many ? { models, columns: combined.columns } : {}), seed: this.setup.seed };
     const header = headerFor(
       { ...results, methods: combined.methods, suites: skeleton },
       {
@@ -174,7 +183,7 @@ export class ExperimentState {
         name: `${models.join(' vs ')} · ${suites.map((s) => s.name).join(', ')} · ${when}`,
         createdAt,
         status: 'running',
-        config: encodeConfig(this.setup.config(modelId)),
+        config: encodeConfig(this.setup.config(lead)),
         backend,
         ...(this.setup.compact ? { compact: true } : {}),
       },
@@ -192,7 +201,7 @@ export class ExperimentState {
       methods,
       batchSize: this.setup.batchSize,
       stored: storedOutputKeys([]),
-      loaded: modelId,
+      loaded,
       load,
     });
   }

@@ -14,8 +14,13 @@ export class RunSetup {
   #batchSize = $state(8);
   /** Compact storage for the next run: full token traces for each item's chosen path only. */
   #compact = $state(false);
-  /** Bundled models to run after the loaded one, with the same suites, methods and seed (a run over several models). */
+  /** Bundled models to run after the lead, with the same suites, methods and seed (a run over several models). */
   #alsoModels = $state.raw<string[]>([]);
+  /**
+   * The model the last run (or the last configuration applied) started on. A run over several models leaves its last
+   * model loaded; while the loaded model is one of the others chosen, the next run still starts on this one.
+   */
+  #lead = $state<string | null>(null);
 
   get seed(): number {
     return this.#seed;
@@ -56,16 +61,34 @@ export class RunSetup {
     this.#alsoModels = on ? [...this.#alsoModels, id] : this.#alsoModels.filter((m) => m !== id);
   }
 
-  /** The models a run with `loaded` loaded goes through: it first, then the others chosen. */
-  modelsFor(loaded: string): string[] {
-    return [loaded, ...this.#alsoModels.filter((m) => m !== loaded)];
+  /**
+   * The model a run with `loaded` loaded starts on: the loaded one, unless it is one of the others chosen for the last
+   * run's lead (the run over several models that left it loaded), which then keeps its place first.
+   */
+  leadFor(loaded: string): string {
+    const lead = this.#lead;
+    return lead !== null && lead !== loaded && this.#alsoModels.includes(loaded) ? lead : loaded;
   }
 
-  /** The configuration a link reproduces. */
-  config(model: string): ExperimentConfig {
-    const models = this.modelsFor(model);
+  /**
+   * The models a run with `loaded` loaded goes through, always in the order chosen: the lead first, then the others
+   * in the order they were ticked (the loaded model is reused only where its turn comes first).
+   */
+  modelsFor(loaded: string): string[] {
+    const lead = this.leadFor(loaded);
+    return [lead, ...this.#alsoModels.filter((m) => m !== lead)];
+  }
+
+  /** A run starts on `lead` (the first of `modelsFor`): the next run starts there again while it is chosen. */
+  startOn(lead: string): void {
+    this.#lead = lead;
+  }
+
+  /** The configuration a link reproduces (its model is the run's first model, not necessarily the one loaded). */
+  config(loaded: string): ExperimentConfig {
+    const models = this.modelsFor(loaded);
     return {
-      model,
+      model: models[0]!,
       ...(models.length > 1 ? { models } : {}),
       suites: [...this.suites.chosen],
       itemLimit: this.suites.itemLimit,
@@ -83,5 +106,6 @@ export class RunSetup {
     this.#seed = config.seed;
     this.#batchSize = config.batchSize;
     this.#alsoModels = config.models?.slice(1) ?? [];
+    this.#lead = config.model;
   }
 }
