@@ -124,3 +124,13 @@ export function intFlag(
 
 /** Seeds are 32-bit unsigned integers everywhere (src/core/rng.ts); a larger one would be silently wrapped. */
 export const SEED_RANGE: IntRange = { min: 0, max: 2 ** 32 - 1 };
+
+/** A number list flag: "1,2,3". */
+export function numberList(flags: Record<string, string>, name: string, fallback: number[]): number[] {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const list = raw.split(',').map((x) => Number(x.trim()));
+  if (list.length === 0 || list.some((x) => !Number.isFinite(x)))
+    throw new Error(`--${name}: "${raw}" is not a comma-separated list of numbers`);
+  return list;
+}
