@@ -18,6 +18,14 @@ const ownerRules = [
   `SvelteDirective[kind="Binding"] > MemberExpression.expression[object.name=${STATE}]`,
   `SvelteDirective[kind="Binding"] > MemberExpression.expression > MemberExpression.object[object.name=${STATE}]`,
 ].map((selector) => ({ selector, message: OWNER }));
+// ...and the state classes hold nothing another module could write: their reactive fields are private (#field, read
+// through a getter), every other field private or readonly. The names above catch writes; these catch the fields.
+const FIELDS = 'a state class exposes no field another module could write: use #field = $state(...) with a getter';
+const fieldRules = [
+  'PropertyDefinition[key.type!="PrivateIdentifier"] > CallExpression.value[callee.name="$state"]',
+  'PropertyDefinition[key.type!="PrivateIdentifier"] > CallExpression.value > MemberExpression.callee[object.name="$state"]',
+  'PropertyDefinition[key.type!="PrivateIdentifier"][readonly!=true][accessibility!="private"]',
+].map((selector) => ({ selector, message: FIELDS }));
 
 export default ts.config(
   { ignores: ['dist/', 'node_modules/', 'public/', 'test-results/', 'training/', '.bench-cache/'] },
@@ -35,4 +43,5 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
   },
   { files: ['src/**/*.ts', 'src/**/*.svelte'], rules: { 'no-restricted-syntax': ['error', ...ownerRules] } },
+  { files: ['src/ui/**/*.svelte.ts'], rules: { 'no-restricted-syntax': ['error', ...ownerRules, ...fieldRules] } },
 );

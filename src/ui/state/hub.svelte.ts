@@ -32,7 +32,10 @@ export class HubState {
   #allowRemote = $state(false);
   /** The free-text hub id field. */
   #idText = $state('');
-  repos = $state.raw<Record<string, RepoInfo>>({});
+  #repos = $state.raw<Record<string, RepoInfo>>({});
+  get repos(): Record<string, RepoInfo> {
+    return this.#repos;
+  }
 
   /**
    * @param host the hub, or a mirror with its URL layout (the `hub` URL parameter), without a trailing slash
@@ -75,7 +78,7 @@ export class HubState {
   }
 
   private set(id: string, info: RepoInfo): void {
-    this.repos = { ...this.repos, [id]: info };
+    this.#repos = { ...this.#repos, [id]: info };
   }
 
   /** Ask about several repositories at once (the curated list, when downloads are switched on). */
@@ -89,7 +92,7 @@ export class HubState {
    */
   async inspect(id: string, again = false): Promise<void> {
     if (!this.allowRemote) return;
-    const known = this.repos[id];
+    const known = this.#repos[id];
     if (known && !again && (known.status === 'ok' || known.status === 'loading')) return;
     this.set(id, { status: 'loading', files: [], sizes: {}, error: null });
     const apiUrl = `${this.host}/api/models/${id}?blobs=true`;

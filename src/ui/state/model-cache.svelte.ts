@@ -13,17 +13,26 @@ export interface StorageEstimate {
 /** What the browser keeps of downloaded models (Cache API), per model with sizes, and the storage quota. */
 export class ModelCacheState {
   /** Every cached URL with its size, as last read. */
-  entries = $state.raw<CacheEntry[]>([]);
+  #entries = $state.raw<CacheEntry[]>([]);
+  get entries(): CacheEntry[] {
+    return this.#entries;
+  }
   /** Bundled model ids (the manifest), to tell which folder a cached file of this site belongs to. */
   #bundledIds = $state.raw<readonly string[]>([]);
   get bundledIds(): readonly string[] {
     return this.#bundledIds;
   }
-  estimate = $state.raw<StorageEstimate | null>(null);
-  error = $state<string | null>(null);
+  #estimate = $state.raw<StorageEstimate | null>(null);
+  get estimate(): StorageEstimate | null {
+    return this.#estimate;
+  }
+  #error = $state<string | null>(null);
+  get error(): string | null {
+    return this.#error;
+  }
   readonly supported = typeof caches !== 'undefined';
 
-  readonly models = $derived.by((): CachedModel[] => groupCache(this.entries, this.modelsBase, this.#bundledIds));
+  readonly models = $derived.by((): CachedModel[] => groupCache(this.#entries, this.modelsBase, this.#bundledIds));
   readonly totalBytes = $derived(this.models.reduce((n, m) => n + m.bytes, 0));
 
   constructor(
@@ -54,19 +63,19 @@ export class ModelCacheState {
         const length = res.headers.get('content-length');
         entries.push({ url: request.url, bytes: length !== null ? Number(length) : (await res.blob()).size });
       }
-      this.entries = entries;
-      this.error = null;
+      this.#entries = entries;
+      this.#error = null;
     } catch (err) {
-      this.error = `The browser cache could not be read: ${errorMessage(err)}`;
+      this.#error = `The browser cache could not be read: ${errorMessage(err)}`;
     }
   }
 
   private async refreshEstimate(): Promise<void> {
     try {
       const e = await navigator.storage?.estimate();
-      this.estimate = e && typeof e.quota === 'number' ? { usage: e.usage ?? 0, quota: e.quota } : null;
+      this.#estimate = e && typeof e.quota === 'number' ? { usage: e.usage ?? 0, quota: e.quota } : null;
     } catch {
-      this.estimate = null;
+      this.#estimate = null;
     }
   }
 
@@ -78,7 +87,7 @@ export class ModelCacheState {
       const cache = await caches.open(TRANSFORMERS_CACHE);
       for (const f of model.files) await cache.delete(f.url);
     } catch (err) {
-      this.error = `Could not delete ${model.id} from the browser cache: ${errorMessage(err)}`;
+      this.#error = `Could not delete ${model.id} from the browser cache: ${errorMessage(err)}`;
     }
     await this.refresh();
   }

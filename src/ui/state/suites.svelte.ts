@@ -83,12 +83,24 @@ function remember(columns: readonly string[], mapping: ColumnMapping): void {
 export class SuitesState {
   #generatedSeed = $state(1);
   #itemLimit = $state(10);
-  shipped = $state.raw<SuiteSource[]>([]);
-  imported = $state.raw<SuiteSource[]>([]);
+  #shipped = $state.raw<SuiteSource[]>([]);
+  get shipped(): SuiteSource[] {
+    return this.#shipped;
+  }
+  #imported = $state.raw<SuiteSource[]>([]);
+  get imported(): SuiteSource[] {
+    return this.#imported;
+  }
   #chosen = $state<string[]>(['generated:addition']);
-  importError = $state<string | null>(null);
+  #importError = $state<string | null>(null);
+  get importError(): string | null {
+    return this.#importError;
+  }
   /** The first chosen suite, for prompt previews (fetched once per choice). */
-  preview = $state.raw<Suite | null>(null);
+  #preview = $state.raw<Suite | null>(null);
+  get preview(): Suite | null {
+    return this.#preview;
+  }
   private previewKey = '';
   /** Whether the person (or a link) chose suites; until then a model's own suites replace the default. */
   #touched = false;
@@ -135,7 +147,7 @@ export class SuitesState {
       .filter((s) => describeGenerated(s))
       .map((name) => ({ kind: 'generated', name }));
   });
-  readonly all = $derived([...this.generated, ...this.shipped, ...this.imported]);
+  readonly all = $derived([...this.generated, ...this.#shipped, ...this.#imported]);
 
   get builder(): { generator: SuiteGenerator; params: GeneratorParams; error: string | null } {
     return { generator: findGenerator(this.#builderName)!, params: this.#builderParams, error: this.#builderError };
@@ -166,7 +178,7 @@ export class SuitesState {
 
   /** Suites shipped with a model: its manifest lists suites/<name>.json. */
   setShipped(baseUrl: string, modelId: string, files: readonly string[]): void {
-    this.shipped = files
+    this.#shipped = files
       .filter((f) => /^suites\/[^/]+\.json$/.test(f))
       .map((f) => ({
         kind: 'shipped' as const,
@@ -174,9 +186,9 @@ export class SuitesState {
         url: resolveUrl(`models/${modelId}/${f}`, baseUrl),
       }));
     const keys = this.all.map(sourceKey);
-    if (!this.#touched && this.shipped[0]) this.#chosen = [sourceKey(this.shipped[0])];
+    if (!this.#touched && this.#shipped[0]) this.#chosen = [sourceKey(this.#shipped[0])];
     this.#chosen = this.chosen.filter((k) => keys.includes(k));
-    if (this.chosen.length === 0 && this.all[0]) this.#chosen = [sourceKey(this.shipped[0] ?? this.all[0])];
+    if (this.chosen.length === 0 && this.all[0]) this.#chosen = [sourceKey(this.#shipped[0] ?? this.all[0])];
   }
 
   /** Take the suites, item limit and generator seed of a configuration (a link): a choice, as if made here. */
@@ -234,7 +246,7 @@ export class SuitesState {
 
   /** Read a file and open the import dialog; a file too large or unreadable is reported and changes nothing. */
   async openImport(file: File): Promise<void> {
-    this.importError = null;
+    this.#importError = null;
     this.#draftError = null;
     try {
       checkImportSize(file.size, file.name);
@@ -270,7 +282,7 @@ export class SuitesState {
         remembered: known !== null,
       };
     } catch (err) {
-      this.importError = errorMessage(err);
+      this.#importError = errorMessage(err);
     }
   }
 
@@ -304,7 +316,7 @@ export class SuitesState {
       suite.name,
       this.all.map((s) => s.name),
     );
-    this.imported = [...this.imported, { kind: 'imported', name, suite: { ...suite, name }, source }];
+    this.#imported = [...this.#imported, { kind: 'imported', name, suite: { ...suite, name }, source }];
     this.toggle(`imported:${name}`, true);
     this.#draft = null;
     this.#draftError = null;
@@ -317,9 +329,9 @@ export class SuitesState {
     if (key === this.previewKey) return;
     this.previewKey = key;
     try {
-      this.preview = src ? ((await this.resolveOne(src, 1)) ?? null) : null;
+      this.#preview = src ? ((await this.resolveOne(src, 1)) ?? null) : null;
     } catch {
-      this.preview = null;
+      this.#preview = null;
     }
   }
 
