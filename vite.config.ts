@@ -2,14 +2,14 @@ import { defineConfig, defaultClientConditions } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { ortAssets } from './tools/vite/ort-assets.ts';
 import { modelManifest } from './tools/vite/model-manifest.ts';
-import { LOCAL_CSP } from './tools/vite/csp.ts';
+import { cspHeaders } from './tools/vite/csp.ts';
 
 // Cross-origin isolation makes SharedArrayBuffer, and so multithreaded WASM, available.
-// The Content-Security-Policy is the one dist/_headers ships (tools/vite/csp.ts), plus loopback for test servers.
+// The Content-Security-Policy differs by path (the hub worker's entry names the hub), so a middleware sets it
+// (tools/vite/csp.ts), as dist/_headers does.
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Content-Security-Policy': LOCAL_CSP,
 };
 
 export default defineConfig({
@@ -17,7 +17,7 @@ export default defineConfig({
   base: './',
   // 'mpa': no index.html fallback, so a missing model file is a 404 (transformers.js would cache HTML as JSON).
   appType: 'mpa',
-  plugins: [svelte(), ortAssets(), modelManifest()],
+  plugins: [svelte(), ortAssets(), modelManifest(), cspHeaders()],
   resolve: {
     // Use onnxruntime-web's build that loads its wasm from wasmPaths (our origin) instead of bundling it.
     conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],

@@ -25,8 +25,8 @@ const baseUrl = new URL(import.meta.env.BASE_URL, document.baseURI).href;
 const host = new WorkerHost(limitsFor(Number(params.get('heartbeat')) || null));
 const worker = host.api;
 // hub=<url>: a mirror of the Hugging Face hub (tests point it at tools/hub-standin.ts). Nothing is sent to it until
-// the user switches downloads on.
-const hub = HubState.fromParam(params.get('hub'));
+// the user switches downloads on; then the worker asks it (the page's own policy cannot reach the hub).
+const hub = HubState.fromParam(params.get('hub'), (id) => host.race(host.api.inspectRepo(id)));
 const cache = new ModelCacheState(new URL('models/', baseUrl).href);
 const engine = new EngineState(host, baseUrl, hub, cache);
 const runs = new RunsState();

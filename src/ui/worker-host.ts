@@ -50,6 +50,7 @@ export class WorkerHost {
   #dead: string | null = null;
   readonly #listeners: ((why: string) => void)[] = [];
   #liveness: Liveness = START;
+  #online = false;
   readonly api: Remote<WorkerApi>;
 
   constructor(private readonly limits: HeartbeatLimits = DEFAULT_LIMITS) {
@@ -63,7 +64,7 @@ export class WorkerHost {
 
   private start(): void {
     this.name = uniqueName();
-    ({ worker: this.worker, api: this.current } = startWorker(this.name));
+    ({ worker: this.worker, api: this.current } = startWorker(this.name, this.#online));
     this.#dead = null;
     const worker = this.worker;
     let alive = false;
@@ -137,8 +138,17 @@ export class WorkerHost {
     for (const l of this.#listeners) l(why);
   }
 
-  /** Terminate the worker (whatever it is doing) and start a fresh one, which must be initialised again. */
-  restart(): void {
+  /** Whether the worker runs from its hub entry, the only one whose policy lets it download from the hub. */
+  get online(): boolean {
+    return this.#online;
+  }
+
+  /**
+   * Terminate the worker (whatever it is doing) and start a fresh one, which must be initialised again. `online`
+   * picks the entry it starts from (src/worker/entries.ts); left out, the current one.
+   */
+  restart(online = this.#online): void {
+    this.#online = online;
     this.current[Comlink.releaseProxy]();
     this.worker.terminate();
     this.stopped.reject(new WorkerRestartedError('the inference worker was stopped'));

@@ -13,6 +13,7 @@ import { modelAsSteered } from '../core/steer/steered-model.ts';
 import { applySources, chooseBackend, configureRuntime, describeBackend } from './backend.ts';
 import { createExploreApi } from './explore-api.ts';
 import { connectHeartbeat, inCall } from './heartbeat.ts';
+import { hubDataCard, inspectRepo } from './hub-listing.ts';
 import { installCheckedFetch, loadModel, loadStockGraph } from './load-model.ts';
 import { progressReporter } from './load-progress.ts';
 import { watchDevice } from './device-watch.ts';
@@ -42,6 +43,12 @@ let loadedDtype: LoadRequest['dtype'];
 
 installCheckedFetch(() => hub.host);
 
+/** The fetch for asking the hub: refused unless the page switched downloads on (and started this worker from its hub entry). */
+function hubFetch(): typeof fetch {
+  if (!hub.allowRemote) throw new Error('downloads from the hub are off: switch them on to ask the hub');
+  return globalThis.fetch.bind(globalThis);
+}
+
 /** When the WebGPU device is lost, the model on it is gone: switch to WASM and tell the page to load again. */
 function onDeviceLost(why: string): void {
   if (!backend || backend.backend !== 'webgpu') return;
@@ -66,8 +73,12 @@ const api: WorkerApi = {
     connectHeartbeat(port);
   },
 
-  configureHub(hubSettings: HubSettings) {
-    hub = hubSettings;
+  inspectRepo(id) {
+    return inspectRepo(hubFetch(), hub.host, id);
+  },
+
+  hubDataCard(id) {
+    return hubDataCard(hubFetch(), hub.host, id);
   },
 
   async loadModel(request, onProgress) {

@@ -23,6 +23,7 @@ export interface SteerRead {
   direction: number[];
 }
 import type { ExploreApi } from './explore-protocol.ts';
+import type { RepoInfo } from './hub-listing.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -131,8 +132,14 @@ export interface WorkerApi extends ExploreApi {
    * it enters and leaves (src/core/run/heartbeat.ts), so the page notices a worker that hangs.
    */
   heartbeat(port: MessagePort): void;
-  /** Allow or forbid downloads from the hub (env.allowRemoteModels), and where from (env.remoteHost). */
-  configureHub(hub: HubSettings): void;
+  /**
+   * What a hub repository holds: its files and their sizes (the hub's listing, HEAD requests for sizes it leaves
+   * out). Asked of the worker because only the worker started from the hub entry may reach the hub; refused while
+   * downloads are off.
+   */
+  inspectRepo(id: string): Promise<RepoInfo>;
+  /** A hub model's data_card.json, or null when it has none; refused while downloads are off. */
+  hubDataCard(id: string): Promise<Record<string, unknown> | null>;
   /**
    * Load a model, replacing the loaded one only once the new one works (a failed load keeps the old one).
    * Cannot be aborted: the page cancels a load by terminating the worker.

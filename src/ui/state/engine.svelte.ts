@@ -95,6 +95,7 @@ export class EngineState {
   }
 
   #workerDead = $state<string | null>(null);
+  #switchingHub = $state(false);
   /** The model loaded when the worker died, to load again after a restart. */
   #lastLoaded: LoadedModel | null = null;
   private choice: BackendChoice = 'auto';
@@ -195,13 +196,14 @@ export class EngineState {
   }
 
   /**
-   * Start a fresh worker (after the old one died, or to stop one that would not stop) and load the model that was
-   * loaded again; resolves when it is loaded (or failed to load, with the reason in `error`).
+   * Start a fresh worker (after the old one died, or to stop one that would not stop; `online` switches it to the
+   * other entry) and load the model that was loaded again; resolves when it is loaded (or failed to load, with the
+   * reason in `error`).
    */
-  async restartWorker(): Promise<void> {
+  async restartWorker(online = this.host.online): Promise<void> {
     const last = this.#loaded ?? this.#lastLoaded;
     this.generation++;
-    this.host.restart();
+    this.host.restart(online);
     this.#workerDead = null;
     this.#backend = null;
     this.#loading = false;
@@ -260,10 +262,25 @@ export class EngineState {
     this.#wantedDtype = dtype;
   }
 
-  /** Switch downloads from the hub on or off (the worker's env.allowRemoteModels follows). */
+  /** True while switching hub downloads restarts the worker (the switch waits for it). */
+  get switchingHub(): boolean {
+    return this.#switchingHub;
+  }
+
+  /**
+   * Switch downloads from the hub on or off. The worker restarts from the other entry (only the hub entry's policy
+   * reaches the hub; src/worker/entries.ts) and loads the loaded model again; then, on, the chosen hub model is
+   * asked about.
+   */
   async setRemote(on: boolean): Promise<void> {
-    this.hub.setAllowRemote(on);
-    await this.host.api.configureHub(this.hub.settings());
+    if (this.#switchingHub || on === this.hub.allowRemote) return;
+    this.#switchingHub = true;
+    try {
+      this.hub.setAllowRemote(on);
+      await this.restartWorker(on);
+    } finally {
+      this.#switchingHub = false;
+    }
     if (on && this.#source === 'hub' && this.#selectedId) void this.hub.inspect(this.#selectedId);
   }
 
@@ -380,11 +397,20 @@ export class EngineState {
     if (id && id === this.#selectedId) void this.load();
   }
 
-  /** data_card.json and DATA_CARD.md beside the model: the bundled folder, or the hub repository when online. */
+  /**
+   * data_card.json and DATA_CARD.md beside the model: the bundled folder, or the hub repository when online (its
+   * card read by the worker: the page's own policy cannot reach the hub).
+   */
   private async fetchCard(loaded: LoadedModel): Promise<void> {
-    const urls = cardUrls(loaded, this.#models.find((m) => m.id === loaded.id)?.files, this.baseUrl, this.hub);
     this.#card = null;
+    this.#cardMarkdownUrl = null;
+    const urls = cardUrls(loaded, this.#models.find((m) => m.id === loaded.id)?.files, this.baseUrl, this.hub);
     this.#cardMarkdownUrl = urls.markdown;
-    if (urls.json) this.#card = await fetchCardJson(urls.json);
+    if (!urls.json) return;
+    // A hub model's card is read by the worker: the page's own policy cannot reach the hub.
+    this.#card =
+      loaded.source === 'hub'
+        ? await this.host.race(this.host.api.hubDataCard(loaded.id)).catch(() => null)
+        : await fetchCardJson(urls.json);
   }
 }

@@ -1,30 +1,14 @@
-import { z } from 'zod';
-import { DTYPES } from '../../worker/dtypes.ts';
 import type { HubSettings } from '../../worker/protocol.ts';
-import { filesForDtype } from '../model-files.ts';
+import type { RepoInfo } from '../../worker/hub-listing.ts';
 import { httpUrl } from '../urls.ts';
 import { errorMessage } from '../../core/errors.ts';
 
+export type { RepoInfo };
+
 export const DEFAULT_HUB = 'https://huggingface.co';
 
-/** What the hub says about one repository. */
-export interface RepoInfo {
-  status: 'loading' | 'ok' | 'not-found' | 'error';
-  files: string[];
-  /** Bytes per file, where the hub told us (the listing's blob sizes, else a HEAD request). */
-  sizes: Record<string, number>;
-  error: string | null;
-}
-
-const listingSchema = z.object({
-  siblings: z.array(
-    z.object({
-      rfilename: z.string(),
-      size: z.number().optional(),
-      lfs: z.object({ size: z.number().optional() }).optional(),
-    }),
-  ),
-});
+/** Asks the hub about a repository: the inference worker does (only its hub entry may reach the hub). */
+export type RepoInspector = (id: string) => Promise<RepoInfo>;
 
 /** The hub side of the model picker: whether downloads are allowed, from where, and what repositories hold. */
 export class HubState {
@@ -43,16 +27,17 @@ export class HubState {
    */
   constructor(
     readonly host: string,
+    private readonly ask: RepoInspector,
     readonly hostError: string | null = null,
   ) {}
 
   /** The `hub=` URL parameter as a host: an http(s) URL, else the real hub and an explanation. */
-  static fromParam(param: string | null): HubState {
-    if (!param) return new HubState(DEFAULT_HUB);
+  static fromParam(param: string | null, ask: RepoInspector): HubState {
+    if (!param) return new HubState(DEFAULT_HUB, ask);
     try {
-      return new HubState(httpUrl(param));
+      return new HubState(httpUrl(param), ask);
     } catch {
-      return new HubState(DEFAULT_HUB, `the hub address "${param}" is not an http(s) URL; using ${DEFAULT_HUB}`);
+      return new HubState(DEFAULT_HUB, ask, `the hub address "${param}" is not an http(s) URL; using ${DEFAULT_HUB}`);
     }
   }
 
@@ -87,49 +72,16 @@ export class HubState {
   }
 
   /**
-   * A repository's files and their sizes: the hub's listing (`/api/models/<id>?blobs=true`), then a HEAD request for
-   * each file a load would read whose size the listing left out. Never called while downloads are off.
+   * A repository's files and their sizes (src/worker/hub-listing.ts, asked of the worker). Never called while
+   * downloads are off.
    */
   async inspect(id: string, again = false): Promise<void> {
     if (!this.allowRemote) return;
     const known = this.#repos[id];
     if (known && !again && (known.status === 'ok' || known.status === 'loading')) return;
     this.set(id, { status: 'loading', files: [], sizes: {}, error: null });
-    const apiUrl = `${this.host}/api/models/${id}?blobs=true`;
     try {
-      const res = await fetch(apiUrl);
-      if (res.status === 404 || res.status === 401) {
-        this.set(id, {
-          status: 'not-found',
-          files: [],
-          sizes: {},
-          error: `${id} was not found on ${this.host} (${res.status}); check the id (private and gated repositories cannot be used from the page)`,
-        });
-        return;
-      }
-      if (!res.ok) throw new Error(`${apiUrl} answered ${res.status}`);
-      const parsed = listingSchema.safeParse(await res.json());
-      if (!parsed.success)
-        throw new Error(
-          `${apiUrl} did not answer with a file listing (${parsed.error.issues[0]?.message ?? 'unexpected shape'})`,
-        );
-      const files = parsed.data.siblings.map((s) => s.rfilename);
-      const sizes: Record<string, number> = {};
-      for (const s of parsed.data.siblings) {
-        const size = s.lfs?.size ?? s.size;
-        if (size !== undefined) sizes[s.rfilename] = size;
-      }
-      const needed = DTYPES.flatMap((d) => filesForDtype(files, d)).filter(
-        (f, i, all) => all.indexOf(f) === i && sizes[f] === undefined,
-      );
-      await Promise.all(
-        needed.map(async (f) => {
-          const head = await fetch(`${this.host}/${id}/resolve/main/${f}`, { method: 'HEAD' });
-          const length = head.headers.get('content-length');
-          if (head.ok && length !== null) sizes[f] = Number(length);
-        }),
-      );
-      this.set(id, { status: 'ok', files, sizes, error: null });
+      this.set(id, await this.ask(id));
     } catch (err) {
       this.set(id, {
         status: 'error',
