@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { LOCAL_CSP } from '../../tools/vite/csp.ts';
+import { PAGE_CSP } from '../../tools/vite/csp.ts';
 import { launch, openWithModel, serveDist } from './harness.ts';
 
 let server: PreviewServer;
@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('the page under its Content-Security-Policy (Chromium, WASM)', () => {
   it('the server sends the policy and the browser enforces it', async () => {
     const res = await page.goto(url);
-    expect(res?.headers()['content-security-policy']).toBe(LOCAL_CSP);
+    expect(res?.headers()['content-security-policy']).toBe(PAGE_CSP);
     // An inline script added to the page must not run (script-src has no 'unsafe-inline').
     const inlineBlocked = await page.evaluate(() => {
       const script = document.createElement('script');
