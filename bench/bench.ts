@@ -146,8 +146,7 @@ async function main(): Promise<void> {
       prefixGraph: realistic && only === undefined && (browserDtype ?? 'fp32') === 'fp32',
     });
     for (const r of browser.reports) {
-      const graph = browser.loads.find((l) => l.model === r.model)?.sharedPrefix ? ' (shared-prefix graph)' : '';
-      console.log(table(`Chromium, WASM${graph}`, r));
+      console.log(table('Chromium, WASM', r));
       const rows = targets(r, {
         ...context(r.model, r),
         longestTaskMs: browser.longestTaskMs,
