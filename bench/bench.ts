@@ -5,20 +5,24 @@
  * and in headless Chromium (WASM). Prints a table and, last, one JSON line. A script, not a test: it asserts
  * nothing about speed (CI runs --quick only so it cannot rot). --realistic: a random-weight model of SmolLM2-135M's
  * exact shape, exported once into .cache/ (bench/realistic.ts), instead of the bundled tiny models; it also runs the
- * 4-shot self-consistency row on the shared-prefix graph (bench/prefix.ts). --prefix-graph: only that row.
+ * 4-shot self-consistency row on the shared-prefix graph, in Node (bench/prefix.ts) and in the page's worker
+ * (src/worker/bench/prefix-bench.ts). --prefix-graph: only that row (Node, then Chromium unless --no-browser).
+ * The header and the JSON line carry the machine's load average at the start and the end (`load`).
  * --only main-thread: only the page run's main-thread tasks (Chromium); --only profile: only the profile split of the
  * 4-shot run (Node). --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace
  * of that run (open it in the DevTools Performance panel, or summarise it with bench/long-tasks.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { build } from 'vite';
 import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
 import { runBench, type BenchReport } from '../src/worker/bench/run-bench.ts';
 import { scanModels } from '../tools/vite/model-manifest.ts';
-import { browserBench } from './browser.ts';
+import { browserBench, type BrowserBench } from './browser.ts';
+import { formatPhases } from '../src/worker/load-phases.ts';
+import { PREFIX_GRAPH_TARGET } from '../src/worker/bench/prefix-bench.ts';
 import { profileFewShot, type ProfileSplit } from '../src/worker/bench/profile-split.ts';
 import { prefixGraphBench, prefixGraphTable, type PrefixGraphBench } from './prefix.ts';
 import {
@@ -78,16 +82,33 @@ function table(where: string, r: BenchReport): string {
   return lines.join('\n');
 }
 
+/** The machine's load average (1, 5, 15 minutes) now: a run on a busy machine says so in its header and JSON. */
+const loadNow = () => loadavg().map((v) => Number(v.toFixed(2)));
+const loadLine = (l: number[]) => `${l.map((v) => v.toFixed(2)).join(' / ')} (1 / 5 / 15 min)`;
+
 async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
-  console.log(`Coax benchmark (${quick ? 'quick' : 'full'}${realistic ? ', realistic' : ''}) on ${machine}\n`);
+  const load = { cores: cpus().length, start: loadNow(), end: [] as number[] };
+  console.log(
+    `Coax benchmark (${quick ? 'quick' : 'full'}${realistic ? ', realistic' : ''}) on ${machine}\n` +
+      `load average at start ${loadLine(load.start)} on ${load.cores} cores${load.start[0]! > load.cores / 2 ? ' — not a quiet machine: read ratios only' : ''}\n`,
+  );
+  const finish = (json: Record<string, unknown>) => {
+    load.end = loadNow();
+    console.log(`load average at end ${loadLine(load.end)} on ${load.cores} cores\n`);
+    console.log(JSON.stringify({ machine, load, quick, realistic, ...json }));
+  };
   if (realistic) ensurePrefixGraph(ensureRealisticModel());
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${modelsDir}/`;
   if (prefixOnly) {
+    // The shared-prefix row only: in Node, then in the page's worker (WASM loads the prefix graph; the stock graph is
+    // loaded beside it), with no page run and no full benchmark.
     const prefixGraph = await prefixRow();
-    console.log(JSON.stringify({ machine, quick, realistic, prefixGraph }));
+    const browser = noBrowser ? null : await browserPhase({ pageRuns: false, workerBench: false, prefixGraph: true });
+    const prefixGraphBrowser = browser?.prefixGraphs[0] ?? null;
+    finish({ targets: prefixTargets(prefixGraph, prefixGraphBrowser), prefixGraph, prefixGraphBrowser, browser });
     return;
   }
   const node: BenchReport[] = [];
@@ -117,17 +138,12 @@ async function main(): Promise<void> {
     await model.dispose();
   }
   const prefixGraph = realistic && only === undefined ? await prefixRow() : null;
-  let browser: Awaited<ReturnType<typeof browserBench>> | null = null;
+  let browser: BrowserBench | null = null;
   if (!noBrowser && only !== 'profile') {
-    if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
-    if (realistic) addToDist(`${REALISTIC_ROOT}/${REALISTIC_ID}`);
-    browser = await browserBench(models, {
-      quick,
-      items,
+    browser = await browserPhase({
       workerBench: only !== 'main-thread',
-      tracePath,
-      loadTimeoutMs: realistic ? 1_200_000 : 300_000,
-      ...(browserDtype ? { dtype: browserDtype } : {}),
+      // The page's row of the shared-prefix graph, where it loaded one (fp32 on WASM; no q8 prefix graph is made).
+      prefixGraph: realistic && only === undefined && (browserDtype ?? 'fp32') === 'fp32',
     });
     for (const r of browser.reports) {
       console.log(table('Chromium, WASM', r));
@@ -145,12 +161,65 @@ async function main(): Promise<void> {
       `main thread during a page run of ${items ?? (quick ? 4 : 20)} items:\n${targetTable([main])}\n  first run in a fresh page: longest task ${browser.firstRunLongestMs.toFixed(0)} ms\n`,
     );
   }
-  const flat = (rows: Target[] | undefined) =>
-    Object.fromEntries((rows ?? []).map((t) => [t.key, { value: t.value, target: t.target, met: t.met }]));
-  const targetsJson = Object.fromEntries(
-    Object.entries(targetRows).map(([id, t]) => [id, { node: flat(t.node), browser: flat(t.browser) }]),
-  );
-  console.log(JSON.stringify({ machine, quick, realistic, targets: targetsJson, profile, node, prefixGraph, browser }));
+  const prefixGraphBrowser = browser?.prefixGraphs[0] ?? null;
+  const targetsJson: Record<string, { node: Record<string, unknown>; browser: Record<string, unknown> }> = {
+    ...Object.fromEntries(
+      Object.entries(targetRows).map(([id, t]) => [id, { node: flat(t.node), browser: flat(t.browser) }]),
+    ),
+  };
+  for (const [id, t] of Object.entries(prefixTargets(prefixGraph, prefixGraphBrowser))) {
+    const row = (targetsJson[id] ??= { node: {}, browser: {} });
+    Object.assign(row.node, t.node);
+    Object.assign(row.browser, t.browser);
+  }
+  finish({ targets: targetsJson, profile, node, prefixGraph, prefixGraphBrowser, browser });
+}
+
+const flat = (rows: Target[] | undefined) =>
+  Object.fromEntries((rows ?? []).map((t) => [t.key, { value: t.value, target: t.target, met: t.met }]));
+
+/** The shared-prefix rows' target under a stable key: targets.<model>.node|browser.prefixGraphFewShotSpeedup. */
+function prefixTargets(
+  ...rows: (PrefixGraphBench | null)[]
+): Record<string, { node: Record<string, unknown>; browser: Record<string, unknown> }> {
+  const out: Record<string, { node: Record<string, unknown>; browser: Record<string, unknown> }> = {};
+  for (const r of rows) {
+    if (!r) continue;
+    const side = r.where.startsWith('Node') ? 'node' : 'browser';
+    const row = (out[r.model] ??= { node: {}, browser: {} });
+    row[side] = flat([
+      {
+        key: 'prefixGraphFewShotSpeedup',
+        what: `self-consistency n=${r.n}, 4-shot prompt, on the shared-prefix graph vs ${r.n}× generate()`,
+        value: r.prefixVsGenerate,
+        target: `≥ ${PREFIX_GRAPH_TARGET}×`,
+        met: r.prefixVsGenerate >= PREFIX_GRAPH_TARGET,
+      },
+    ]);
+  }
+  return out;
+}
+
+/** The Chromium phase: builds the site if needed, puts the realistic model into it, and prints how each load went. */
+async function browserPhase(
+  what: Pick<Parameters<typeof browserBench>[1], 'workerBench' | 'prefixGraph' | 'pageRuns'>,
+): Promise<BrowserBench> {
+  if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
+  if (realistic) addToDist(`${REALISTIC_ROOT}/${REALISTIC_ID}`);
+  const browser = await browserBench(models, {
+    quick,
+    items,
+    tracePath,
+    loadTimeoutMs: realistic ? 1_200_000 : 300_000,
+    ...(browserDtype ? { dtype: browserDtype } : {}),
+    ...what,
+  });
+  for (const l of browser.loads)
+    console.log(
+      `## Chromium, WASM · loading ${l.model} · ${l.dtype}${l.sharedPrefix ? ' (shared-prefix graph)' : ''} in the page: ${(l.loadMs / 1000).toFixed(1)} s\n  ${formatPhases(l.phases)}\n`,
+    );
+  for (const r of browser.prefixGraphs) console.log(`${prefixGraphTable(r)}\n`);
+  return browser;
 }
 
 /** The profile split as one table row: each piece's share of the run's wall time. */

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { BenchReport } from '../src/worker/bench/run-bench.ts';
+import type { PrefixGraphBench } from '../src/worker/bench/prefix-bench.ts';
+import type { LoadPhases } from '../src/worker/load-phases.ts';
 import { launch, serveDist } from '../tools/chromium.ts';
 
 export interface BrowserBenchOptions {
@@ -15,6 +17,29 @@ export interface BrowserBenchOptions {
   loadTimeoutMs?: number;
   /** Load this dtype in the page instead of the page's default (fp32 where the model has it). */
   dtype?: string;
+  /** Run a comparison through the page's UI and count its main-thread tasks (default true). */
+  pageRuns?: boolean;
+  /** Also run the shared-prefix graph's row in the worker (the page must have loaded a prefix graph). */
+  prefixGraph?: boolean;
+}
+
+/** How the model loaded in the page: its total time and where it went (src/worker/load-phases.ts). */
+export interface PageLoad {
+  model: string;
+  dtype: string;
+  /** The page loaded the shared-prefix graph (onnx/model_prefix*.onnx): its worker benchmark ran on that graph. */
+  sharedPrefix: boolean;
+  loadMs: number;
+  phases: LoadPhases;
+}
+
+export interface BrowserBench {
+  reports: BenchReport[];
+  longestTaskMs: number;
+  longTasks: number;
+  firstRunLongestMs: number;
+  loads: PageLoad[];
+  prefixGraphs: PrefixGraphBench[];
 }
 
 /** Wait until the page's model is ready, saying every minute how its load goes; a load error ends the wait. */
@@ -39,15 +64,14 @@ async function waitForModel(page: Page, timeoutMs: number): Promise<void> {
  * The same benchmark inside the built page's worker (Chromium, WASM), plus the page's longest main-thread task
  * (PerformanceObserver 'longtask') while a comparison runs through the UI.
  */
-export async function browserBench(
-  models: readonly string[],
-  options: BrowserBenchOptions,
-): Promise<{ reports: BenchReport[]; longestTaskMs: number; longTasks: number; firstRunLongestMs: number }> {
+export async function browserBench(models: readonly string[], options: BrowserBenchOptions): Promise<BrowserBench> {
   const { quick } = options;
   const { server, url } = await serveDist();
   const { browser, close } = await launch('wasm');
   try {
     const reports: BenchReport[] = [];
+    const loads: PageLoad[] = [];
+    const prefixGraphs: PrefixGraphBench[] = [];
     let longestTaskMs = 0;
     let longTasks = 0;
     let firstRunLongestMs = 0;
@@ -88,6 +112,24 @@ export async function browserBench(
         );
       }
       await waitForModel(page, options.loadTimeoutMs ?? 300_000);
+      loads.push(
+        await page.evaluate((model) => {
+          const { loaded } = (
+            globalThis as unknown as {
+              coax: {
+                engine: { loaded: { dtype: string; sharedPrefix?: boolean; loadMs: number; phases: LoadPhases } };
+              };
+            }
+          ).coax.engine;
+          return {
+            model,
+            dtype: loaded.dtype,
+            sharedPrefix: loaded.sharedPrefix === true,
+            loadMs: loaded.loadMs,
+            phases: loaded.phases,
+          };
+        }, id),
+      );
       // Long tasks are counted during runs, not during start-up and model load. The first run in a fresh page
       // also pays one-off costs (first layout of the results, first use of a font); the second is steady state.
       const runOnce = async (items: number) => {
@@ -122,17 +164,24 @@ export async function browserBench(
         );
         return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
       };
-      const steadyItems = options.items ?? (quick ? 4 : 20);
-      const first = await runOnce(options.items !== undefined ? Math.min(2, steadyItems) : quick ? 2 : 5);
-      if (options.tracePath)
-        await browser.startTracing(page, {
-          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'],
-        });
-      const steady = await runOnce(steadyItems);
-      if (options.tracePath) writeFileSync(options.tracePath, await browser.stopTracing());
-      firstRunLongestMs = Math.max(firstRunLongestMs, ...first, 0);
-      longestTaskMs = Math.max(longestTaskMs, ...steady, 0);
-      longTasks += steady.length;
+      if (options.pageRuns !== false) {
+        const steadyItems = options.items ?? (quick ? 4 : 20);
+        const first = await runOnce(options.items !== undefined ? Math.min(2, steadyItems) : quick ? 2 : 5);
+        if (options.tracePath)
+          await browser.startTracing(page, {
+            categories: [
+              'devtools.timeline',
+              'disabled-by-default-devtools.timeline',
+              'v8.execute',
+              'blink.user_timing',
+            ],
+          });
+        const steady = await runOnce(steadyItems);
+        if (options.tracePath) writeFileSync(options.tracePath, await browser.stopTracing());
+        firstRunLongestMs = Math.max(firstRunLongestMs, ...first, 0);
+        longestTaskMs = Math.max(longestTaskMs, ...steady, 0);
+        longTasks += steady.length;
+      }
       if (options.workerBench !== false)
         reports.push(
           await page.evaluate(
@@ -143,9 +192,21 @@ export async function browserBench(
             quick,
           ),
         );
+      if (options.prefixGraph)
+        prefixGraphs.push(
+          await page.evaluate(
+            (q) =>
+              (
+                globalThis as unknown as {
+                  coax: { worker: { benchPrefixGraph(q: boolean): Promise<PrefixGraphBench> } };
+                }
+              ).coax.worker.benchPrefixGraph(q),
+            quick,
+          ),
+        );
       await page.close();
     }
-    return { reports, longestTaskMs, longTasks, firstRunLongestMs };
+    return { reports, longestTaskMs, longTasks, firstRunLongestMs, loads, prefixGraphs };
   } finally {
     await close();
     await server.close();

@@ -5,7 +5,18 @@
  * through our own exporter into a cache folder outside git, once, and benchmarks it like the bundled models.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scanModels } from '../tools/vite/model-manifest.ts';
 
@@ -116,8 +127,20 @@ export function ensurePrefixGraph(dir: string, log: (s: string) => void = consol
 export function addToDist(modelDir: string, dist = resolve('dist')): void {
   const target = join(dist, 'models', REALISTIC_ID);
   rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
-  cpSync(modelDir, target, { recursive: true });
+  // Hard links where the file system allows (1.5 GB of weights: a copy took tens of seconds on a busy disk).
+  const place = (from: string, to: string) => {
+    if (statSync(from).isDirectory()) {
+      mkdirSync(to, { recursive: true });
+      for (const name of readdirSync(from)) place(join(from, name), join(to, name));
+      return;
+    }
+    try {
+      linkSync(from, to);
+    } catch {
+      cpSync(from, to);
+    }
+  };
+  place(modelDir, target);
   writeFileSync(join(dist, 'models', 'index.json'), JSON.stringify(scanModels(join(dist, 'models'))));
 }
 

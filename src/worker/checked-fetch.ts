@@ -106,12 +106,18 @@ export function checkedFetch(
       );
     }
     if (!res.body || (init?.method ?? 'GET').toUpperCase() === 'HEAD') return res;
-    const announced = res.headers.get('content-length');
+    // A body sent compressed arrives decoded: its Content-Length (if any) counts the compressed bytes, not these.
+    const encoded = !/^(identity)?$/i.test((res.headers.get('content-encoding') ?? '').trim());
+    const announced = encoded ? null : res.headers.get('content-length');
     const of = announced ? ` of ${announced}` : '';
     const reader = res.body.getReader();
     let received = 0;
     const whole = res.status === 200;
     const size = whole ? expectedSize(file) : undefined;
+    const headers = new Headers(res.headers);
+    // transformers.js reads a body into a buffer of its Content-Length; without one it grows the buffer by each chunk,
+    // copying everything read so far every time (quadratic: minutes for a 622 MB file). The file list's size stands in.
+    if (size !== undefined && announced === null) headers.set('content-length', String(size));
     const sha = whole && isBinary(file) ? sha256OfEtag(res.headers.get('etag')) : null;
     const chunks: Uint8Array[] = [];
     const origin = new URL(absolute).origin;
@@ -163,6 +169,6 @@ export function checkedFetch(
         return reader.cancel(why);
       },
     });
-    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers });
   };
 }

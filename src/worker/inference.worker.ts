@@ -38,8 +38,8 @@ let controller: AbortController | null = null;
 let hub: HubSettings = { allowRemote: false, host: 'https://huggingface.co' };
 let notify: ((n: WorkerNotice) => void) | null = null;
 
-/** The dtype the loaded model was asked for (the benchmark loads the same weights' stock graph beside it). */
-let loadedDtype: LoadRequest['dtype'];
+/** The request the loaded model was loaded with (the benchmarks load the same weights' stock graph beside it). */
+let loadedRequest: LoadRequest | null = null;
 
 installCheckedFetch(() => hub.host);
 
@@ -92,7 +92,7 @@ const api: WorkerApi = {
     backend = next.backend;
     const old = model;
     model = next.model;
-    loadedDtype = request.dtype;
+    loadedRequest = request;
     await old?.dispose().catch(() => {});
     if (backend.backend === 'webgpu') void watchDevice(onDeviceLost);
     const loaded: LoadedModel = {
@@ -106,6 +106,7 @@ const api: WorkerApi = {
       downloadedBytes: next.downloadedBytes,
       fallback: next.fallback,
       loadMs: performance.now() - started,
+      phases: next.phases,
     };
     return loaded;
   },
@@ -150,11 +151,31 @@ const api: WorkerApi = {
     if (!model) throw new Error('no model loaded');
     // Loaded on demand: the benchmark and its peers are not part of a normal session.
     const { runBench } = await import('./bench/run-bench.ts');
-    if (!model.sharedPrefix || !backend) return runBench(model, { quick, now: () => performance.now() });
+    if (!model.sharedPrefix || !backend || !loadedRequest)
+      return runBench(model, { quick, now: () => performance.now() });
     // A shared-prefix graph: the rows run on the stock graph of the same weights (see loadStockGraph).
-    const stock = await loadStockGraph(model.id, backend.backend, loadedDtype);
+    const stock = await loadStockGraph(loadedRequest, backend.backend);
     try {
       return await runBench(stock, { quick, now: () => performance.now() });
+    } finally {
+      await stock.dispose();
+    }
+  },
+
+  async benchPrefixGraph(quick) {
+    if (!model || !backend || !loadedRequest) throw new Error('no model loaded');
+    if (!model.sharedPrefix)
+      throw new Error(`${model.id}: the loaded graph is not a shared-prefix graph (onnx/model_prefix.onnx, WASM only)`);
+    const prefixed = model;
+    const { prefixGraphBench } = await import('./bench/prefix-bench.ts');
+    const stock = await loadStockGraph(loadedRequest, backend.backend);
+    try {
+      return await prefixGraphBench(stock, prefixed, {
+        quick,
+        where: 'Chromium, WASM',
+        dtype: loadedRequest.dtype ?? 'fp32',
+        now: () => performance.now(),
+      });
     } finally {
       await stock.dispose();
     }

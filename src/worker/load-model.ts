@@ -3,10 +3,11 @@ import { TransformersModel } from '../adapters/model/transformers-model.ts';
 import { errorMessage } from '../core/errors.ts';
 import { checkedFetch, type FetchStats } from './checked-fetch.ts';
 import { DamagedCacheError, dropCached, isParseFailure } from './damaged-cache.ts';
-import { chooseGraph } from './dtypes.ts';
+import { chooseGraph, dataFilesIn, graphFile } from './dtypes.ts';
 import { gpuGatherOn } from './gpu-gather.ts';
 import { inCall, markCalls } from './heartbeat.ts';
 import { explainLoadError, isDownloadFailure } from './load-errors.ts';
+import { loadPhases, type LoadEvent, type LoadPhases } from './load-phases.ts';
 import type { BackendInfo, HubSettings, LoadRequest } from './protocol.ts';
 
 const stats: FetchStats = { hubBytes: 0 };
@@ -29,15 +30,25 @@ async function probe(m: TransformersModel): Promise<void> {
   m.release(out.cache);
 }
 
+/** MB of the graph file and its external data that a load turns into a session (0 when the sizes are unknown). */
+function weightsMB(request: LoadRequest, stem: string): number {
+  const sizes = request.sizes ?? {};
+  const file = graphFile(stem, request.dtype);
+  const bytes = [file, ...dataFilesIn(Object.keys(sizes), file)].reduce((n, f) => n + (sizes[f] ?? 0), 0);
+  return Math.ceil(bytes / 2 ** 20);
+}
+
 async function loadOn(
   request: LoadRequest,
   device: 'webgpu' | 'wasm',
   report: (info: ProgressInfo) => void,
+  times: { loaded: number; probed: number },
 ): Promise<TransformersModel> {
   // WASM loads a folder's shared-prefix graph when it has one; WebGPU keeps the stock graph (not tested there yet).
   const modelFileName = device === 'wasm' ? chooseGraph(Object.keys(request.sizes ?? {}), request.dtype) : 'model';
-  // One long runtime call for the heartbeat: compiling the model and creating its session may block the event loop.
-  const m = await inCall('load', 0, () =>
+  // One long runtime call for the heartbeat: compiling the model and creating its session may block the event loop,
+  // for longer the larger the weights (the page allows more silence per MB).
+  const m = await inCall('load', weightsMB(request, modelFileName), () =>
     TransformersModel.load(request.id, {
       device,
       dtype: request.dtype,
@@ -49,12 +60,14 @@ async function loadOn(
   // Its forward passes are marked for the heartbeat from here on (runs, Explore, the lens, the benchmark): the probe
   // is the first step the page measures, so even the first prefill of a run is allowed a time scaled to this model.
   markCalls(m);
+  times.loaded = performance.now();
   try {
     await probe(m);
   } catch (err) {
     await m.dispose().catch(() => {});
     throw err;
   }
+  times.probed = performance.now();
   return m;
 }
 
@@ -64,6 +77,8 @@ export interface Loaded {
   backend: BackendInfo;
   fallback: string | null;
   downloadedBytes: number;
+  /** Where the load's time went (read, browser-cache write, session creation, probe). */
+  phases: LoadPhases;
 }
 
 /**
@@ -81,15 +96,25 @@ export async function loadModel(
 ): Promise<Loaded> {
   stats.hubBytes = 0;
   expectedSizes = request.sizes ?? {};
+  const started = performance.now();
+  const events: LoadEvent[] = [];
+  const times = { loaded: started, probed: started };
+  const toPage = report;
+  report = (info) => {
+    const i = info as { status: string; file?: string; loaded?: number; total?: number };
+    events.push({ at: performance.now(), status: i.status, file: i.file, loaded: i.loaded, total: i.total });
+    toPage(info);
+  };
   const loaded = (model: TransformersModel, on: BackendInfo, fallback: string | null): Loaded => ({
     model,
     backend: on,
     fallback,
     downloadedBytes: stats.hubBytes,
+    phases: loadPhases(events, started, times.loaded, times.probed),
   });
   try {
     try {
-      return loaded(await loadOn(request, backend.backend, report), backend, null);
+      return loaded(await loadOn(request, backend.backend, report, times), backend, null);
     } catch (err) {
       // A file that cannot be parsed may be a damaged copy in the browser cache (a download cut short before it was
       // checked, a file that was broken on the server): drop the model's cached files, and let the page load it
@@ -109,7 +134,7 @@ export async function loadModel(
     const wasm: BackendInfo = { ...backend, backend: 'wasm', reason: `${fallback}; fell back to WASM` };
     onFallback(wasm);
     try {
-      return loaded(await loadOn(request, 'wasm', report), wasm, fallback);
+      return loaded(await loadOn(request, 'wasm', report, times), wasm, fallback);
     } catch (err2) {
       throw new Error(explainLoadError(err2, request, hub));
     }
@@ -117,16 +142,15 @@ export async function loadModel(
 }
 
 /**
- * The stock graph (`model.onnx`) of a loaded model's weights, for the benchmark: its peer, generate(), cannot feed a
+ * The stock graph (`model.onnx`) of a loaded model's weights, for the benchmarks: generate(), their peer, cannot feed a
  * shared-prefix graph's prefix inputs, so on such a model the rows run on this one, loaded beside it (as Node's
  * benchmark does). The caller disposes of it.
  */
-export async function loadStockGraph(
-  id: string,
-  device: BackendInfo['backend'],
-  dtype: LoadRequest['dtype'],
-): Promise<TransformersModel> {
+export async function loadStockGraph(request: LoadRequest, device: BackendInfo['backend']): Promise<TransformersModel> {
+  // The load blocks like any load: the heartbeat allows it the time for its weights.
   return markCalls(
-    await inCall('load', 0, () => TransformersModel.load(id, { device, dtype, modelFileName: 'model' })),
+    await inCall('load', weightsMB(request, 'model'), () =>
+      TransformersModel.load(request.id, { device, dtype: request.dtype, modelFileName: 'model' }),
+    ),
   );
 }

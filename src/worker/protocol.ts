@@ -1,9 +1,11 @@
 /** The typed protocol between the page and the inference worker (exposed with comlink). */
+import type { LoadPhases } from './load-phases.ts';
 import type { MethodSpec } from '../core/methods/method.ts';
 import type { MethodOutput } from '../core/run/results.ts';
 import type { RunProgress, RunSummary } from '../core/run/run-suite.ts';
 import type { Suite } from '../core/tasks/suite.ts';
 import type { BenchReport } from './bench/run-bench.ts';
+import type { PrefixGraphBench } from './bench/prefix-bench.ts';
 import type { Dtype } from './dtypes.ts';
 import type { ModelDescription } from '../adapters/model/transformers-model.ts';
 import type { LensGrid } from '../core/steer/lens.ts';
@@ -92,6 +94,8 @@ export interface LoadedModel extends ModelDescription {
   /** Why WebGPU was given up for this load, when it was. */
   fallback: string | null;
   loadMs: number;
+  /** Where the load's time went (reading files, browser-cache writes, session creation, first forward). */
+  phases: LoadPhases;
 }
 
 /** Something that happened in the worker outside a call: the WebGPU device was lost. */
@@ -178,6 +182,11 @@ export interface WorkerApi extends ExploreApi {
   featureContrast(a: TraceRef, b: TraceRef, layer: number): Promise<ContrastFeature[]>;
   /** The benchmark (npm run bench) on the loaded model, in this browser. */
   bench(quick: boolean): Promise<BenchReport>;
+  /**
+   * The shared-prefix graph's benchmark row in this browser (npm run bench -- --realistic): the loaded model must be
+   * its prefix graph (WASM picks it); the stock graph is loaded beside it for the run and disposed after.
+   */
+  benchPrefixGraph(quick: boolean): Promise<PrefixGraphBench>;
   /**
    * A test knob (e2e: outputs with and without it must be equal): gather cache rows on the GPU (the default) or take
    * the download path, for the loaded model and later loads. Returns the setting and the loaded model's GPU gathers.

@@ -60,6 +60,26 @@ describe('checked downloads', () => {
     expect(await read(gzipped, `${HUB}/org/m/resolve/main/config.json`)).toEqual(json);
   });
 
+  it("announces the file list's size when the server sends no Content-Length or a compressed one (#13)", async () => {
+    // Without a length transformers.js grows its buffer chunk by chunk (quadratic); with the compressed length it
+    // preallocates too little. Neither answer is refused: the decoded body is the whole file.
+    const size = (file: string) => (file === 'onnx/model.onnx' ? bytes.length : undefined);
+    const chunked = await checkedFetch(server(bytes, {}), () => HUB, stats(), size)(WEIGHTS);
+    expect(chunked.headers.get('content-length')).toBe(String(bytes.length));
+    expect(new Uint8Array(await chunked.arrayBuffer())).toEqual(bytes);
+    const gzipped = await checkedFetch(
+      server(bytes, { 'content-encoding': 'gzip', 'content-length': '900' }),
+      () => HUB,
+      stats(),
+      size,
+    )(WEIGHTS);
+    expect(gzipped.headers.get('content-length')).toBe(String(bytes.length));
+    expect(new Uint8Array(await gzipped.arrayBuffer())).toEqual(bytes);
+    // A length the server gave for the body as sent is kept.
+    const plain = await checkedFetch(server(bytes, { 'content-length': '4096' }), () => HUB, stats(), size)(WEIGHTS);
+    expect(plain.headers.get('content-length')).toBe('4096');
+  });
+
   it('refuses weights of the right size whose sha256 differs from the ETag (one byte flipped)', async () => {
     const flipped = bytes.slice();
     flipped[1000] = flipped[1000]! ^ 1;

@@ -16,7 +16,7 @@ import {
   type Liveness,
 } from '../../src/core/run/heartbeat.ts';
 
-const L = DEFAULT_LIMITS; // silence 30 s, min step 30 s, factor 20, load 120 s, suspend gap 5 s
+const L = DEFAULT_LIMITS; // silence 30 s, min step 30 s, factor 20, load 120 s or 1 s per MB, suspend gap 5 s
 
 /** Replay [time, message] pairs, checking every second in between as the page does; returns the first hang. */
 function replay(events: [number, Beat][], until: number, limits = L): { at: number; silentMs: number } | null {
@@ -133,6 +133,20 @@ describe('heartbeat decision', () => {
         300_000,
       ),
     ).toEqual({ at: 131_000, silentMs: 31_000 });
+  });
+
+  it('a large model may load for longer: the allowance grows with its MB of weights (#13)', () => {
+    // 622 MB at 1 s per MB: silent for 600 s is fine, for 623 s it is not.
+    expect(replay([[0, { kind: 'enter', call: 'load', work: 622 }]], 600_000)).toBeNull();
+    expect(replay([[0, { kind: 'enter', call: 'load', work: 622 }]], 700_000)).toEqual({
+      at: 623_000,
+      silentMs: 623_000,
+    });
+    // A small model keeps the 120 s floor.
+    expect(replay([[0, { kind: 'enter', call: 'load', work: 3 }]], 300_000)).toEqual({
+      at: 121_000,
+      silentMs: 121_000,
+    });
   });
 
   it('a load does not count as a step: it does not raise the step allowance', () => {

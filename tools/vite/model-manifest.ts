@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Plugin } from 'vite';
+import type { Connect, Plugin } from 'vite';
 
 /** One model folder under public/models (Hugging Face layout), as the picker lists it. */
 export interface ManifestEntry {
@@ -48,6 +48,23 @@ export function scanModels(modelsDir: string): ManifestEntry[] {
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** Model files that are bytes (weights, external data, SAE weights), never text. */
+export const BINARY_MODEL_FILE = /\/models\/.+\.(?:onnx|onnx_data(?:_\d+)?|bin)$/;
+
+/**
+ * Weights served as what they are: application/octet-stream, whole, with their Content-Length. The static server
+ * finds no MIME type for .onnx and sends an empty Content-Type, which Vite's preview compression reads as text/plain:
+ * it then gzipped every model file on the fly and dropped its Content-Length. For the 622 MB SmolLM2-135M-shaped
+ * bench model that cost more than a core for minutes (random weights do not compress) and, with no length, made
+ * transformers.js grow its read buffer one chunk at a time (a copy of everything read so far per chunk). Set before
+ * the compression and static middlewares run; the static server keeps a Content-Type already set.
+ */
+export const weightsAsBytes: Connect.NextHandleFunction = (req, res, next) => {
+  if (BINARY_MODEL_FILE.test(decodeURIComponent((req.url ?? '').split('?')[0]!)))
+    res.setHeader('Content-Type', 'application/octet-stream');
+  next();
+};
+
 export function modelManifest(): Plugin {
   let modelsDir = '';
   let outDir = 'dist';
@@ -57,7 +74,11 @@ export function modelManifest(): Plugin {
       modelsDir = resolve(config.publicDir, 'models');
       outDir = resolve(config.root, config.build.outDir);
     },
+    configurePreviewServer(server) {
+      server.middlewares.use(weightsAsBytes);
+    },
     configureServer(server) {
+      server.middlewares.use(weightsAsBytes);
       server.middlewares.use((req, res, next) => {
         if ((req.url ?? '').split('?')[0]!.endsWith('/models/index.json')) {
           res.setHeader('Content-Type', 'application/json');

@@ -6,7 +6,10 @@
  * with no timers of its own.
  */
 
-/** What the worker posts on its heartbeat channel. `work`: tokens the call feeds (rows × new positions). */
+/**
+ * What the worker posts on its heartbeat channel. `work`: for a step, the tokens it feeds (rows × new positions); for
+ * a load, the MB of weights the runtime turns into a session.
+ */
 export type Beat =
   { kind: 'beat' } | { kind: 'enter'; call: 'load' | 'step'; work: number } | { kind: 'leave'; ms: number };
 
@@ -36,6 +39,11 @@ export interface HeartbeatLimits {
   stepFactor: number;
   /** Silence allowed while a model loads (WASM compilation and session creation block the event loop). */
   loadMs: number;
+  /**
+   * ... or this much per MB of weights, when more: session creation grows with the model. Measured (#13): the
+   * 622 MB SmolLM2-135M-shaped graph blocked the worker for over 120 s on 2 busy cores, and the page killed it.
+   */
+  loadMsPerMB: number;
   /** A gap this long between two checks means the page was suspended or throttled: that time is not counted. */
   suspendMs: number;
 }
@@ -45,6 +53,7 @@ export const DEFAULT_LIMITS: HeartbeatLimits = {
   minStepMs: 30_000,
   stepFactor: 20,
   loadMs: 120_000,
+  loadMsPerMB: 1_000,
   suspendMs: 5_000,
 };
 
@@ -90,7 +99,7 @@ export function heard(l: Liveness, beat: Beat, now: number): Liveness {
 export function allowedMs(l: Liveness, limits: HeartbeatLimits): number {
   const call = l.call;
   if (!call) return limits.silenceMs;
-  if (call.kind === 'load') return limits.loadMs;
+  if (call.kind === 'load') return Math.max(limits.loadMs, call.work * limits.loadMsPerMB);
   // Before any step was measured, a step (the first prefill) gets the load's allowance.
   if (l.slowestMs === 0) return Math.max(limits.minStepMs, limits.loadMs);
   const expected = Math.max(l.slowestMs, l.msPerWork * call.work);
