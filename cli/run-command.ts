@@ -7,10 +7,8 @@ import { configFor, runFile, serializeRunFile } from '../src/core/run/export.ts'
 import { runModels } from '../src/core/run/models.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
 import { parseModelConfig } from '../src/core/schema/model-config.ts';
-import { limitItems } from '../src/core/tasks/builtin-suites.ts';
-import { intFlag, SEED_RANGE } from './args.ts';
 import { checkOutPath, readTextFile, writeResults } from './files.ts';
-import { chooseDtype, resolveSuite, useLocalModels } from './model-flags.ts';
+import { chooseDtype, chosenSuites, modelFolder, suiteFlags, useLocalModels } from './model-flags.ts';
 import { methodLines, progressBar } from './print.ts';
 import { folderSae } from './sae-files.ts';
 import { formatTable, summarize } from './summary.ts';
@@ -24,9 +22,7 @@ export async function run(flags: Record<string, string>): Promise<void> {
   if (new Set(modelIds).size !== modelIds.length)
     throw new Error(`--model: a model appears twice in "${flags['model']}"`);
   for (const m of modelIds) {
-    const folder = resolve(modelsDir, m);
-    if (!existsSync(join(folder, 'config.json')))
-      throw new Error(`--model: no model folder with config.json at ${folder}`);
+    const folder = modelFolder(modelsDir, m);
     // The folder's own files checked before the weights load: errors name the file and the field.
     const configPath = join(folder, 'config.json');
     parseModelConfig(readTextFile(configPath, '--model'), configPath);
@@ -36,11 +32,7 @@ export async function run(flags: Record<string, string>): Promise<void> {
   const modelId = modelIds[0]!;
   if (!flags['suite']) throw new Error('--suite is required');
   if (!flags['methods']) throw new Error('--methods is required');
-  const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;
-  const suiteSeed = intFlag(flags, 'suite-seed', 1, SEED_RANGE)!;
-  const batchSize = intFlag(flags, 'batch', 8, { min: 1 })!;
-  const limit = intFlag(flags, 'limit', undefined, { min: 1 });
-  const count = intFlag(flags, 'count', 100, { min: 1 })!;
+  const { seed, suiteSeed, batchSize, ...counts } = suiteFlags(flags);
   const dtypes = modelIds.map((m) => chooseDtype(flags['dtype'], resolve(modelsDir, m), m));
   const pathTokens = flags['path-tokens'] ?? 'all';
   if (pathTokens !== 'all' && pathTokens !== 'none')
@@ -51,10 +43,7 @@ export async function run(flags: Record<string, string>): Promise<void> {
   const methods: MethodSpec[] = existsSync(methodsArg)
     ? parseMethods(readTextFile(methodsArg, '--methods'), methodsArg)
     : parseMethods(methodsArg, '--methods');
-  const chosen = flags['suite']
-    .split(',')
-    .map((ref) => resolveSuite(ref.trim(), modelsDir, modelId, suiteSeed, count))
-    .map(({ suite, key }) => ({ suite: limitItems(suite, limit), key }));
+  const chosen = chosenSuites(flags, modelsDir, modelId, { seed, suiteSeed, batchSize, ...counts });
   const suites = chosen.map((c) => c.suite);
 
   console.log(`methods:\n${methodLines(methods).join('\n')}`);

@@ -1,15 +1,13 @@
 /** `coax sweep` (steering strength by layer, and SAE features) and `coax lens` (the layer where answers form). */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
 import { configFor, runFile, serializeRunFile } from '../src/core/run/export.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
 import type { SteerPositions } from '../src/core/steer/steer.ts';
-import { limitItems } from '../src/core/tasks/builtin-suites.ts';
-import { intFlag, numberList, SEED_RANGE } from './args.ts';
+import { intFlag, numberList } from './args.ts';
 import { checkOutPath, writeResults } from './files.ts';
-import { resolveSuite, useLocalModels } from './model-flags.ts';
+import { chosenSuites, modelFolder, suiteFlags, useLocalModels } from './model-flags.ts';
 import { progressBar } from './print.ts';
 import { folderSae, saeLayers } from './sae-files.ts';
 import { answerDepth, sweep } from './sweep.ts';
@@ -18,15 +16,9 @@ export async function sweepCommand(flags: Record<string, string>): Promise<void>
   const modelsDir = resolve(flags['models-dir'] ?? 'public/models');
   const modelId = flags['model'];
   if (!modelId) throw new Error('--model is required (see coax list)');
-  const folder = resolve(modelsDir, modelId);
-  if (!existsSync(join(folder, 'config.json')))
-    throw new Error(`--model: no model folder with config.json at ${folder}`);
-  if (!flags['suite']) throw new Error('--suite is required');
-  const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;
-  const suiteSeed = intFlag(flags, 'suite-seed', 1, SEED_RANGE)!;
-  const batchSize = intFlag(flags, 'batch', 8, { min: 1 })!;
-  const limit = intFlag(flags, 'limit', undefined, { min: 1 });
-  const count = intFlag(flags, 'count', 100, { min: 1 })!;
+  const folder = modelFolder(modelsDir, modelId);
+  const suiteArgs = suiteFlags(flags);
+  const { seed, suiteSeed, batchSize } = suiteArgs;
   const pairs = flags['pairs'] ?? 'shots';
   if (pairs !== 'shots' && pairs !== 'trigger') throw new Error(`--pairs: "${pairs}" is not shots or trigger`);
   const positions = (flags['positions'] ?? 'all,answer,last').split(',').map((p) => p.trim());
@@ -38,10 +30,7 @@ export async function sweepCommand(flags: Record<string, string>): Promise<void>
   const scales = numberList(flags, 'scales', [1, 2, 4, 8]);
   const out = flags['out'];
   if (out !== undefined) checkOutPath(out);
-  const chosen = flags['suite']
-    .split(',')
-    .map((ref) => resolveSuite(ref.trim(), modelsDir, modelId, suiteSeed, count))
-    .map(({ suite, key }) => ({ suite: limitItems(suite, limit), key }));
+  const chosen = chosenSuites(flags, modelsDir, modelId, suiteArgs);
   useLocalModels(modelsDir);
   const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
   const featureCount = intFlag(flags, 'features', undefined, { min: 1 });
@@ -97,13 +86,10 @@ export async function lensCommand(flags: Record<string, string>): Promise<void> 
   if (!modelId) throw new Error('--model is required (see coax list)');
   if (!flags['suite']) throw new Error('--suite is required');
   if (!flags['methods']) throw new Error('--methods is required');
-  const seed = intFlag(flags, 'seed', 1, SEED_RANGE)!;
-  const batchSize = intFlag(flags, 'batch', 8, { min: 1 })!;
-  const limit = intFlag(flags, 'limit', undefined, { min: 1 });
+  const suiteArgs = suiteFlags(flags);
+  const { seed, batchSize } = suiteArgs;
   const methods = parseMethods(flags['methods'], '--methods');
-  const suites = flags['suite']
-    .split(',')
-    .map((ref) => limitItems(resolveSuite(ref.trim(), modelsDir, modelId, 1, 100).suite, limit));
+  const suites = chosenSuites(flags, modelsDir, modelId, suiteArgs).map((c) => c.suite);
   useLocalModels(modelsDir);
   const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
   const results = await runSuites(model, suites, methods, {

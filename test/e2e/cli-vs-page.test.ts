@@ -10,6 +10,7 @@ import { findMethod } from '../../src/core/methods/method.ts';
 import { parseRunFile, type RunFile } from '../../src/core/run/export.ts';
 import type { SuiteResults } from '../../src/core/run/results.ts';
 import { launch, methodsWith, openWithModel, screenshotDir, serveDist, runToEnd } from './harness.ts';
+import { runEssence } from './essence.ts';
 
 const MODEL = 'coax/fixture-tiny';
 const METHOD_IDS = [
@@ -64,29 +65,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** What must agree between two runs: every path's text, answer and verdict, the choice and the votes. */
-function essence(suites: SuiteResults[]) {
-  return suites.map((s) => ({
-    suite: s.suiteName,
-    items: s.items.map((item) => ({
-      id: item.itemId,
-      outputs: Object.fromEntries(
-        Object.entries(item.outputs).map(([id, o]) => [
-          id,
-          {
-            text: o.text,
-            answer: o.extracted?.value ?? null,
-            correct: o.correct,
-            chosen: o.chosen ?? null,
-            paths: o.paths?.map((p) => p.text) ?? null,
-            votes: o.votes?.map((v) => `${v.answer}:${v.count}`) ?? null,
-          },
-        ]),
-      ),
-    })),
-  }));
-}
-
 /** The leaderboard on screen, row by row: suite, method, accuracy, interval, correct/n, p and tokens (not time). */
 async function leaderboardOnScreen(): Promise<string[][]> {
   await page.getByTestId('tab-leaderboard').click();
@@ -132,8 +110,8 @@ describe('the CLI and the page give the same results for the same configuration 
     const pageResults = await page.evaluate(
       () => (globalThis as unknown as { coax: { experiment: { results: unknown } } }).coax.experiment.results,
     );
-    const ours = essence(pageResults as SuiteResults[]);
-    expect(ours).toEqual(essence(cli.suites));
+    const ours = runEssence(pageResults as SuiteResults[]);
+    expect(ours).toEqual(runEssence(cli.suites));
     // Confidences agree to float32 precision (WASM and onnxruntime-node sum in slightly different orders).
     const deltas = (suites: SuiteResults[]) =>
       suites.flatMap((s) =>

@@ -14,6 +14,7 @@ import { modelCoverage, modelLeaderboard } from '../../src/core/metrics/models.t
 import { parseRunFile } from '../../src/core/run/export.ts';
 import type { RunResults, SuiteResults } from '../../src/core/run/results.ts';
 import { chooseSuites, launch, openWithModel, pageErrors, screenshotDir, serveDist } from './harness.ts';
+import { runEssence } from './essence.ts';
 
 const MODELS = ['coax/organism-v1', 'coax/organism-v1-rlvr'];
 const ITEMS = 3;
@@ -61,30 +62,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** What must agree: every output's text, answer and verdict, its model, every path's text and the votes. */
-function essence(suites: SuiteResults[]) {
-  return suites.map((s) => ({
-    suite: s.suiteName,
-    items: s.items.map((item) => ({
-      id: item.itemId,
-      outputs: Object.fromEntries(
-        Object.entries(item.outputs)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([id, o]) => [
-            id,
-            {
-              model: o.modelId,
-              text: o.text,
-              correct: o.correct,
-              paths: o.paths?.map((p) => p.text) ?? null,
-              votes: o.votes?.map((v) => `${v.answer}:${v.count}`) ?? null,
-            },
-          ]),
-      ),
-    })),
-  }));
-}
-
 describe('two models in the page, one after another', () => {
   it('organism-v1 then organism-v1-rlvr: the outputs and the Models tab equal the CLI run', async () => {
     const { browser, close } = await launch('wasm');
@@ -124,7 +101,7 @@ describe('two models in the page, one after another', () => {
       const ours = await page.evaluate(
         () => (globalThis as unknown as { coax: { experiment: { results: SuiteResults[] } } }).coax.experiment.results,
       );
-      expect(essence(ours)).toEqual(essence(cli.suites));
+      expect(runEssence(ours)).toEqual(runEssence(cli.suites));
 
       // The Models tab: the leaderboard by model × method, correct/n and McNemar p against the first model.
       await page.getByTestId('tab-models').click();

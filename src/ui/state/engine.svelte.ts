@@ -403,11 +403,9 @@ export class EngineState {
    */
   private async fetchCard(loaded: LoadedModel): Promise<void> {
     this.#card = null;
-    this.#cardMarkdownUrl = null;
     const urls = cardUrls(loaded, this.#models.find((m) => m.id === loaded.id)?.files, this.baseUrl, this.hub);
     this.#cardMarkdownUrl = urls.markdown;
     if (!urls.json) return;
-    // A hub model's card is read by the worker: the page's own policy cannot reach the hub.
     this.#card =
       loaded.source === 'hub'
         ? await this.host.race(this.host.api.hubDataCard(loaded.id)).catch(() => null)
