@@ -59,6 +59,8 @@ const models = realistic
         .filter((m) => m.modelType === 'llama' || m.modelType === 'gpt2')
         .map((m) => m.id);
 
+/** The browser's memory reading (bench/renderer-memory.ts): WASM memory never shrinks, so its peak is the 4-shot run's. */
+const BROWSER_MEMORY = "peak RSS of Chromium's renderers (page, worker, JS and WASM heaps) over the worker benchmark";
 const x = (v: number) => `${v.toFixed(1)}×`;
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
@@ -67,7 +69,7 @@ function table(where: string, r: BenchReport): string {
     `## ${where} · ${r.model}`,
     ...(r.memory
       ? [
-          `memory     RSS ${(r.memory.beforeBytes / 2 ** 20).toFixed(0)} MB before, ${(r.memory.peakBytes / 2 ** 20).toFixed(0)} MB peak during the 4-shot run`,
+          `memory     ${where.startsWith('Node') ? 'RSS' : 'renderer RSS'} ${(r.memory.beforeBytes / 2 ** 20).toFixed(0)} MB before, ${(r.memory.peakBytes / 2 ** 20).toFixed(0)} MB peak ${where.startsWith('Node') ? 'during the 4-shot run' : 'over the worker benchmark'}`,
         ]
       : []),
     `tokens/s   ${r.throughput.map((t) => `batch ${t.batch}: ${t.tokensPerSecond.toFixed(0)}`).join('   ')}`,
@@ -77,7 +79,7 @@ function table(where: string, r: BenchReport): string {
         `self-consistency n=${sc.n}, T=${sc.temperature}, ${sc.promptTokens}-token prompt: Coax ${ms(sc.coaxMs)} (${sc.coaxTokens} tok) vs ${sc.n}× generate() ${ms(sc.peerMs)} (${sc.peerTokens} tok) → ${x(sc.speedup)}, per token ${x(sc.tokenRateSpeedup)}`,
     ),
     `waves for the 4-shot run: ${r.waves.plan.join(' + ')} rows (${ms(r.waves.coaxMs)}) vs one batch of ${r.selfConsistencyFewShot.n} (${ms(r.waves.oneBatchMs)})`,
-    `engine overhead, batch 1, ${r.overhead.steps} steps: Coax ${ms(r.overhead.coaxMs)} vs bare session.run ${ms(r.overhead.bareMs)} → ${r.overhead.overheadPercent.toFixed(1)}%, same tokens: ${r.overhead.sameTokens}`,
+    `engine overhead, batch 1, ${r.overhead.steps} steps (median of ${r.overhead.rounds} alternated runs): Coax ${ms(r.overhead.coaxMs)} vs bare session.run ${ms(r.overhead.bareMs)} → ${r.overhead.overheadPercent.toFixed(1)}%, same tokens: ${r.overhead.sameTokens}`,
   ];
   return lines.join('\n');
 }
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
       const r = { ...measured, model: name };
       node.push(r);
       console.log(table('Node, onnxruntime-node', r));
-      targetRows[r.model] = { node: targets(r, context(id, r, dtype)) };
+      targetRows[r.model] = { node: targets(r, { ...context(id, r, dtype), afterAnotherModel: node.length > 1 }) };
       console.log(`targets (Node):\n${targetTable(targetRows[r.model]!.node)}\n`);
     }
     const split = await profileFewShot(model, quick, () => performance.now());
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
       console.log(table('Chromium, WASM', r));
       const rows = targets(r, {
         ...context(r.model, r),
+        memoryWhat: BROWSER_MEMORY,
         longestTaskMs: browser.longestTaskMs,
         longTasks: browser.longTasks,
       });

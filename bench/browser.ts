@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
+import { watchRendererMemory } from './renderer-memory.ts';
 import type { BenchReport } from '../src/worker/bench/run-bench.ts';
 import type { PrefixGraphBench } from '../src/worker/bench/prefix-bench.ts';
 import type { LoadPhases } from '../src/worker/load-phases.ts';
@@ -77,6 +78,26 @@ export async function browserBench(models: readonly string[], options: BrowserBe
     let firstRunLongestMs = 0;
     for (const id of models) {
       const page = await browser.newPage();
+      // Say what the page says went wrong: a run that waits on a dead worker otherwise just stops printing.
+      const t0 = Date.now();
+      const say = (what: string) =>
+        console.log(`  page, ${((Date.now() - t0) / 1000).toFixed(0)} s: ${what.slice(0, 300)}`);
+      page.on('pageerror', (e) => say(`error: ${String(e)}`));
+      page.on('crash', () => say('the page crashed'));
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') say(`${m.type()}: ${m.text()}`);
+      });
+      // A call into a worker that died never returns: the benchmark's calls race against the inference worker's end.
+      let workerDied: (why: Error) => void = () => {};
+      const died = new Promise<never>((_, reject) => (workerDied = reject));
+      died.catch(() => {});
+      page.on('worker', (w) =>
+        w.on('close', () => {
+          say(`worker closed: ${w.url().slice(0, 80)}`);
+          if (w.url().includes('inference.worker')) workerDied(new Error(`the page's inference worker ended (${id})`));
+        }),
+      );
+      const orDeath = <T>(p: Promise<T>) => Promise.race([p, died]);
       await page.addInitScript(() => {
         const w = window as unknown as { __longTasks: number[] };
         w.__longTasks = [];
@@ -182,26 +203,34 @@ export async function browserBench(models: readonly string[], options: BrowserBe
         longestTaskMs = Math.max(longestTaskMs, ...steady, 0);
         longTasks += steady.length;
       }
-      if (options.workerBench !== false)
-        reports.push(
-          await page.evaluate(
-            (q) =>
-              (
-                globalThis as unknown as { coax: { worker: { bench(q: boolean): Promise<BenchReport> } } }
-              ).coax.worker.bench(q),
-            quick,
+      if (options.workerBench !== false) {
+        // The page cannot see its WASM heap; the renderers' RSS, read from outside, holds it. WASM memory never
+        // shrinks, so the peak over the whole worker benchmark is also the peak of its 4-shot run.
+        const [report, memory] = await watchRendererMemory(() =>
+          orDeath(
+            page.evaluate(
+              (q) =>
+                (
+                  globalThis as unknown as { coax: { worker: { bench(q: boolean): Promise<BenchReport> } } }
+                ).coax.worker.bench(q),
+              quick,
+            ),
           ),
         );
+        reports.push({ ...report, memory });
+      }
       if (options.prefixGraph)
         prefixGraphs.push(
-          await page.evaluate(
-            (q) =>
-              (
-                globalThis as unknown as {
-                  coax: { worker: { benchPrefixGraph(q: boolean): Promise<PrefixGraphBench> } };
-                }
-              ).coax.worker.benchPrefixGraph(q),
-            quick,
+          await orDeath(
+            page.evaluate(
+              (q) =>
+                (
+                  globalThis as unknown as {
+                    coax: { worker: { benchPrefixGraph(q: boolean): Promise<PrefixGraphBench> } };
+                  }
+                ).coax.worker.benchPrefixGraph(q),
+              quick,
+            ),
           ),
         );
       await page.close();

@@ -11,7 +11,7 @@ export async function prefixGraphBench(id: string, quick: boolean): Promise<Pref
   const stock = await TransformersModel.load(id, { device: 'cpu', dtype: 'fp32' });
   const prefixed = await TransformersModel.load(id, { device: 'cpu', dtype: 'fp32', modelFileName: 'model_prefix' });
   try {
-    return await measure(stock, prefixed, {
+    return await measure(prefixed, (fn) => fn(stock), {
       quick,
       where: 'Node, onnxruntime-node',
       dtype: 'fp32',

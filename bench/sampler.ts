@@ -14,6 +14,7 @@ import { GREEDY, temperatureSampler, type SamplerSpec } from '../src/core/logits
 import { argmax, sampleCategorical } from '../src/core/logits/select.ts';
 import { createRng, type Rng } from '../src/core/rng.ts';
 import { applyChain as applyChainBefore } from '../test/reference/processors.ts';
+import { median } from '../src/worker/bench/median.ts';
 
 const args = process.argv.slice(2);
 const valueOf = (flag: string) => args.find((a, i) => args[i - 1] === flag);
@@ -99,7 +100,6 @@ function round(sampler: SamplerSpec, before: boolean): { ms: number; ids: number
   return { ms: (performance.now() - t0) / STEPS, ids };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 // Warm up every path first, so that no row is timed while the JIT still learns what the others call.
 for (let w = 0; w < 2; w++)
   for (const { sampler } of SAMPLERS) {

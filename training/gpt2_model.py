@@ -24,6 +24,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from decoder_masks import allowed_slots, last_positions
+
 MASK_VALUE = torch.finfo(torch.float32).min
 
 
@@ -155,11 +157,7 @@ class GPT2(nn.Module):
         if not torch.jit.is_tracing():  # shape checks would be baked into the ONNX trace
             assert attention_mask.shape == (B, P + T), "attention_mask must cover past + new tokens"
             assert position_ids.shape == input_ids.shape, "one position id per input id"
-        # query t sits at cache slot P + t and may see slots 0..P+t that are not padding
-        q_slot = torch.arange(T, device=input_ids.device) + P  # (T,)
-        k_slot = torch.arange(attention_mask.shape[1], device=input_ids.device)  # (S,)
-        causal = k_slot[None, :] <= q_slot[:, None]  # (T, S)
-        allowed = causal[None, None] & attention_mask[:, None, None, :].bool()  # (B, 1, T, S)
+        allowed = allowed_slots(attention_mask, T, P)  # (B, 1, T, S)
 
         x = tr.wte(input_ids) + tr.wpe(position_ids)  # (B, T, C)
         present = []
@@ -172,10 +170,7 @@ class GPT2(nn.Module):
             present.append(kv)
         x = tr.ln_f(x)  # (B, T, C)
 
-        # keep the last k positions, all when k == 0 (or k >= T), as in model.Llama
-        k = num_logits_to_keep
-        keep = torch.where((k > 0) & (k < T), k, T)
-        x = x.index_select(1, torch.arange(T - keep, T, device=x.device))  # (B, k, C)
+        x = last_positions(x, num_logits_to_keep)  # (B, k, C)
         logits = F.linear(x, tr.wte.weight)  # (B, k, V), lm_head tied to wte
         return logits, present, torch.stack(hidden, dim=1)  # hidden (B, L, C)
 

@@ -26,6 +26,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from decoder_masks import allowed_slots, last_positions
+
 MASK_VALUE = torch.finfo(torch.float32).min
 
 
@@ -210,11 +212,7 @@ class Llama(nn.Module):
         if not torch.jit.is_tracing():  # shape checks would be baked into the ONNX trace
             assert attention_mask.shape == (B, P + T), "attention_mask must cover past + new tokens"
             assert position_ids.shape == input_ids.shape, "one position id per input id"
-        # query t sits at cache slot P + t and may see slots 0..P+t that are not padding
-        q_slot = torch.arange(T, device=input_ids.device) + P  # (T,)
-        k_slot = torch.arange(attention_mask.shape[1], device=input_ids.device)  # (S,)
-        causal = k_slot[None, :] <= q_slot[:, None]  # (T, S)
-        allowed = causal[None, None] & attention_mask[:, None, None, :].bool()  # (B, 1, T, S)
+        allowed = allowed_slots(attention_mask, T, P)  # (B, 1, T, S)
         cos, sin = self.rotary(position_ids)  # each (B, 1, T, D)
 
         x = self.embed_tokens(input_ids)  # (B, T, C)
@@ -228,11 +226,7 @@ class Llama(nn.Module):
             present.append(kv)
         x = self.norm(x)  # (B, T, C)
 
-        # keep the last k positions, all when k == 0 (or k >= T), as HF's slice(-k, None);
-        # written with torch ops so that the traced ONNX graph keeps k and T dynamic
-        k = num_logits_to_keep
-        keep = torch.where((k > 0) & (k < T), k, T)
-        x = x.index_select(1, torch.arange(T - keep, T, device=x.device))  # (B, k, C)
+        x = last_positions(x, num_logits_to_keep)  # (B, k, C)
         head = self.embed_tokens.weight if self.config.tie_word_embeddings else self.lm_head.weight
         logits = F.linear(x, head)  # (B, k, V)
         return logits, present, torch.stack(hidden, dim=1)  # hidden (B, L, C)

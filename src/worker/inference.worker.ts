@@ -57,6 +57,36 @@ function onDeviceLost(why: string): void {
   notify?.({ kind: 'device-lost', message: why });
 }
 
+/**
+ * Run `fn` on the stock graph (model.onnx) of the loaded shared-prefix model's weights, for the benchmarks. The prefix
+ * graph is unloaded meanwhile and loaded again after: two fp32 sessions of a 135M-parameter model and a 16-row cache
+ * do not fit one 4 GB WASM heap (the worker died, and the page's benchmark waited forever).
+ */
+async function onStockGraph<T>(fn: (stock: TransformersModel) => Promise<T>): Promise<T> {
+  const request = loadedRequest;
+  if (!request || !backend) throw new Error('no model loaded');
+  await model?.dispose();
+  model = null;
+  try {
+    const stock = await loadStockGraph(request, backend.backend);
+    try {
+      return await fn(stock);
+    } finally {
+      await stock.dispose();
+    }
+  } finally {
+    const again = await loadModel(
+      request,
+      backend,
+      hub,
+      () => {},
+      (wasm) => (backend = wasm),
+    );
+    backend = again.backend;
+    model = again.model;
+  }
+}
+
 const api: WorkerApi = {
   // Explore (src/worker/explore-api.ts): one prompt, its paths and forks, on the loaded model.
   ...createExploreApi(() => model, yieldToHost),
@@ -154,31 +184,20 @@ const api: WorkerApi = {
     if (!model.sharedPrefix || !backend || !loadedRequest)
       return runBench(model, { quick, now: () => performance.now() });
     // A shared-prefix graph: the rows run on the stock graph of the same weights (see loadStockGraph).
-    const stock = await loadStockGraph(loadedRequest, backend.backend);
-    try {
-      return await runBench(stock, { quick, now: () => performance.now() });
-    } finally {
-      await stock.dispose();
-    }
+    return onStockGraph((stock) => runBench(stock, { quick, now: () => performance.now() }));
   },
 
   async benchPrefixGraph(quick) {
     if (!model || !backend || !loadedRequest) throw new Error('no model loaded');
     if (!model.sharedPrefix)
       throw new Error(`${model.id}: the loaded graph is not a shared-prefix graph (onnx/model_prefix.onnx, WASM only)`);
-    const prefixed = model;
     const { prefixGraphBench } = await import('./bench/prefix-bench.ts');
-    const stock = await loadStockGraph(loadedRequest, backend.backend);
-    try {
-      return await prefixGraphBench(stock, prefixed, {
-        quick,
-        where: 'Chromium, WASM',
-        dtype: loadedRequest.dtype ?? 'fp32',
-        now: () => performance.now(),
-      });
-    } finally {
-      await stock.dispose();
-    }
+    return prefixGraphBench(model, onStockGraph, {
+      quick,
+      where: 'Chromium, WASM',
+      dtype: loadedRequest.dtype ?? 'fp32',
+      now: () => performance.now(),
+    });
   },
 
   async lens(prompt, ids, steer) {

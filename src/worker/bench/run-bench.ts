@@ -7,6 +7,7 @@ import { bareSessionLoop, generateOnce } from './peers.ts';
 import { planWaves } from '../../core/decode/waves.ts';
 import { additionSuite } from '../../core/tasks/addition-suite.ts';
 import { buildPrompt, PLAIN_PROMPT } from '../../core/methods/prompt.ts';
+import { median } from './median.ts';
 
 export interface BenchConfig {
   quick: boolean;
@@ -42,7 +43,15 @@ export interface BenchReport {
   waves: { plan: number[]; coaxMs: number; oneBatchMs: number };
   /** Peak and starting resident memory (bytes) around Coax's 4-shot self-consistency run, when measurable. */
   memory: { beforeBytes: number; peakBytes: number } | null;
-  overhead: { steps: number; coaxMs: number; bareMs: number; overheadPercent: number; sameTokens: boolean };
+  /** Medians over `rounds` alternated runs of each loop. */
+  overhead: {
+    steps: number;
+    coaxMs: number;
+    bareMs: number;
+    overheadPercent: number;
+    rounds: number;
+    sameTokens: boolean;
+  };
 }
 
 const PROMPT = 'Q: 3 + 4 + 5\nA:';
@@ -166,10 +175,23 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
 
   // Engine overhead at batch 1: our loop (traces, processors, bookkeeping) vs the bare session loop.
   const steps = tokens;
-  const [ours, oursMs] = await timed(now, () =>
-    decodePrompts(noEos, [prompt], { maxNewTokens: steps, sampler: GREEDY, rngs: rngs(1) }),
-  );
-  const [bare, bareMs] = await timed(now, () => bareSessionLoop(model, prompt, steps));
+  // A few percent of a few seconds: one pair of runs moved between -2 % and +10 % on a quiet machine, so the two
+  // loops alternate (ours, bare, ours, …) and each side reports its median, which a single slow run cannot move.
+  const oursRuns: number[] = [];
+  const bareRuns: number[] = [];
+  let ours: Awaited<ReturnType<typeof decodePrompts>> | null = null;
+  let bare: number[] = [];
+  for (let round = 0; round < (cfg.quick ? 1 : OVERHEAD_ROUNDS); round++) {
+    let ms: number;
+    [ours, ms] = await timed(now, () =>
+      decodePrompts(noEos, [prompt], { maxNewTokens: steps, sampler: GREEDY, rngs: rngs(1) }),
+    );
+    oursRuns.push(ms);
+    [bare, ms] = await timed(now, () => bareSessionLoop(model, prompt, steps));
+    bareRuns.push(ms);
+  }
+  const oursMs = median(oursRuns);
+  const bareMs = median(bareRuns);
 
   return {
     model: model.id,
@@ -184,10 +206,14 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
       coaxMs: oursMs,
       bareMs,
       overheadPercent: ((oursMs - bareMs) / bareMs) * 100,
-      sameTokens: JSON.stringify(ours.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare),
+      rounds: oursRuns.length,
+      sameTokens: JSON.stringify(ours!.rows[0]!.tokens.map((t) => t.id)) === JSON.stringify(bare),
     },
   };
 }
+
+/** Alternated runs of Coax's loop and the bare loop for the overhead row (a full run; --quick makes one). */
+const OVERHEAD_ROUNDS = 5;
 
 /** The 4-shot worked prompt of the few-shot self-consistency row (229–315 tokens, by tokenizer). */
 export function fewShotPrompt(model: TransformersModel): number[] {
