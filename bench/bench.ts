@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic [-- --prefix-graph]]
- *   [-- --only main-thread|profile] [-- --items N] [-- --trace file.json] [-- --dtypes fp32,q8] [-- --browser-dtype q8]
+ *   [-- --only main-thread|profile|browser] [-- --items N] [-- --trace file.json] [-- --dtypes fp32,q8] [-- --browser-dtype q8]
  * Coax's engine against what a user would otherwise write, measured in one run: in Node (onnxruntime-node)
  * and in headless Chromium (WASM). Prints a table and, last, one JSON line. A script, not a test: it asserts
  * nothing about speed (CI runs --quick only so it cannot rot). --realistic: a random-weight model of SmolLM2-135M's
@@ -9,7 +9,7 @@
  * (src/worker/bench/prefix-bench.ts). --prefix-graph: only that row (Node, then Chromium unless --no-browser).
  * The header and the JSON line carry the machine's load average at the start and the end (`load`).
  * --only main-thread: only the page run's main-thread tasks (Chromium); --only profile: only the profile split of the
- * 4-shot run (Node). --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace
+ * 4-shot run (Node); --only browser: only the Chromium part (page runs, worker benchmark, shared-prefix row). --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace
  * of that run (open it in the DevTools Performance panel, or summarise it with bench/long-tasks.ts).
  */
 import { existsSync, statSync } from 'node:fs';
@@ -42,8 +42,8 @@ const realistic = args.includes('--realistic');
 const valueOf = (flag: string) => args.find((a, i) => args[i - 1] === flag);
 const modelsArg = valueOf('--models');
 const only = valueOf('--only');
-if (only !== undefined && only !== 'main-thread' && only !== 'profile')
-  throw new Error(`--only takes main-thread or profile, not ${only}`);
+if (only !== undefined && only !== 'main-thread' && only !== 'profile' && only !== 'browser')
+  throw new Error(`--only takes main-thread, profile or browser, not ${only}`);
 const items = valueOf('--items') === undefined ? undefined : Number(valueOf('--items'));
 const tracePath = valueOf('--trace');
 const dtypesArg = valueOf('--dtypes')?.split(',');
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const dtypes = dtypesArg ?? (realistic ? ['fp32', 'q8'] : ['fp32']);
   const runs = models.flatMap((id) => dtypes.map((dtype) => ({ id, dtype })));
   const profile: Record<string, { node: ProfileSplit }> = {};
-  for (const { id, dtype } of only === 'main-thread' ? [] : runs) {
+  for (const { id, dtype } of only === 'main-thread' || only === 'browser' ? [] : runs) {
     const model = await TransformersModel.load(id, { device: 'cpu', dtype: dtype as 'fp32' | 'q8' });
     const name = dtype === 'fp32' ? id : `${id} · ${dtype}`;
     if (only !== 'profile') {
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     browser = await browserPhase({
       workerBench: only !== 'main-thread',
       // The page's row of the shared-prefix graph, where it loaded one (fp32 on WASM; no q8 prefix graph is made).
-      prefixGraph: realistic && only === undefined && (browserDtype ?? 'fp32') === 'fp32',
+      prefixGraph: realistic && (only === undefined || only === 'browser') && (browserDtype ?? 'fp32') === 'fp32',
     });
     for (const r of browser.reports) {
       console.log(table('Chromium, WASM', r));

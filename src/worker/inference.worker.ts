@@ -57,6 +57,12 @@ function onDeviceLost(why: string): void {
   notify?.({ kind: 'device-lost', message: why });
 }
 
+/** The benchmark's peer calls (generate(), the bare loop) count as runtime calls for the heartbeat (see peers.ts). */
+async function markBenchPeers(): Promise<void> {
+  const { markPeerCalls } = await import('./bench/peers.ts');
+  markPeerCalls((work, fn) => inCall('step', work, fn));
+}
+
 /**
  * Run `fn` on the stock graph (model.onnx) of the loaded shared-prefix model's weights, for the benchmarks. The prefix
  * graph is unloaded meanwhile and loaded again after: two fp32 sessions of a 135M-parameter model and a 16-row cache
@@ -181,6 +187,7 @@ const api: WorkerApi = {
     if (!model) throw new Error('no model loaded');
     // Loaded on demand: the benchmark and its peers are not part of a normal session.
     const { runBench } = await import('./bench/run-bench.ts');
+    await markBenchPeers();
     if (!model.sharedPrefix || !backend || !loadedRequest)
       return runBench(model, { quick, now: () => performance.now() });
     // A shared-prefix graph: the rows run on the stock graph of the same weights (see loadStockGraph).
@@ -192,6 +199,7 @@ const api: WorkerApi = {
     if (!model.sharedPrefix)
       throw new Error(`${model.id}: the loaded graph is not a shared-prefix graph (onnx/model_prefix.onnx, WASM only)`);
     const { prefixGraphBench } = await import('./bench/prefix-bench.ts');
+    await markBenchPeers();
     return prefixGraphBench(model, onStockGraph, {
       quick,
       where: 'Chromium, WASM',
