@@ -10,7 +10,7 @@ import {
 } from '../../src/core/lessons/catalog.ts';
 import { describe as describeAccuracy } from '../../src/core/lessons/lesson.ts';
 import { findMethod } from '../../src/core/methods/method.ts';
-import type { MethodOutput, PathOutput, RunResults } from '../../src/core/run/results.ts';
+import type { MethodOutput, PathOutput, RunResults, SuiteResults } from '../../src/core/run/results.ts';
 import { modelColumns } from '../../src/core/run/models.ts';
 import { decodeConfig, encodeConfig, expandMethods } from '../../src/core/run/url-config.ts';
 
@@ -42,30 +42,35 @@ function arith(n: number, right: Record<string, number>, withBranches = false): 
     seed: 1,
     methods: methods.map(findMethod),
     suites: [
-      {
-        suiteName: 'arith-id',
-        items: Array.from({ length: n }, (_, i) => ({
-          itemId: `a${i}`,
-          question: '1+2*3',
-          answer: '9',
-          tags: {},
-          outputs: Object.fromEntries(
-            methods.map((m) => {
-              const ok = i < right[m]!;
-              if (m === 'cot-decoding' && withBranches) {
-                const paths = [
-                  path('8', '8', false, 0.21, 0),
-                  path('6', '6', false, 0.2, -0.01),
-                  path('L 1+2=3 3*3=9. The answer is 9.', '9', true, 0.06, 0.97),
-                ];
-                return [m, out(ok ? paths[2]! : paths[0]!, { paths, chosen: ok ? 2 : 0 })];
-              }
-              return [m, out(path(ok ? '9' : '8', ok ? '9' : '8', ok))];
-            }),
-          ),
-        })),
-      },
+      arithSuite(n, (i) =>
+        methods.map((m) => {
+          const ok = i < right[m]!;
+          if (m === 'cot-decoding' && withBranches) {
+            const paths = [
+              path('8', '8', false, 0.21, 0),
+              path('6', '6', false, 0.2, -0.01),
+              path('L 1+2=3 3*3=9. The answer is 9.', '9', true, 0.06, 0.97),
+            ];
+            return [m, out(ok ? paths[2]! : paths[0]!, { paths, chosen: ok ? 2 : 0 })];
+          }
+          return [m, out(path(ok ? '9' : '8', ok ? '9' : '8', ok))];
+        }),
+      ),
     ],
+  };
+}
+
+/** arith-id with n copies of "1+2*3" (answer 9), item i's outputs given as [method id, output] pairs. */
+function arithSuite(n: number, outputs: (i: number) => [string, MethodOutput][]): SuiteResults {
+  return {
+    suiteName: 'arith-id',
+    items: Array.from({ length: n }, (_, i) => ({
+      itemId: `a${i}`,
+      question: '1+2*3',
+      answer: '9',
+      tags: {},
+      outputs: Object.fromEntries(outputs(i)),
+    })),
   };
 }
 
@@ -143,27 +148,18 @@ describe('lessons', () => {
       seed: 1,
       methods,
       suites: [
-        {
-          suiteName: 'arith-id',
-          items: Array.from({ length: n }, (_, i) => ({
-            itemId: `a${i}`,
-            question: '1+2*3',
-            answer: '9',
-            tags: {},
-            outputs: Object.fromEntries(
-              methods.map((m) => {
-                const ok = i < (right[m.id] ?? 0);
-                const text = i < (worked[m.id] ?? 0) ? ` 1+2*3 = 3*3 = ${ok ? 9 : 8}.` : ok ? '9' : '8';
-                if (m.decoding.kind === 'sample') {
-                  const c = samples[columns[m.id]!.modelId]!(i);
-                  const paths = Array.from({ length: 8 }, (_, j) => path(j < c ? '9' : '8', j < c ? '9' : '8', j < c));
-                  return [m.id, out(paths[0]!, { paths, chosen: 0 })];
-                }
-                return [m.id, out({ ...path(text, ok ? '9' : '8', ok), text })];
-              }),
-            ),
-          })),
-        },
+        arithSuite(n, (i) =>
+          methods.map((m) => {
+            const ok = i < (right[m.id] ?? 0);
+            const text = i < (worked[m.id] ?? 0) ? ` 1+2*3 = 3*3 = ${ok ? 9 : 8}.` : ok ? '9' : '8';
+            if (m.decoding.kind === 'sample') {
+              const c = samples[columns[m.id]!.modelId]!(i);
+              const paths = Array.from({ length: 8 }, (_, j) => path(j < c ? '9' : '8', j < c ? '9' : '8', j < c));
+              return [m.id, out(paths[0]!, { paths, chosen: 0 })];
+            }
+            return [m.id, out({ ...path(text, ok ? '9' : '8', ok), text })];
+          }),
+        ),
       ],
     };
   }
