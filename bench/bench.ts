@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --quick] [-- --models a,b] [-- --no-browser] [-- --realistic [-- --prefix-graph]]
- *   [-- --only main-thread|profile|browser] [-- --items N] [-- --trace file.json] [-- --dtypes fp32,q8] [-- --browser-dtype q8]
+ *   [-- --only main-thread|profile|browser] [-- --items N] [-- --trace file.json] [-- --dtypes fp32,q8]
+ *   [-- --browser-dtype q8]
  * Coax's engine against what a user would otherwise write, measured in one run: in Node (onnxruntime-node)
  * and in headless Chromium (WASM). Prints a table and, last, one JSON line. A script, not a test: it asserts
  * nothing about speed (CI runs --quick only so it cannot rot). --realistic: a random-weight model of SmolLM2-135M's
@@ -9,8 +10,9 @@
  * (src/worker/bench/prefix-bench.ts). --prefix-graph: only that row (Node, then Chromium unless --no-browser).
  * The header and the JSON line carry the machine's load average at the start and the end (`load`).
  * --only main-thread: only the page run's main-thread tasks (Chromium); --only profile: only the profile split of the
- * 4-shot run (Node); --only browser: only the Chromium part (page runs, worker benchmark, shared-prefix row). --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace
- * of that run (open it in the DevTools Performance panel, or summarise it with bench/long-tasks.ts).
+ * 4-shot run (Node); --only browser: only the Chromium part (page runs, worker benchmark, shared-prefix row).
+ * --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace of that run
+ * (open it in the DevTools Performance panel, or summarise it with bench/long-tasks.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -59,7 +61,7 @@ const models = realistic
         .filter((m) => m.modelType === 'llama' || m.modelType === 'gpt2')
         .map((m) => m.id);
 
-/** The browser's memory reading (bench/renderer-memory.ts): WASM memory never shrinks, so its peak is the 4-shot run's. */
+/** The browser's memory reading (bench/renderer-memory.ts): the peak over the whole worker benchmark. */
 const BROWSER_MEMORY = "peak RSS of Chromium's renderers (page, worker, JS and WASM heaps) over the worker benchmark";
 const x = (v: number) => `${v.toFixed(1)}×`;
 const ms = (v: number) => `${v.toFixed(0)} ms`;

@@ -204,8 +204,8 @@ export async function browserBench(models: readonly string[], options: BrowserBe
         longTasks += steady.length;
       }
       if (options.workerBench !== false) {
-        // The page cannot see its WASM heap; the renderers' RSS, read from outside, holds it. WASM memory never
-        // shrinks, so the peak over the whole worker benchmark is also the peak of its 4-shot run.
+        // The page cannot see its WASM heap; the renderers' RSS, read from outside, holds it. The peak is over the
+        // whole worker benchmark (WASM memory never shrinks), the stock graph's load and the prefix graph's reload too.
         const [report, memory] = await watchRendererMemory(() =>
           orDeath(
             page.evaluate(

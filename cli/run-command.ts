@@ -32,7 +32,8 @@ export async function run(flags: Record<string, string>): Promise<void> {
   const modelId = modelIds[0]!;
   if (!flags['suite']) throw new Error('--suite is required');
   if (!flags['methods']) throw new Error('--methods is required');
-  const { seed, suiteSeed, batchSize, ...counts } = suiteFlags(flags);
+  const suiteArgs = suiteFlags(flags);
+  const { seed, suiteSeed, batchSize } = suiteArgs;
   const dtypes = modelIds.map((m) => chooseDtype(flags['dtype'], resolve(modelsDir, m), m));
   const pathTokens = flags['path-tokens'] ?? 'all';
   if (pathTokens !== 'all' && pathTokens !== 'none')
@@ -43,7 +44,7 @@ export async function run(flags: Record<string, string>): Promise<void> {
   const methods: MethodSpec[] = existsSync(methodsArg)
     ? parseMethods(readTextFile(methodsArg, '--methods'), methodsArg)
     : parseMethods(methodsArg, '--methods');
-  const chosen = chosenSuites(flags, modelsDir, modelId, { seed, suiteSeed, batchSize, ...counts });
+  const chosen = chosenSuites(flags, modelsDir, modelId, suiteArgs);
   const suites = chosen.map((c) => c.suite);
 
   console.log(`methods:\n${methodLines(methods).join('\n')}`);

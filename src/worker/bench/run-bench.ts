@@ -54,6 +54,9 @@ export interface BenchReport {
   };
 }
 
+/** Alternated runs of Coax's loop and the bare loop for the overhead row (a full run; --quick makes one). */
+const OVERHEAD_ROUNDS = 5;
+
 const PROMPT = 'Q: 3 + 4 + 5\nA:';
 
 /** A view of the model that never stops at EOS, so every row does exactly the asked-for work. */
@@ -211,9 +214,6 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
     },
   };
 }
-
-/** Alternated runs of Coax's loop and the bare loop for the overhead row (a full run; --quick makes one). */
-const OVERHEAD_ROUNDS = 5;
 
 /** The 4-shot worked prompt of the few-shot self-consistency row (229–315 tokens, by tokenizer). */
 export function fewShotPrompt(model: TransformersModel): number[] {
