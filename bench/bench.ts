@@ -19,7 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { build } from 'vite';
-import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
+import { loadOnNode } from '../cli/node-model.ts';
 import { runBench, type BenchReport } from '../src/worker/bench/run-bench.ts';
 import { scanModels } from '../tools/vite/model-manifest.ts';
 import { browserBench, type BrowserBench } from './browser.ts';
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   const runs = models.flatMap((id) => dtypes.map((dtype) => ({ id, dtype })));
   const profile: Record<string, { node: ProfileSplit }> = {};
   for (const { id, dtype } of only === 'main-thread' || only === 'browser' ? [] : runs) {
-    const model = await TransformersModel.load(id, { device: 'cpu', dtype: dtype as 'fp32' | 'q8' });
+    const model = await loadOnNode(id, { dtype: dtype as 'fp32' | 'q8' });
     const name = dtype === 'fp32' ? id : `${id} · ${dtype}`;
     if (only !== 'profile') {
       const measured = await runBench(model, {

@@ -1,7 +1,7 @@
 /** `coax run`: suites × methods on one model or several in turn, a table, and a results file the page opens. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
+import { loadOnNode } from './node-model.ts';
 import type { MethodSpec } from '../src/core/methods/method.ts';
 import { configFor, runFile, serializeRunFile } from '../src/core/run/export.ts';
 import { runModels } from '../src/core/run/models.ts';
@@ -61,7 +61,7 @@ export async function run(flags: Record<string, string>): Promise<void> {
     async (id) => {
       const t0 = performance.now();
       const dtype = dtypes[modelIds.indexOf(id)]!;
-      const model = await TransformersModel.load(id, { device: 'cpu', dtype });
+      const model = await loadOnNode(id, { dtype });
       process.stderr.write(
         `${many ? '\n' : ''}loaded ${id} (${dtype}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
       );

@@ -1,6 +1,6 @@
 /** `coax sweep` (steering strength by layer, and SAE features) and `coax lens` (the layer where answers form). */
 import { resolve } from 'node:path';
-import { TransformersModel } from '../src/adapters/model/transformers-model.ts';
+import { loadOnNode } from './node-model.ts';
 import { configFor, runFile, serializeRunFile } from '../src/core/run/export.ts';
 import { runSuites } from '../src/core/run/run-suite.ts';
 import { parseMethods } from '../src/core/schema/method-schema.ts';
@@ -32,7 +32,7 @@ export async function sweepCommand(flags: Record<string, string>): Promise<void>
   if (out !== undefined) checkOutPath(out);
   const chosen = chosenSuites(flags, modelsDir, modelId, suiteArgs);
   useLocalModels(modelsDir);
-  const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
+  const model = await loadOnNode(modelId, { dtype: 'fp32' });
   const featureCount = intFlag(flags, 'features', undefined, { min: 1 });
   const rank = flags['rank'] ?? 'votes';
   if (rank !== 'votes' && rank !== 'contrast') throw new Error(`--rank: "${rank}" is not votes or contrast`);
@@ -91,7 +91,7 @@ export async function lensCommand(flags: Record<string, string>): Promise<void> 
   const methods = parseMethods(flags['methods'], '--methods');
   const suites = chosenSuites(flags, modelsDir, modelId, suiteArgs).map((c) => c.suite);
   useLocalModels(modelsDir);
-  const model = await TransformersModel.load(modelId, { device: 'cpu', dtype: 'fp32' });
+  const model = await loadOnNode(modelId, { dtype: 'fp32' });
   const results = await runSuites(model, suites, methods, {
     modelId,
     seed,

@@ -30,6 +30,15 @@ describe('parity with PyTorch (fixture-tiny)', () => {
     },
   );
 
+  it('with two intra-op threads (how the CLI and the benchmark load) the logits match PyTorch too', async () => {
+    const threaded = await loadLocal('coax/fixture-tiny', { threads: 2 });
+    try {
+      for (const c of fixture.cases) await expectParity(threaded, c, 1e-4);
+    } finally {
+      await threaded.dispose();
+    }
+  });
+
   it('greedy decoding through the KV cache reproduces PyTorch token for token', async () => {
     const c = fixture.cases.find((x) => x.greedy)!;
     const g = c.greedy!;

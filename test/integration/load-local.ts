@@ -7,14 +7,15 @@ import { TransformersModel, type LoadOptions } from '../../src/adapters/model/tr
 /** Load a model from this repo's public/models (or `modelsDir`) through onnxruntime-node, never the network. */
 export async function loadLocal(
   id: string,
-  options: { dtype?: LoadOptions['dtype']; modelsDir?: string; modelFileName?: string } = {},
+  options: { dtype?: LoadOptions['dtype']; modelsDir?: string; modelFileName?: string; threads?: number } = {},
 ): Promise<TransformersModel> {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = options.modelsDir
     ? `${options.modelsDir.replace(/\/$/, '')}/`
     : fileURLToPath(new URL('../../public/models/', import.meta.url));
-  return TransformersModel.load(id, { device: 'cpu', dtype: options.dtype, modelFileName: options.modelFileName });
+  const { dtype, modelFileName, threads } = options;
+  return TransformersModel.load(id, { device: 'cpu', dtype, modelFileName, threads });
 }
 
 /** Largest absolute difference between two equally long arrays (the parity tests' distance to PyTorch). */

@@ -32,6 +32,12 @@ export interface LoadOptions {
    * a Coax `export.py --prefix-cache` graph: see PREFIX_GRAPH and chooseGraph in src/worker/dtypes.ts.
    */
   modelFileName?: string;
+  /**
+   * onnxruntime-node only (device 'cpu'): the session's intra-op threads. Left out, ONNX Runtime picks its own
+   * default, which on this project's 2-core machine was one thread (CPU time / wall time 1.07 over a 16-row step):
+   * the Node entry points pass one per core (cli/node-model.ts).
+   */
+  threads?: number;
 }
 
 interface ModelConfigLike {
@@ -143,12 +149,14 @@ export class TransformersModel implements LanguageModel<KvCache> {
 
   static async load(id: string, options: LoadOptions): Promise<TransformersModel> {
     const progress_callback = options.onProgress;
+    const session_options = nodeSessionOptions(options);
     const tokenizer = await AutoTokenizer.from_pretrained(id, { progress_callback });
     const model = await AutoModelForCausalLM.from_pretrained(id, {
       device: options.device,
       dtype: options.dtype ?? 'fp32',
       progress_callback,
       ...(options.modelFileName ? { model_file_name: options.modelFileName } : {}),
+      ...(session_options ? { session_options } : {}),
     });
     const m = new TransformersModel(id, model, tokenizer, options.device);
     if (options.gpuGather === false) m.gpuGather = null;
@@ -325,6 +333,16 @@ export class TransformersModel implements LanguageModel<KvCache> {
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/** The ONNX Runtime session options LoadOptions.threads asks for, or undefined to leave the runtime's defaults. */
+export function nodeSessionOptions(options: LoadOptions): { intraOpNumThreads: number } | undefined {
+  const { threads, device } = options;
+  if (threads === undefined) return undefined;
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new Error(`threads must be a whole number of at least 1, got ${threads}`);
+  if (device !== 'cpu') throw new Error(`threads applies to onnxruntime-node (device 'cpu'), not ${device}`);
+  return { intraOpNumThreads: threads };
 }
 
 interface SessionNames {
