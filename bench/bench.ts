@@ -81,6 +81,7 @@ function table(where: string, r: BenchReport): string {
         `self-consistency n=${sc.n}, T=${sc.temperature}, ${sc.promptTokens}-token prompt: Coax ${ms(sc.coaxMs)} (${sc.coaxTokens} tok) vs ${sc.n}× generate() ${ms(sc.peerMs)} (${sc.peerTokens} tok) → ${x(sc.speedup)}, per token ${x(sc.tokenRateSpeedup)}`,
     ),
     `waves for the 4-shot run: ${r.waves.plan.join(' + ')} rows (${ms(r.waves.coaxMs)}) vs one batch of ${r.selfConsistencyFewShot.n} (${ms(r.waves.oneBatchMs)})`,
+    `  measured by a WaveTuner over ${r.waves.tuned.length} calls: ${r.waves.tuned.map((t) => `${t.plan.join(' + ')} (${ms(t.ms)})`).join(', ')}`,
     `engine overhead, batch 1, ${r.overhead.steps} steps (median of ${r.overhead.rounds} alternated runs): Coax ${ms(r.overhead.coaxMs)} vs bare session.run ${ms(r.overhead.bareMs)} → ${r.overhead.overheadPercent.toFixed(1)}%, same tokens: ${r.overhead.sameTokens}`,
   ];
   return lines.join('\n');

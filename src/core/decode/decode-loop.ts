@@ -10,6 +10,7 @@ import { prefill, prefillShared, type Prefilled, type PrefilledShared } from './
 import type { PrefixCache } from './prefix-cache.ts';
 import { topKIndices } from '../logits/distribution.ts';
 import { planWaves } from './waves.ts';
+import type { WaveTuner } from './wave-tuner.ts';
 
 export interface DecodeOptions {
   maxNewTokens: number;
@@ -39,6 +40,8 @@ export interface DecodeOptions {
    * WAVE_CACHE_BUDGET_BYTES; Infinity: always one batch). Needs the model's cacheBytesPerToken.
    */
   waveBudgetBytes?: number;
+  /** decodeGroups: waves chosen below the budget from measured step times (one tuner per run, see WaveTuner). */
+  waveTuner?: WaveTuner;
   /**
    * Trace and choose each token with the straightforward reference functions instead of the fused ones (see
    * RowStepper): the same tokens and traces, only slower. For the tests and the benchmark that compare the two.
@@ -53,6 +56,8 @@ export interface DecodeStats {
   generatedTokens: number;
   /** Sum over decoding forward passes of the rows in the batch: the work actually done. */
   decodeRowSteps: number;
+  /** decodeGroups: the rows of each wave it decoded in (one entry: one batch). */
+  waves?: number[];
 }
 
 export interface DecodeResult {
@@ -187,9 +192,14 @@ async function decodePrefilled<C>(
   const group = rows.map((_, r) => Math.floor(r / n));
   // With a shared prefix the rows' own cache starts after it: only that part is copied each step.
   const longest = Math.max(...pre.masks.map((m) => m.length)) - (shared?.sharedLength ?? 0) + options.maxNewTokens;
-  const waves = model.cacheBytesPerToken
+  const budgetPlan = model.cacheBytesPerToken
     ? planWaves(rows.length, longest, model.cacheBytesPerToken(pre.cache), options.waveBudgetBytes)
     : [rows.length];
+  const tuner = options.waveTuner;
+  const waves = tuner ? tuner.plan(rows.length, longest, Math.max(...budgetPlan)) : budgetPlan;
+  const timed = tuner?.start(rows.length, longest, waves);
+  stats.waves = waves;
+  const rowStepsBefore = stats.decodeRowSteps;
   // Each wave expands its rows from the prefill cache, which stays alive until the last wave has started.
   const out: RowResult[] = [];
   try {
@@ -208,6 +218,7 @@ async function decodePrefilled<C>(
       );
       start += size;
     }
+    timed?.(stats.decodeRowSteps - rowStepsBefore);
   } finally {
     model.release(pre.cache);
   }

@@ -1,6 +1,7 @@
 import type { CancelSignal } from '../decode/cancel.ts';
 import { decodeGroups, decodePrompts, type DecodeOptions } from '../decode/decode-loop.ts';
 import type { PrefixCache } from '../decode/prefix-cache.ts';
+import type { WaveTuner } from '../decode/wave-tuner.ts';
 import type { LanguageModel } from '../decode/language-model.ts';
 import type { RowResult } from '../decode/trace.ts';
 import { GREEDY } from '../logits/sampler.ts';
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Shared-prefix KV cache reused across batches (few-shot exemplars). */
   prefixCache?: PrefixCache<unknown>;
+  /** Wave sizes learned from this run's step times (multi-path methods). */
+  waveTuner?: WaveTuner;
   /** The model's SAE of a layer (methods that steer by an SAE feature need it). */
   sae?: SaeSource;
 }
@@ -207,6 +210,7 @@ export async function executeMethod<C>(
     yieldToHost: options.yieldToHost,
     // A shared prefix cache holds the unsteered model's cache.
     prefixCache: method.steer ? undefined : options.prefixCache,
+    waveTuner: options.waveTuner,
   };
   const single = (rows: RowResult[]) =>
     rows.map((row, j): MethodOutput => {

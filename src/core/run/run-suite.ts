@@ -2,6 +2,7 @@ import { throwIfCancelled, type CancelSignal } from '../decode/cancel.ts';
 import type { LanguageModel } from '../decode/language-model.ts';
 import { batchesFor, executeMethod, steerDirection, type SaeSource } from '../methods/execute.ts';
 import { PrefixCache } from '../decode/prefix-cache.ts';
+import { WaveTuner } from '../decode/wave-tuner.ts';
 import type { MethodSpec } from '../methods/method.ts';
 import type { Suite } from '../tasks/suite.ts';
 import type { ItemResult, MethodOutput, RunResults, SuiteResults } from './results.ts';
@@ -153,6 +154,8 @@ export async function streamSuites<C>(
   let done = 0;
   // One prefix cache for the whole run: the few-shot block of a suite is prefilled once, not once per batch.
   const prefixCache = new PrefixCache<C>(model);
+  // Learns, over the run's items, whether waves below the memory budget decode faster (needs the run's clock).
+  const waveTuner = options.now ? new WaveTuner(options.now) : undefined;
   try {
     for (const suite of suites) {
       const index = new Map(suite.items.map((it, i) => [it.id, i]));
@@ -169,6 +172,7 @@ export async function streamSuites<C>(
             const outputs = await executeMethod(model, method, batch, suite, {
               ...options,
               prefixCache: prefixCache as PrefixCache<unknown>,
+              waveTuner,
             });
             outputs.forEach((output, j) => {
               if (skipped[j]) {

@@ -4,7 +4,7 @@ import type { LanguageModel } from '../../core/decode/language-model.ts';
 import { GREEDY, temperatureSampler } from '../../core/logits/sampler.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
 import { bareSessionLoop, generateOnce } from './peers.ts';
-import { planWaves } from '../../core/decode/waves.ts';
+import { WaveTuner } from '../../core/decode/wave-tuner.ts';
 import { additionSuite } from '../../core/tasks/addition-suite.ts';
 import { buildPrompt, PLAIN_PROMPT } from '../../core/methods/prompt.ts';
 import { median } from './median.ts';
@@ -27,6 +27,8 @@ export interface SelfConsistencyBench {
   peerTokens: number;
   speedup: number;
   tokenRateSpeedup: number;
+  /** Rows per wave of Coax's run (one entry: one batch). */
+  waves: number[];
 }
 
 export interface BenchReport {
@@ -38,9 +40,10 @@ export interface BenchReport {
   selfConsistencyFewShot: SelfConsistencyBench;
   /**
    * The 4-shot run's wave plan (rows per wave; one entry: a single batch) and, for comparison, the same run as one
-   * batch of n rows whatever the cache size: shows whether splitting paid off on this machine.
+   * batch of n rows whatever the cache size: shows whether splitting paid off on this machine. `tuned`: the same
+   * work TUNED_CALLS times with one WaveTuner, each call's plan and time (budget plan, halves, then its choice).
    */
-  waves: { plan: number[]; coaxMs: number; oneBatchMs: number };
+  waves: { plan: number[]; coaxMs: number; oneBatchMs: number; tuned: { plan: number[]; ms: number }[] };
   /** Peak and starting resident memory (bytes) around Coax's 4-shot self-consistency run, when measurable. */
   memory: { beforeBytes: number; peakBytes: number } | null;
   /** Medians over `rounds` alternated runs of each loop. */
@@ -56,6 +59,8 @@ export interface BenchReport {
 
 /** Alternated runs of Coax's loop and the bare loop for the overhead row (a full run; --quick makes one). */
 const OVERHEAD_ROUNDS = 5;
+/** Calls of the 4-shot work with one WaveTuner: enough for it to try the budget plan and halves, then choose. */
+const TUNED_CALLS = 3;
 
 const PROMPT = 'Q: 3 + 4 + 5\nA:';
 
@@ -104,6 +109,7 @@ async function selfConsistencyBench(
     peerTokens,
     speedup: peerMs / coaxMs,
     tokenRateSpeedup: coaxTokens / coaxMs / (peerTokens / peerMs),
+    waves: sc.stats.waves ?? [n],
   };
 }
 
@@ -161,19 +167,28 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
     };
   };
   const selfConsistencyFewShot = await selfConsistencyBench(model, fewShot, n, tokens, now, rngs(n, 8), watch);
-  const [, oneBatchMs] = await timed(now, () =>
-    decodeGroups(model, [fewShot], n, {
-      maxNewTokens: tokens,
-      sampler: temperatureSampler(0.7),
-      rngs: rngs(n, 8),
-      waveBudgetBytes: Infinity,
-    }),
-  );
-  const perToken = await prefillBytesPerToken(model, fewShot);
+  const oneBatch = async (waveBudgetBytes?: number, waveTuner?: WaveTuner) => {
+    const [res, ms] = await timed(now, () =>
+      decodeGroups(model, [fewShot], n, {
+        maxNewTokens: tokens,
+        sampler: temperatureSampler(0.7),
+        rngs: rngs(n, 8),
+        waveBudgetBytes,
+        waveTuner,
+      }),
+    );
+    return { plan: res.stats.waves ?? [n], ms };
+  };
+  const whole = await oneBatch(Infinity);
+  // What a suite run does: one WaveTuner over the run's items, here the same 4-shot work TUNED_CALLS times.
+  const tuner = new WaveTuner(now);
+  const tuned: { plan: number[]; ms: number }[] = [];
+  for (let call = 0; call < TUNED_CALLS; call++) tuned.push(await oneBatch(undefined, tuner));
   const waves = {
-    plan: planWaves(n, fewShot.length + tokens, perToken),
+    plan: selfConsistencyFewShot.waves,
     coaxMs: selfConsistencyFewShot.coaxMs,
-    oneBatchMs,
+    oneBatchMs: whole.ms,
+    tuned,
   };
 
   // Engine overhead at batch 1: our loop (traces, processors, bookkeeping) vs the bare session loop.
@@ -219,12 +234,4 @@ export async function runBench(model: TransformersModel, cfg: BenchConfig): Prom
 export function fewShotPrompt(model: TransformersModel): number[] {
   const suite = additionSuite({ seed: 1, count: 1 });
   return model.encode(buildPrompt({ ...PLAIN_PROMPT, shots: 4, shotForm: 'worked' }, suite.items[0]!, suite, 1));
-}
-
-/** The model's cache bytes per row and token, read off a one-token prefill (0 when the model does not say). */
-async function prefillBytesPerToken(model: TransformersModel, prompt: readonly number[]): Promise<number> {
-  const out = await model.forward({ inputIds: [[prompt[0]!]], attentionMask: [[1]], positionIds: [[0]] }, null);
-  const bytes = model.cacheBytesPerToken(out.cache);
-  model.release(out.cache);
-  return bytes;
 }
