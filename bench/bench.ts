@@ -14,7 +14,7 @@
  * --items: items of the page run (default 20; 4 quick). --trace: write a Chromium performance trace of that run
  * (open it in the DevTools Performance panel, or summarise it with bench/long-tasks.ts).
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
@@ -206,11 +206,15 @@ function prefixTargets(
   return out;
 }
 
-/** The Chromium phase: builds the site if needed, puts the realistic model into it, and prints how each load went. */
+/**
+ * The Chromium phase: builds the site, puts the realistic model into it, and prints how each load went. Always a
+ * fresh build: a dist/ left from before an edit had the page measure the old code (and crash the table on a report
+ * field the old worker did not send).
+ */
 async function browserPhase(
   what: Pick<Parameters<typeof browserBench>[1], 'workerBench' | 'prefixGraph' | 'pageRuns'>,
 ): Promise<BrowserBench> {
-  if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
+  await build({ logLevel: 'warn' });
   if (realistic) addToDist(`${REALISTIC_ROOT}/${REALISTIC_ID}`);
   const browser = await browserBench(models, {
     quick,
