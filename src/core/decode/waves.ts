@@ -6,12 +6,13 @@
  */
 
 /**
- * One cache copy above this many bytes is split into waves. 512 MB: the 135M model's 4-shot n = 16 cache (266 MB a
- * copy) runs as one batch, within the memory target (model + 2 copies). At 256 MB it ran as 8 + 8; over five quiet
- * Node runs (fp32 and q8) one batch of 16 was faster in three (by 11–25 %) and slower in two (by 3 and 13 %), so
- * the bound stays out of the way and WaveTuner decides: README, "Performance".
+ * One cache copy above this many bytes is split into waves. On the 135M model's 4-shot n = 16 run (266 MB a copy)
+ * one batch of 16 peaked at 1113 MB over the RSS before it, 8 + 8 at 533 MB (the memory target is model + 2 copies);
+ * one batch was faster in four of six quiet Node runs (by 11–25 %) and slower in two (by 3 and 13 %). Memory wins:
+ * in a page the WASM heap ends at 4 GB and a worker that reaches it dies, while a slower wave only costs time.
+ * Below the budget WaveTuner decides: README, "Performance".
  */
-export const WAVE_CACHE_BUDGET_BYTES = 512 * 2 ** 20;
+export const WAVE_CACHE_BUDGET_BYTES = 256 * 2 ** 20;
 
 /**
  * `rows` rows in the fewest waves of at most `most` rows each, evened out (16 rows at most 7 at a time: waves of
